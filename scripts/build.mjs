@@ -1,0 +1,28 @@
+// Bundles the extension, the CLI and the Starlark library with esbuild.
+// tsc only typechecks (npm run typecheck); declarations for the library are emitted separately.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Optional native add-ons of ssh2 (pulled in by docker-modem); never needed for local sockets.
+  external: ['vscode', 'cpu-features', 'ssh2'],
+};
+
+const entries = [
+  { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/starlark/index.ts'], outfile: 'dist/starlark.js' },
+].filter((e) => existsSync(e.entryPoints[0]));
+
+if (watch) {
+  for (const e of entries) await (await esbuild.context({ ...common, ...e })).watch();
+} else {
+  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+}
