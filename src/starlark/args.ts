@@ -1,0 +1,159 @@
+// Argument unpacking and JS<->Starlark conversion helpers for hosts and builtins.
+import { Builtin, Bytes, Dict, Float, HostObject, List, StarlarkFunction, StarlarkSet, Struct, Tuple, typeName, type Call, type Value } from './values';
+
+interface ParamSpec {
+  name: string;
+  optional: boolean;
+  kwonly: boolean;
+}
+interface ParsedSpec {
+  spec: string[];
+  params: ParamSpec[];
+  npos: number;
+}
+/** Parsed specs by first entry; hosts usually pass a fresh but identical array literal per call. */
+const specCache = new Map<string, ParsedSpec[]>();
+
+function sameSpec(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function parseSpec(spec: string[]): ParsedSpec {
+  const key = spec.length > 0 ? spec[0] : '';
+  let bucket = specCache.get(key);
+  if (bucket) {
+    for (const p of bucket) if (sameSpec(p.spec, spec)) return p;
+  } else {
+    bucket = [];
+    specCache.set(key, bucket);
+  }
+  const params: ParamSpec[] = [];
+  let kwonly = false;
+  for (const s of spec) {
+    if (s === '*') {
+      kwonly = true;
+      continue;
+    }
+    const optional = s.endsWith('?');
+    params.push({ name: optional ? s.slice(0, -1) : s, optional, kwonly });
+  }
+  const parsed = { spec: spec.slice(), params, npos: params.filter((p) => !p.kwonly).length };
+  bucket.push(parsed);
+  return parsed;
+}
+
+/**
+ * Binds positional and keyword arguments to names. `x?` marks an optional parameter; a `*`
+ * entry makes the following names keyword-only. Errors read like starlark-go's UnpackArgs.
+ */
+export function unpackArgs(call: Call, spec: string[]): Record<string, Value | undefined> {
+  const name = call.name;
+  const { params, npos } = parseSpec(spec);
+  const out: Record<string, Value | undefined> = {};
+  if (call.args.length > npos) throw new Error(`${name}: got ${call.args.length} arguments, want at most ${npos}`);
+  for (let i = 0; i < call.args.length; i++) out[params[i].name] = call.args[i];
+  for (const [k, v] of call.kwargs) {
+    let p: ParamSpec | undefined;
+    for (const q of params) {
+      if (q.name === k) {
+        p = q;
+        break;
+      }
+    }
+    if (!p) throw new Error(`${name}: unexpected keyword argument "${k}"`);
+    if (out[k] !== undefined) throw new Error(`${name}: got multiple values for keyword argument "${k}"`);
+    out[k] = v;
+  }
+  for (const p of params) {
+    if (!p.optional && out[p.name] === undefined) throw new Error(`${name}: missing argument for ${p.name}`);
+  }
+  return out;
+}
+
+/** Checks a positional-only signature (used by built-in methods). */
+export function positional(call: Call, min: number, max: number): Value[] {
+  if (call.kwargs.length > 0) throw new Error(`${call.name}: unexpected keyword arguments`);
+  const n = call.args.length;
+  if (n < min) throw new Error(`${call.name}: got ${n} argument${n === 1 ? '' : 's'}, want ${min === max ? '' : 'at least '}${min}`);
+  if (n > max) throw new Error(`${call.name}: got ${n} arguments, want ${min === max ? '' : 'at most '}${max}`);
+  return call.args;
+}
+
+export function asString(v: Value | undefined, what: string): string {
+  if (typeof v !== 'string') throw new Error(`for parameter ${what}: got ${v === undefined ? 'nothing' : typeName(v)}, want string`);
+  return v;
+}
+
+export function asInt(v: Value | undefined, what: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') throw new Error(`for parameter ${what}: ${v} out of range`);
+  throw new Error(`for parameter ${what}: got ${v === undefined ? 'nothing' : typeName(v)}, want int`);
+}
+
+export function asBool(v: Value | undefined, what: string): boolean {
+  if (typeof v !== 'boolean') throw new Error(`for parameter ${what}: got ${v === undefined ? 'nothing' : typeName(v)}, want bool`);
+  return v;
+}
+
+/** A string, or a list/tuple of strings, as a string array. */
+export function asStringList(v: Value | undefined, what: string): string[] {
+  if (typeof v === 'string') return [v];
+  if (v instanceof List || v instanceof Tuple) {
+    return v.elems.map((e, i) => {
+      if (typeof e !== 'string') throw new Error(`for parameter ${what}: element ${i} is ${typeName(e)}, want string`);
+      return e;
+    });
+  }
+  throw new Error(`for parameter ${what}: got ${v === undefined ? 'nothing' : typeName(v)}, want string or list of strings`);
+}
+
+export type JSValue = null | boolean | number | bigint | string | JSValue[] | { [k: string]: JSValue } | Value;
+
+/** Converts a Starlark value to plain JS (None→null, list/tuple→array, dict/struct→object, Float→number). */
+export function toJS(v: Value): JSValue {
+  if (v instanceof Float) return v.value;
+  if (v instanceof List || v instanceof Tuple) return v.elems.map(toJS);
+  if (v instanceof StarlarkSet) return v.values().map(toJS);
+  if (v instanceof Dict) {
+    const o: { [k: string]: JSValue } = {};
+    for (const [k, x] of v.entries()) o[typeof k === 'string' ? k : String(toJS(k))] = toJS(x);
+    return o;
+  }
+  if (v instanceof Struct) {
+    const o: { [k: string]: JSValue } = {};
+    for (const k of Object.keys(v.fields)) o[k] = toJS(v.fields[k]);
+    return o;
+  }
+  return v;
+}
+
+/** Converts plain JS data to Starlark (object→Dict, array→List, integer→int, other number→Float). */
+export function fromJS(x: unknown): Value {
+  if (x === null || x === undefined) return null;
+  switch (typeof x) {
+    case 'boolean':
+    case 'string':
+      return x;
+    case 'bigint':
+      return x >= -9007199254740991n && x <= 9007199254740991n ? Number(x) : x;
+    case 'number':
+      if (Number.isSafeInteger(x)) return x;
+      return Number.isInteger(x) ? BigInt(x) : new Float(x);
+  }
+  if (Array.isArray(x)) return new List(x.map(fromJS));
+  if (
+    x instanceof HostObject || x instanceof Float || x instanceof List || x instanceof Tuple || x instanceof Dict ||
+    x instanceof Struct || x instanceof StarlarkSet || x instanceof Bytes || x instanceof Builtin || x instanceof StarlarkFunction
+  ) {
+    return x;
+  }
+  if (typeof x === 'object') {
+    const d = new Dict();
+    for (const [k, v] of Object.entries(x as Record<string, unknown>)) d.set(k, fromJS(v));
+    return d;
+  }
+  throw new Error(`cannot convert ${typeof x} to a Starlark value`);
+}

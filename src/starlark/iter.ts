@@ -1,0 +1,54 @@
+// Iteration protocol: which values are iterable, and how loops guard against mutation.
+import { Dict, EvalError, List, RangeValue, StarlarkSet, Tuple, typeName, type Value } from './values';
+
+export function isIterable(v: Value): boolean {
+  return v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof RangeValue;
+}
+
+/** A snapshot of the elements of an iterable (dict: keys). */
+export function toArray(v: Value): Value[] {
+  if (v instanceof List || v instanceof Tuple) return v.elems.slice();
+  if (v instanceof Dict) return v.keys();
+  if (v instanceof StarlarkSet) return v.values();
+  if (v instanceof RangeValue) {
+    if (v.len > 1 << 26) throw new EvalError(`range too large to materialize (${v.len} elements)`);
+    const out = new Array<Value>(v.len);
+    for (let i = 0; i < v.len; i++) out[i] = v.at(i);
+    return out;
+  }
+  throw notIterable(v);
+}
+
+export function notIterable(v: Value): EvalError {
+  return new EvalError(`${typeName(v)} value is not iterable`);
+}
+
+/**
+ * Runs fn for each element, marking mutable collections as being iterated so that mutation
+ * fails with "cannot ... during iteration". fn returns true to stop early.
+ */
+export function forEach(v: Value, fn: (x: Value) => boolean | void): void {
+  if (v instanceof RangeValue) {
+    for (let i = 0; i < v.len; i++) if (fn(v.at(i))) return;
+    return;
+  }
+  if (v instanceof Tuple) {
+    for (const x of v.elems) if (fn(x)) return;
+    return;
+  }
+  if (v instanceof List || v instanceof Dict || v instanceof StarlarkSet) {
+    const elems = v instanceof List ? v.elems : v instanceof Dict ? v.keys() : v.values();
+    if (v.frozen) {
+      for (let i = 0; i < elems.length; i++) if (fn(elems[i])) return;
+      return;
+    }
+    v.iterating++;
+    try {
+      for (let i = 0; i < elems.length; i++) if (fn(elems[i])) return;
+    } finally {
+      v.iterating--;
+    }
+    return;
+  }
+  throw notIterable(v);
+}

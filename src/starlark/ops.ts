@@ -1,0 +1,848 @@
+// Operators, equality/ordering, str/repr, indexing and slicing.
+import {
+  encodeKey,
+  Builtin,
+  Bytes,
+  Dict,
+  EvalError,
+  Float,
+  HostObject,
+  List,
+  RangeValue,
+  StarlarkFunction,
+  StarlarkSet,
+  Struct,
+  Tuple,
+  normInt,
+  typeName,
+  truth,
+  type Value,
+} from './values';
+
+// ---- numbers -------------------------------------------------------------------------------------
+
+export function addInt(a: number | bigint, b: number | bigint): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normInt(BigInt(a) + BigInt(b));
+}
+export function subInt(a: number | bigint, b: number | bigint): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normInt(BigInt(a) - BigInt(b));
+}
+export function mulInt(a: number | bigint, b: number | bigint): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a * b;
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
+  }
+  return normInt(BigInt(a) * BigInt(b));
+}
+function floorDivInt(a: number | bigint, b: number | bigint): number | bigint {
+  if (b === 0 || b === 0n) throw new EvalError('floored division by zero');
+  if (typeof a === 'number' && typeof b === 'number' && exactDiv(a, b)) return Math.floor(a / b) + 0;
+  return normInt(bigFloorDiv(BigInt(a), BigInt(b)));
+}
+// Number division may round for large operands; only trust it when both are small.
+function exactDiv(a: number, b: number): boolean {
+  return Math.abs(a) < 2 ** 52 && Math.abs(b) < 2 ** 52;
+}
+function bigFloorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+}
+function modInt(a: number | bigint, b: number | bigint): number | bigint {
+  if (b === 0 || b === 0n) throw new EvalError('integer modulo by zero');
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a % b;
+    return r !== 0 && (r < 0) !== (b < 0) ? r + b : r + 0;
+  }
+  const A = BigInt(a);
+  const B = BigInt(b);
+  const r = A % B;
+  return normInt(r !== 0n && (r < 0n) !== (B < 0n) ? r + B : r);
+}
+
+export function toFloat(v: Value): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Float) return v.value;
+  return undefined;
+}
+
+function floatMod(x: number, y: number): number {
+  if (y === 0) throw new EvalError('floating-point modulo by zero');
+  let r = x % y;
+  if (r !== 0 && (r < 0) !== (y < 0)) r += y;
+  return r;
+}
+
+/** int(float) with truncation; errors on inf/nan. */
+export function floatToInt(f: number): number | bigint {
+  if (!Number.isFinite(f)) throw new EvalError(`cannot convert float ${fmtFloat(f)} to integer`);
+  const t = Math.trunc(f);
+  return Number.isSafeInteger(t) ? t + 0 : normInt(BigInt(t));
+}
+
+// ---- binary operators ----------------------------------------------------------------------------
+
+export function binary(op: string, x: Value, y: Value): Value {
+  switch (op) {
+    case '+':
+      if (typeof x === 'number' && typeof y === 'number') {
+        const r = x + y;
+        if (Number.isSafeInteger(r)) return r;
+        return normInt(BigInt(x) + BigInt(y));
+      }
+      if (typeof x === 'string' && typeof y === 'string') return x + y;
+      if ((typeof x === 'bigint' || typeof x === 'number') && (typeof y === 'bigint' || typeof y === 'number')) return addInt(x, y);
+      if (x instanceof List && y instanceof List) return new List(x.elems.concat(y.elems));
+      if (x instanceof Tuple && y instanceof Tuple) return new Tuple(x.elems.concat(y.elems));
+      if (x instanceof Bytes && y instanceof Bytes) {
+        const r = new Uint8Array(x.bytes.length + y.bytes.length);
+        r.set(x.bytes);
+        r.set(y.bytes, x.bytes.length);
+        return new Bytes(r);
+      }
+      return numOp(op, x, y, (a, b) => a + b);
+    case '-':
+      if (typeof x === 'number' && typeof y === 'number') {
+        const r = x - y;
+        if (Number.isSafeInteger(r)) return r;
+      }
+      if (isIntV(x) && isIntV(y)) return subInt(x, y);
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) {
+        const s = new StarlarkSet();
+        for (const e of x.values()) if (!y.has(e)) s.add(e);
+        return s;
+      }
+      return numOp(op, x, y, (a, b) => a - b);
+    case '*':
+      if (isIntV(x) && isIntV(y)) return mulInt(x, y);
+      if (isIntV(y)) {
+        const r = repeat(x, y);
+        if (r !== undefined) return r;
+      }
+      if (isIntV(x)) {
+        const r = repeat(y, x);
+        if (r !== undefined) return r;
+      }
+      return numOp(op, x, y, (a, b) => a * b);
+    case '/': {
+      const a = toFloat(x);
+      const b = toFloat(y);
+      if (a === undefined || b === undefined || typeof x === 'boolean' || typeof y === 'boolean') throw unknownBinary(op, x, y);
+      if (b === 0) throw new EvalError('floating-point division by zero');
+      if (isIntV(x) && isIntV(y) && (typeof x === 'bigint' || typeof y === 'bigint')) return new Float(bigDivToFloat(BigInt(x), BigInt(y)));
+      return new Float(a / b);
+    }
+    case '//':
+      if (isIntV(x) && isIntV(y)) return floorDivInt(x, y);
+      return numOp(op, x, y, (a, b) => {
+        if (b === 0) throw new EvalError('floored division by zero');
+        return Math.floor(a / b);
+      });
+    case '%':
+      if (isIntV(x) && isIntV(y)) return modInt(x, y);
+      if (typeof x === 'string') return percentFormat(x, y);
+      return numOp(op, x, y, floatMod);
+    case '|':
+      if (isIntV(x) && isIntV(y)) return typeof x === 'number' && typeof y === 'number' && isSmall(x) && isSmall(y) ? x | y : normInt(BigInt(x) | BigInt(y));
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) {
+        const s = new StarlarkSet();
+        for (const e of x.values()) s.add(e);
+        for (const e of y.values()) s.add(e);
+        return s;
+      }
+      if (x instanceof Dict && y instanceof Dict) {
+        const d = new Dict();
+        for (const [k, v] of x.entries()) d.set(k, v);
+        for (const [k, v] of y.entries()) d.set(k, v);
+        return d;
+      }
+      throw unknownBinary(op, x, y);
+    case '&':
+      if (isIntV(x) && isIntV(y)) return typeof x === 'number' && typeof y === 'number' && isSmall(x) && isSmall(y) ? x & y : normInt(BigInt(x) & BigInt(y));
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) {
+        const s = new StarlarkSet();
+        for (const e of x.values()) if (y.has(e)) s.add(e);
+        return s;
+      }
+      throw unknownBinary(op, x, y);
+    case '^':
+      if (isIntV(x) && isIntV(y)) return typeof x === 'number' && typeof y === 'number' && isSmall(x) && isSmall(y) ? x ^ y : normInt(BigInt(x) ^ BigInt(y));
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) {
+        const s = new StarlarkSet();
+        for (const e of x.values()) if (!y.has(e)) s.add(e);
+        for (const e of y.values()) if (!x.has(e)) s.add(e);
+        return s;
+      }
+      throw unknownBinary(op, x, y);
+    case '<<':
+    case '>>': {
+      if (!isIntV(x) || !isIntV(y)) throw unknownBinary(op, x, y);
+      if (y < 0) throw new EvalError(`negative shift count: ${y}`);
+      if (op === '<<') {
+        if (y >= 512) throw new EvalError(`shift count too large: ${y}`);
+        return normInt(BigInt(x) << BigInt(y));
+      }
+      return normInt(BigInt(x) >> BigInt(y));
+    }
+    case 'in':
+      return contains(y, x);
+    case 'not in':
+      return !contains(y, x);
+    case '==':
+      return equals(x, y);
+    case '!=':
+      return !equals(x, y);
+    case '<':
+      return compare(op, x, y) < 0;
+    case '<=':
+      return compare(op, x, y) <= 0;
+    case '>':
+      return compare(op, x, y) > 0;
+    case '>=':
+      return compare(op, x, y) >= 0;
+  }
+  throw unknownBinary(op, x, y);
+}
+
+function isSmall(n: number): boolean {
+  return n >= -0x80000000 && n <= 0x7fffffff;
+}
+
+function isIntV(v: Value): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+function bigDivToFloat(a: bigint, b: bigint): number {
+  // Good enough: divide via numbers, falling back to scaled bigint division when either overflows.
+  const fa = Number(a);
+  const fb = Number(b);
+  if (Number.isFinite(fa) && Number.isFinite(fb)) return fa / fb;
+  const q = a / b;
+  return Number(q) + Number(a - q * b) / fb;
+}
+
+function numOp(op: string, x: Value, y: Value, f: (a: number, b: number) => number): Value {
+  if ((x instanceof Float || isIntV(x)) && (y instanceof Float || isIntV(y))) {
+    return new Float(f(toFloat(x)!, toFloat(y)!));
+  }
+  throw unknownBinary(op, x, y);
+}
+
+export function unknownBinary(op: string, x: Value, y: Value): EvalError {
+  return new EvalError(`unknown binary op: ${typeName(x)} ${op} ${typeName(y)}`);
+}
+
+const MAX_ALLOC = 1 << 28;
+
+function repeat(seq: Value, n: number | bigint): Value | undefined {
+  const k = Number(n) < 0 ? 0 : Number(n);
+  const len = typeof seq === 'string' ? seq.length : seq instanceof List || seq instanceof Tuple ? seq.elems.length : seq instanceof Bytes ? seq.bytes.length : -1;
+  if (len < 0) return undefined;
+  if (len * k > MAX_ALLOC) throw new EvalError(`excessive repeat (${len} * ${n} elements)`);
+  if (typeof seq === 'string') return seq.repeat(k);
+  if (seq instanceof Bytes) {
+    const r = new Uint8Array(len * k);
+    for (let i = 0; i < k; i++) r.set(seq.bytes, i * len);
+    return new Bytes(r);
+  }
+  const src = (seq as List | Tuple).elems;
+  const out: Value[] = [];
+  for (let i = 0; i < k; i++) for (const e of src) out.push(e);
+  return seq instanceof List ? new List(out) : new Tuple(out);
+}
+
+export function unary(op: string, x: Value): Value {
+  switch (op) {
+    case 'not':
+      return !truth(x);
+    case '-':
+      if (typeof x === 'number') return x === 0 ? 0 : -x;
+      if (typeof x === 'bigint') return normInt(-x);
+      if (x instanceof Float) return new Float(-x.value);
+      break;
+    case '+':
+      if (isIntV(x) || x instanceof Float) return x;
+      break;
+    case '~':
+      if (typeof x === 'number' && isSmall(x)) return ~x;
+      if (isIntV(x)) return normInt(~BigInt(x));
+      break;
+  }
+  throw new EvalError(`unknown unary op: ${op}${typeName(x)}`);
+}
+
+export function contains(coll: Value, x: Value): boolean {
+  if (typeof coll === 'string') {
+    if (typeof x !== 'string') throw new EvalError(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    return coll.includes(x);
+  }
+  if (coll instanceof List || coll instanceof Tuple) {
+    for (const e of coll.elems) if (equals(e, x)) return true;
+    return false;
+  }
+  if (coll instanceof Dict) return coll.get(x) !== undefined;
+  if (coll instanceof StarlarkSet) return coll.has(x);
+  if (coll instanceof RangeValue) {
+    if (!isIntV(x)) return false;
+    const n = Number(x);
+    for (let lo = 0, hi = coll.len; lo < hi; ) {
+      // binary search over the arithmetic progression
+      const mid = (lo + hi) >> 1;
+      const v = coll.at(mid);
+      if (v === n) return true;
+      if (coll.step > 0 ? v < n : v > n) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
+  if (coll instanceof Bytes) {
+    let needle: Uint8Array;
+    if (x instanceof Bytes) needle = x.bytes;
+    else if (isIntV(x)) {
+      const b = Number(x);
+      if (b < 0 || b > 255) throw new EvalError(`int in bytes: ${b} out of range`);
+      needle = Uint8Array.of(b);
+    } else throw new EvalError(`'in bytes' requires bytes or int as left operand, not ${typeName(x)}`);
+    return indexOfBytes(coll.bytes, needle, 0) >= 0;
+  }
+  throw new EvalError(`unknown binary op: ${typeName(x)} in ${typeName(coll)}`);
+}
+
+export function indexOfBytes(h: Uint8Array, n: Uint8Array, from: number): number {
+  outer: for (let i = from; i + n.length <= h.length; i++) {
+    for (let j = 0; j < n.length; j++) if (h[i + j] !== n[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+// ---- equality and ordering -----------------------------------------------------------------------
+
+export function equals(x: Value, y: Value): boolean {
+  if (x === y) return true;
+  switch (typeof x) {
+    case 'number':
+    case 'bigint':
+      if (y instanceof Float) return floatCmp(Number(x), y.value) === 0 && (typeof x === 'number' || BigInt(y.value) === x);
+      return false;
+    case 'string':
+    case 'boolean':
+      return false;
+  }
+  if (x === null || y === null) return false;
+  if (x instanceof Float) {
+    if (y instanceof Float) return floatCmp(x.value, y.value) === 0;
+    if (isIntV(y)) return equals(y, x);
+    return false;
+  }
+  if (x instanceof List) return y instanceof List && seqEqual(x.elems, y.elems);
+  if (x instanceof Tuple) return y instanceof Tuple && seqEqual(x.elems, y.elems);
+  if (x instanceof Dict) {
+    if (!(y instanceof Dict) || x.size !== y.size) return false;
+    for (const [k, v] of x.entries()) {
+      const w = y.get(k);
+      if (w === undefined || !equals(v, w)) return false;
+    }
+    return true;
+  }
+  if (x instanceof StarlarkSet) {
+    if (!(y instanceof StarlarkSet) || x.size !== y.size) return false;
+    for (const e of x.values()) if (!y.has(e)) return false;
+    return true;
+  }
+  if (x instanceof Bytes) {
+    if (!(y instanceof Bytes) || x.bytes.length !== y.bytes.length) return false;
+    for (let i = 0; i < x.bytes.length; i++) if (x.bytes[i] !== y.bytes[i]) return false;
+    return true;
+  }
+  if (x instanceof Struct) {
+    if (!(y instanceof Struct)) return false;
+    const ka = Object.keys(x.fields);
+    const kb = Object.keys(y.fields);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka) if (!(k in y.fields) || !equals(x.fields[k], y.fields[k])) return false;
+    return true;
+  }
+  if (x instanceof Builtin) return y instanceof Builtin && x.recv !== undefined && x.name === y.name && x.recv === y.recv;
+  if (x instanceof HostObject) return x.equals(y);
+  return false;
+}
+
+function seqEqual(a: Value[], b: Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!equals(a[i], b[i])) return false;
+  return true;
+}
+
+/** Total order on floats used by starlark-go: NaN is greater than everything and equal to itself. */
+function floatCmp(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return 0;
+  const na = Number.isNaN(a);
+  const nb = Number.isNaN(b);
+  return na && nb ? 0 : na ? 1 : -1;
+}
+
+function numCmp(x: number | bigint | Float, y: number | bigint | Float): number {
+  if (typeof x !== 'object' && typeof y !== 'object') return x < y ? -1 : x > y ? 1 : 0;
+  const a = x instanceof Float ? x.value : x;
+  const b = y instanceof Float ? y.value : y;
+  if (typeof a === 'number' && typeof b === 'number') return floatCmp(a, b);
+  // int vs float with one side a bigint: JS compares number/bigint exactly.
+  if (Number.isNaN(a as number)) return 1;
+  if (Number.isNaN(b as number)) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Three-way comparison for ordered operators; throws for unordered/mismatched types. */
+export function compare(op: string, x: Value, y: Value): number {
+  if ((isIntV(x) || x instanceof Float) && (isIntV(y) || y instanceof Float)) return numCmp(x, y);
+  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
+  if ((x instanceof List && y instanceof List) || (x instanceof Tuple && y instanceof Tuple)) {
+    const a = x.elems;
+    const b = y.elems;
+    for (let i = 0; i < a.length && i < b.length; i++) {
+      if (!equals(a[i], b[i])) return compare(op, a[i], b[i]);
+    }
+    return a.length - b.length;
+  }
+  if (x instanceof Bytes && y instanceof Bytes) {
+    const a = x.bytes;
+    const b = y.bytes;
+    for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  }
+  if (typeName(x) === typeName(y)) throw new EvalError(`${typeName(x)} ${op} ${typeName(y)} not implemented`);
+  throw new EvalError(`${typeName(x)} ${op} ${typeName(y)} not implemented`);
+}
+
+// ---- str / repr ----------------------------------------------------------------------------------
+
+export function fmtFloat(f: number): string {
+  if (Number.isNaN(f)) return 'nan';
+  if (f === Infinity) return '+inf';
+  if (f === -Infinity) return '-inf';
+  const s = goFormatG(f);
+  return /[.e]/.test(s) || s.includes('n') ? s : s + '.0';
+}
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent form when exp < -4 || exp >= 6. */
+export function goFormatG(f: number): string {
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(f.toExponential())!;
+  const sign = m[1];
+  const digits = m[2] + (m[3] ?? '');
+  const exp = parseInt(m[4], 10);
+  if (exp < -4 || exp >= 6) {
+    const frac = digits.slice(1);
+    const es = (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
+    return `${sign}${digits[0]}${frac ? '.' + frac : ''}e${es}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+export function str(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (v instanceof HostObject) return v.str();
+  return repr(v);
+}
+
+export function repr(v: Value): string {
+  const out: string[] = [];
+  writeRepr(out, v, []);
+  return out.join('');
+}
+
+function writeRepr(out: string[], v: Value, path: Value[]): void {
+  if (v === null) return void out.push('None');
+  switch (typeof v) {
+    case 'boolean':
+      return void out.push(v ? 'True' : 'False');
+    case 'number':
+    case 'bigint':
+      return void out.push(String(v));
+    case 'string':
+      return void out.push(quote(v));
+  }
+  if (v instanceof Float) return void out.push(fmtFloat(v.value));
+  if (v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof Struct) {
+    if (path.includes(v)) {
+      out.push(v instanceof List ? '[...]' : v instanceof Dict ? '{...}' : '...');
+      return;
+    }
+    path.push(v);
+    if (v instanceof List || v instanceof Tuple) {
+      out.push(v instanceof List ? '[' : '(');
+      v.elems.forEach((e, i) => {
+        if (i > 0) out.push(', ');
+        writeRepr(out, e, path);
+      });
+      if (v instanceof Tuple && v.elems.length === 1) out.push(',');
+      out.push(v instanceof List ? ']' : ')');
+    } else if (v instanceof Dict) {
+      out.push('{');
+      v.entries().forEach(([k, x], i) => {
+        if (i > 0) out.push(', ');
+        writeRepr(out, k, path);
+        out.push(': ');
+        writeRepr(out, x, path);
+      });
+      out.push('}');
+    } else if (v instanceof StarlarkSet) {
+      out.push('set([');
+      v.values().forEach((e, i) => {
+        if (i > 0) out.push(', ');
+        writeRepr(out, e, path);
+      });
+      out.push('])');
+    } else {
+      out.push('struct(');
+      Object.keys(v.fields)
+        .sort()
+        .forEach((k, i) => {
+          if (i > 0) out.push(', ');
+          out.push(k, ' = ');
+          writeRepr(out, v.fields[k], path);
+        });
+      out.push(')');
+    }
+    path.pop();
+    return;
+  }
+  if (v instanceof StarlarkFunction) return void out.push(`<function ${v.name}>`);
+  if (v instanceof Builtin) return void out.push(v.recv !== undefined ? `<built-in method ${v.name} of ${typeName(v.recv)} value>` : `<built-in function ${v.name}>`);
+  if (v instanceof Bytes) return void out.push(bytesRepr(v.bytes));
+  return void out.push((v as HostObject).repr());
+}
+
+/** Go-style double-quoted string literal. */
+export function quote(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 7: out += '\\a'; continue;
+      case 8: out += '\\b'; continue;
+      case 9: out += '\\t'; continue;
+      case 10: out += '\\n'; continue;
+      case 11: out += '\\v'; continue;
+      case 12: out += '\\f'; continue;
+      case 13: out += '\\r'; continue;
+      case 34: out += '\\"'; continue;
+      case 92: out += '\\\\'; continue;
+    }
+    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      out += s[i] + s[i + 1];
+      i++;
+    } else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+function bytesRepr(b: Uint8Array): string {
+  let out = 'b"';
+  for (const c of b) {
+    switch (c) {
+      case 7: out += '\\a'; continue;
+      case 8: out += '\\b'; continue;
+      case 9: out += '\\t'; continue;
+      case 10: out += '\\n'; continue;
+      case 11: out += '\\v'; continue;
+      case 12: out += '\\f'; continue;
+      case 13: out += '\\r'; continue;
+      case 34: out += '\\"'; continue;
+      case 92: out += '\\\\'; continue;
+    }
+    if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += String.fromCharCode(c);
+  }
+  return out + '"';
+}
+
+// ---- % formatting --------------------------------------------------------------------------------
+
+function percentFormat(format: string, x: Value): string {
+  let out = '';
+  let index = 0;
+  const nargs = x instanceof Tuple ? x.elems.length : 1;
+  let i = 0;
+  while (true) {
+    const j = format.indexOf('%', i);
+    if (j < 0) {
+      out += format.slice(i);
+      break;
+    }
+    out += format.slice(i, j);
+    i = j + 1;
+    if (format[i] === '%') {
+      out += '%';
+      i++;
+      continue;
+    }
+    let arg: Value;
+    if (format[i] === '(') {
+      const close = format.indexOf(')', i);
+      if (close < 0) throw new EvalError('incomplete format key');
+      const key = format.slice(i + 1, close);
+      if (!(x instanceof Dict)) throw new EvalError('format requires a mapping');
+      const v = x.get(key);
+      if (v === undefined) throw new EvalError(`key not found: ${key}`);
+      arg = v;
+      i = close + 1;
+    } else {
+      if (index >= nargs) throw new EvalError('not enough arguments for format string');
+      arg = x instanceof Tuple ? x.elems[index] : x;
+    }
+    if (i >= format.length) throw new EvalError('incomplete format');
+    const c = format[i];
+    switch (c) {
+      case 's':
+        out += str(arg);
+        break;
+      case 'r':
+        out += repr(arg);
+        break;
+      case 'd':
+      case 'i':
+      case 'o':
+      case 'x':
+      case 'X': {
+        let n: number | bigint;
+        if (isIntV(arg)) n = arg;
+        else if (arg instanceof Float) n = floatToInt(arg.value);
+        else throw new EvalError(`%${c} format requires integer: ${typeName(arg)}`);
+        const radix = c === 'o' ? 8 : c === 'x' || c === 'X' ? 16 : 10;
+        let s = n.toString(radix);
+        if (c === 'X') s = s.toUpperCase();
+        out += s;
+        break;
+      }
+      case 'e':
+      case 'f':
+      case 'g':
+      case 'E':
+      case 'F':
+      case 'G': {
+        const f = toFloat(arg);
+        if (f === undefined || typeof arg === 'boolean') throw new EvalError(`%${c} format requires float, not ${typeName(arg)}`);
+        out += formatFloatConv(f, c, 6);
+        break;
+      }
+      case 'c':
+        if (isIntV(arg)) {
+          const n = Number(arg);
+          if (n < 0 || n > 0x10ffff) throw new EvalError(`%c format requires a valid Unicode code point, got ${n}`);
+          out += String.fromCodePoint(n);
+        } else if (typeof arg === 'string') {
+          if ([...arg].length !== 1) throw new EvalError('%c format requires a single-character string');
+          out += arg;
+        } else throw new EvalError(`%c format requires int or single-character string, not ${typeName(arg)}`);
+        break;
+      default:
+        throw new EvalError(`unknown conversion %${c}`);
+    }
+    i++;
+    index++;
+  }
+  if (index < nargs && !(format.includes('%(') && x instanceof Dict)) throw new EvalError('too many arguments for format string');
+  return out;
+}
+
+/** Go's %e %f %g (and upper-case forms) with the given precision. */
+export function formatFloatConv(f: number, conv: string, prec: number): string {
+  const lower = conv.toLowerCase();
+  let s: string;
+  if (!Number.isFinite(f)) s = Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
+  else if (lower === 'f') s = Math.abs(f) < 1e21 ? f.toFixed(prec) : BigInt(f).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  else if (lower === 'e') {
+    s = f.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
+  } else s = goFormatG(f);
+  return conv === lower ? s : s.toUpperCase();
+}
+
+// ---- indexing and slicing ------------------------------------------------------------------------
+
+export function outOfRange(i: number, n: number, x: Value): EvalError {
+  if (n === 0) return new EvalError(`index ${i} out of range: empty ${typeName(x)}`);
+  return new EvalError(`${typeName(x)} index ${i} out of range [${-n}:${n - 1}]`);
+}
+
+export function toIndexInt(v: Value, what: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return v > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  throw new EvalError(`${what}: got ${typeName(v)}, want int`);
+}
+
+export function index(x: Value, i: Value): Value {
+  if (x instanceof List || x instanceof Tuple) {
+    const n = x.elems.length;
+    let k = toIndexInt(i, `${typeName(x)} index`);
+    const orig = k;
+    if (k < 0) k += n;
+    if (k < 0 || k >= n) throw outOfRange(orig, n, x);
+    return x.elems[k];
+  }
+  if (x instanceof Dict) {
+    const v = x.get(i);
+    if (v === undefined) {
+      if (typeof i !== 'string' && !isIntV(i) && i !== null && typeof i !== 'boolean' && !(i instanceof Float) && !(i instanceof Tuple)) {
+        // surface "unhashable type" for list/dict keys
+        encodeKey(i);
+      }
+      throw new EvalError(`key ${repr(i)} not in dict`);
+    }
+    return v;
+  }
+  if (typeof x === 'string') {
+    let k = toIndexInt(i, 'string index');
+    const s = strBytesView(x);
+    const n = s.length;
+    const orig = k;
+    if (k < 0) k += n;
+    if (k < 0 || k >= n) throw outOfRange(orig, n, x);
+    return s.slice(k, k + 1).str();
+  }
+  if (x instanceof Bytes) {
+    let k = toIndexInt(i, 'bytes index');
+    const n = x.bytes.length;
+    const orig = k;
+    if (k < 0) k += n;
+    if (k < 0 || k >= n) throw outOfRange(orig, n, x);
+    return x.bytes[k];
+  }
+  if (x instanceof RangeValue) {
+    let k = toIndexInt(i, 'range index');
+    const orig = k;
+    if (k < 0) k += x.len;
+    if (k < 0 || k >= x.len) throw outOfRange(orig, x.len, x);
+    return x.at(k);
+  }
+  throw new EvalError(`unhandled index operation ${typeName(x)}[${typeName(i)}]`);
+}
+
+export function setIndex(x: Value, i: Value, v: Value): void {
+  if (x instanceof List) {
+    x.mutable('assign to element of');
+    const n = x.elems.length;
+    let k = toIndexInt(i, 'list index');
+    const orig = k;
+    if (k < 0) k += n;
+    if (k < 0 || k >= n) throw outOfRange(orig, n, x);
+    x.elems[k] = v;
+    return;
+  }
+  if (x instanceof Dict) {
+    x.set(i, v);
+    return;
+  }
+  throw new EvalError(`${typeName(x)} value does not support item assignment`);
+}
+
+/** Resolves Python slice bounds to a list of indices; returns [start, stop, step, count]. */
+export function sliceIndices(n: number, lo: Value | undefined, hi: Value | undefined, st: Value | undefined): [number, number, number] {
+  let step = 1;
+  if (st !== undefined && st !== null) {
+    step = toIndexInt(st, 'slice step');
+    if (step === 0) throw new EvalError('zero is not a valid slice step');
+  }
+  const conv = (v: Value | undefined, dflt: number): number => {
+    if (v === undefined || v === null) return dflt;
+    let k = toIndexInt(v, 'slice index');
+    if (k < 0) k += n;
+    if (step > 0) return Math.min(Math.max(k, 0), n);
+    return Math.min(Math.max(k, -1), n - 1);
+  };
+  const start = conv(lo, step > 0 ? 0 : n - 1);
+  const stop = conv(hi, step > 0 ? n : -1);
+  return [start, stop, step];
+}
+
+function sliceArray<T>(a: ArrayLike<T>, start: number, stop: number, step: number): T[] {
+  const out: T[] = [];
+  if (step > 0) for (let i = start; i < stop; i += step) out.push(a[i]);
+  else for (let i = start; i > stop; i += step) out.push(a[i]);
+  return out;
+}
+
+export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st: Value | undefined): Value {
+  if (x instanceof List || x instanceof Tuple) {
+    const [a, b, s] = sliceIndices(x.elems.length, lo, hi, st);
+    const r = s === 1 ? x.elems.slice(a, Math.max(a, b)) : sliceArray(x.elems, a, b, s);
+    return x instanceof List ? new List(r) : new Tuple(r);
+  }
+  if (typeof x === 'string') {
+    const v = strBytesView(x);
+    const [a, b, s] = sliceIndices(v.length, lo, hi, st);
+    if (s === 1) return v.slice(a, Math.max(a, b)).str();
+    return v.pick(sliceArray(v.indexArray(), a, b, s)).str();
+  }
+  if (x instanceof Bytes) {
+    const [a, b, s] = sliceIndices(x.bytes.length, lo, hi, st);
+    return new Bytes(Uint8Array.from(sliceArray(x.bytes, a, b, s)));
+  }
+  if (x instanceof RangeValue) {
+    const [a, b, s] = sliceIndices(x.len, lo, hi, st);
+    const start = x.at(a);
+    const stop = x.start + b * x.step;
+    return new RangeValue(start, stop, x.step * s);
+  }
+  throw new EvalError(`invalid slice operand ${typeName(x)}`);
+}
+
+// ---- strings as UTF-8 byte sequences (starlark-go semantics) -------------------------------------
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A view of a string indexed by UTF-8 byte; ASCII strings take a fast path. */
+export interface StrView {
+  length: number;
+  slice(a: number, b: number): StrView;
+  pick(indices: number[]): StrView;
+  indexArray(): number[];
+  str(): string;
+}
+
+export function strBytesView(s: string): StrView {
+  if (ASCII.test(s)) return asciiView(s);
+  return bytesView(Buffer.from(s, 'utf8'));
+}
+
+function asciiView(s: string): StrView {
+  return {
+    length: s.length,
+    slice: (a, b) => asciiView(s.slice(a, b)),
+    pick: (idx) => asciiView(idx.map((i) => s[i]).join('')),
+    indexArray: () => Array.from({ length: s.length }, (_, i) => i),
+    str: () => s,
+  };
+}
+
+function bytesView(b: Uint8Array): StrView {
+  return {
+    length: b.length,
+    slice: (x, y) => bytesView(b.subarray(x, y)),
+    pick: (idx) => bytesView(Uint8Array.from(idx.map((i) => b[i]))),
+    indexArray: () => Array.from({ length: b.length }, (_, i) => i),
+    str: () => Buffer.from(b).toString('utf8'),
+  };
+}
+
+/** len(s) in UTF-8 bytes. */
+export function strLen(s: string): number {
+  return ASCII.test(s) ? s.length : Buffer.byteLength(s, 'utf8');
+}
