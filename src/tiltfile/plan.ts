@@ -32,7 +32,10 @@ export type LiveUpdateStep =
 interface ImageTargetBase {
   /** The ref as written in the Tiltfile (`ref`), e.g. `localhost:5000/todo-api`. */
   ref: string;
-  /** Name part used for matching against manifests (ref without tag or digest). */
+  /**
+   * Name part used for matching against manifests (ref without tag or digest, docker.io/library/ folded).
+   * As in Tilt, when `ref` has a tag only manifests with that same tag match; resources list their matches in imageRefs.
+   */
   matchName: string;
   /** Ref pushed to / pulled by the cluster after default_registry/registry discovery; filled by the engine when empty. */
   clusterRef?: string;
@@ -47,7 +50,10 @@ interface ImageTargetBase {
   /** Extra container args (`container_args`), or undefined when unset. */
   containerArgs?: string[];
   pos?: SourcePos;
-  /** Set by ext://restart_process: restart the main process after each live update. */
+  /**
+   * Set by ext://restart_process: restart the main process (`entrypoint`) after each live update. Tilt does it by
+   * wrapping the image; the engine may do it any way it likes. `restartFile` is the extension's restart_file.
+   */
   restartProcess?: { entrypoint: string[]; restartFile: string };
 }
 
@@ -99,8 +105,12 @@ export interface K8sObject {
 
 export interface PortForward {
   localPort: number;
-  /** 0 = the first container port the pod declares. */
+  /**
+   * 0 = not given (`port_forwards=8000` or `'8000'`): as in Tilt, the container port equal to localPort when the pod
+   * declares it, else the first container port the pod declares.
+   */
   containerPort: number;
+  /** Local interface to listen on; '' = localhost. */
   host: string;
   name?: string;
   linkPath?: string;

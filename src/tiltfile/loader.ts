@@ -1,0 +1,226 @@
+// Loads a Tiltfile: runs it with Tilt's builtins, resolves load()/include(), then assembles the typed Plan.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Builtin, Dict, StarlarkError, Struct, createThread, execFile, type Thread, type Value } from '../starlark';
+import { str, unpack } from './args';
+import { AssemblyError, assemble } from './assemble';
+import { composeBuiltins } from './compose';
+import { configModule } from './config';
+import { dockerBuiltins } from './docker';
+import { encodingBuiltins } from './encoding';
+import { builtInExtension, builtInExtensionNames } from './extensions';
+import { k8sBuiltins } from './k8s';
+import { liveUpdateBuiltins } from './liveUpdate';
+import { localResourceBuiltins } from './localResource';
+import { ExitRequest, osBuiltins } from './os';
+import type { Diagnostic, Plan } from './plan';
+import { settingsBuiltins } from './settings';
+import { TiltfileState, fsMessage, exists, type LoadOptions } from './state';
+
+export type { LoadOptions } from './state';
+
+export interface LoadResult {
+  /** The assembled plan; after an error, whatever was registered before it (may be incomplete). */
+  plan: Plan;
+  /** Errors and warnings, in the order found. `ok` is false when any is an error. */
+  diagnostics: Diagnostic[];
+  configFiles: string[];
+  /** print() output and local() echo, in order. */
+  output: string[];
+  ok: boolean;
+}
+
+/** Default step budget: generous for real Tiltfiles, small enough that `while True: pass` ends in seconds. */
+export const DEFAULT_MAX_STEPS = 20_000_000;
+
+export function predeclared(s: TiltfileState): Record<string, Value> {
+  const b: Record<string, Value> = {
+    ...dockerBuiltins(s),
+    ...liveUpdateBuiltins(s),
+    ...k8sBuiltins(s),
+    ...localResourceBuiltins(s),
+    ...composeBuiltins(s),
+    ...settingsBuiltins(s),
+    ...osBuiltins(s),
+    ...encodingBuiltins(s),
+    config: configModule(s),
+  };
+  return b;
+}
+
+class ModuleLoader {
+  private cache = new Map<string, Record<string, Value>>();
+  private loading = new Set<string>();
+  /** extension_repo name -> local directory (file:// URLs only). */
+  readonly repos = new Map<string, string>();
+  /** extension name -> where it lives. */
+  readonly extensions = new Map<string, { repo: string; path: string }>();
+
+  constructor(private s: TiltfileState, private builtins: Record<string, Value>, private thread: Thread) {}
+
+  /** Resolves one load() target: ext://NAME (built in, or vendored under tilt_modules/), or a file path. */
+  load(module: string): Record<string, Value> {
+    if (module.startsWith('ext://')) return this.extension(module.slice('ext://'.length));
+    if (/^[a-z]+:\/\//.test(module)) throw new Error(`cannot load ${module}: only ext:// and file paths are supported`);
+    return this.file(this.s.resolve(module));
+  }
+
+  private extension(name: string): Record<string, Value> {
+    const cached = this.cache.get(`ext://${name}`);
+    if (cached) return cached;
+    // Ours first: same job offline, no shelling out (see README). Then Tilt's extension cache, as Tilt loads it.
+    const own = builtInExtension(name, this.s, this.builtins);
+    if (own) { this.cache.set(`ext://${name}`, own); return own; }
+    // v1alpha1.extension(...) / extension_repo(...) with file:// repos (the only kind that works offline).
+    const reg = this.extensions.get(name);
+    const repoName = reg?.repo ?? 'default';
+    const repo = this.repos.get(repoName);
+    if (reg && !repo) throw new Error(`extension ${name}: extension_repo ${JSON.stringify(repoName)} is not defined`);
+    if (repo) {
+      const p = join(repo, reg?.path || name, 'Tiltfile');
+      if (exists(p)) return this.file(p);
+      if (reg) throw new Error(`extension ${name}: ${p} not found in extension_repo ${JSON.stringify(repoName)}`);
+    }
+    for (const dir of [dirname(this.s.tiltfile), this.s.dir()]) {
+      const vendored = join(dir, 'tilt_modules', name, 'Tiltfile');
+      if (exists(vendored)) return this.file(vendored);
+    }
+    throw new Error(`unknown extension ext://${name}: there is no network, so only the built-in extensions load (${builtInExtensionNames.join(', ')}) or one vendored at tilt_modules/${name}/Tiltfile`);
+  }
+
+  file(abs: string): Record<string, Value> {
+    const cached = this.cache.get(abs);
+    if (cached) return cached;
+    if (this.loading.has(abs)) throw new Error(`cycle in load graph: ${abs} is already being loaded`);
+    let source: string;
+    try { source = readFileSync(abs, 'utf8'); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
+    this.s.configFiles.add(abs);
+    this.loading.add(abs);
+    this.s.execStack.push(abs);
+    try {
+      const { globals } = execFile({
+        filename: abs, source, predeclared: this.builtins, thread: this.thread,
+        load: (m) => this.load(m), print: (msg) => { this.s.output.push(msg); },
+        maxSteps: this.s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: this.s.opts.cancel,
+      });
+      const out: Record<string, Value> = {};
+      for (const [k, v] of globals) if (!k.startsWith('_')) out[k] = v;
+      this.cache.set(abs, out);
+      return out;
+    } finally {
+      this.s.execStack.pop();
+      this.loading.delete(abs);
+    }
+  }
+}
+
+function emptyPlan(s: TiltfileState): Plan {
+  return {
+    tiltfile: s.tiltfile, resources: [], images: s.images, k8s: { allowedContexts: s.allowedContexts, imageLocators: [] },
+    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [], warnings: [],
+  };
+}
+
+/** starlark-go style traceback, with deep recursion elided to the first and last few frames. */
+function traceback(e: StarlarkError): string {
+  const f = e.frames;
+  const line = (x: (typeof f)[number]): string => `  ${x.file}:${x.line}:${x.col}: in ${x.fn}`;
+  const shown = f.length <= 12 ? f.map(line) : [...f.slice(0, 5).map(line), `  ... ${f.length - 10} more frames ...`, ...f.slice(-5).map(line)];
+  const last = e.shortMessage.startsWith('Error') ? e.shortMessage : `Error: ${e.shortMessage}`;
+  return ['Traceback (most recent call last):', ...shown, last].join('\n');
+}
+
+function diagnosticFromError(e: unknown, s: TiltfileState): Diagnostic {
+  if (e instanceof StarlarkError) {
+    const msg = e.kind === 'cancelled' ? `${e.shortMessage} (the Tiltfile ran too long: an endless loop?)` : e.shortMessage;
+    const trace = e.frames.length > 1 ? '\n' + traceback(e) : '';
+    return { severity: 'error', message: msg + trace, pos: e.pos };
+  }
+  if (e instanceof AssemblyError) return { severity: 'error', message: e.message, pos: e.pos };
+  const err = e as Error;
+  return { severity: 'error', message: `internal error: ${err?.message ?? String(e)}`, pos: { file: s.tiltfile, line: 1, col: 1 } };
+}
+
+/** Runs the Tiltfile at `path` synchronously and returns the plan with diagnostics; never throws for bad input. */
+export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResult {
+  const abs = resolve(path);
+  const s = new TiltfileState(abs, { ...options, env: { ...(options.env ?? process.env) } });
+  s.configFiles.add(abs);
+  let source: string;
+  try {
+    source = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const d: Diagnostic = { severity: 'error', message: `cannot read Tiltfile: ${fsMessage(e, abs)}`, pos: { file: abs, line: 1, col: 1 } };
+    return { plan: emptyPlan(s), diagnostics: [d], configFiles: [abs], output: [], ok: false };
+  }
+
+  // .tiltignore next to the Tiltfile adds to watch_settings(ignore=...), as in Tilt.
+  const tiltignore = join(dirname(abs), '.tiltignore');
+  s.configFiles.add(tiltignore);
+  try {
+    const lines = readFileSync(tiltignore, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    s.settings.watchIgnore.push(...lines);
+  } catch { /* optional */ }
+
+  const thread = createThread('Tiltfile');
+  thread.locals.set('tiltfile', s);
+  const builtins = predeclared(s);
+  const loader = new ModuleLoader(s, builtins, thread);
+  const include = (fname: string): Builtin => new Builtin(fname, (call) => {
+    const a = unpack(call, ['path']);
+    const p = s.resolve(str(a.path, 'path'));
+    const target = exists(p) && !p.endsWith('Tiltfile') && exists(join(p, 'Tiltfile')) ? join(p, 'Tiltfile') : p;
+    const globals = loader.file(target);
+    if (fname === 'include') return null;
+    const d = new Dict();
+    for (const [k, v] of Object.entries(globals)) d.set(k, v);
+    return d;
+  });
+  builtins.v1alpha1 = new Struct({
+    extension_repo: new Builtin('v1alpha1.extension_repo', (call) => {
+      const a = unpack(call, ['name', 'url', 'ref?', 'load_host?', 'path?']);
+      const name = str(a.name, 'name');
+      const url = str(a.url, 'url');
+      if (!url.startsWith('file://')) {
+        throw new Error(`extension_repo ${JSON.stringify(name)}: only file:// repositories work offline; got ${JSON.stringify(url)}`);
+      }
+      loader.repos.set(name, s.resolve(url.slice('file://'.length)));
+      return null;
+    }),
+    extension: new Builtin('v1alpha1.extension', (call) => {
+      const a = unpack(call, ['name', 'repo_name', 'repo_path?', 'args?']);
+      loader.extensions.set(str(a.name, 'name'), { repo: str(a.repo_name, 'repo_name'), path: str(a.repo_path, 'repo_path') });
+      return null;
+    }),
+  });
+  builtins.include = include('include');
+  builtins.load_dynamic = include('load_dynamic');
+
+  let failure: Diagnostic | undefined;
+  s.execStack.push(abs);
+  try {
+    execFile({
+      filename: abs, source, predeclared: builtins, thread,
+      load: (m) => loader.load(m), print: (msg) => { s.output.push(msg); },
+      maxSteps: s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: s.opts.cancel,
+    });
+  } catch (e) {
+    if (s.exitCode === undefined && !(e instanceof ExitRequest)) failure = diagnosticFromError(e, s);
+    else if (s.exitCode) failure = { severity: 'error', message: `exit(${s.exitCode}) called`, pos: e instanceof StarlarkError ? e.pos : undefined };
+  } finally {
+    s.execStack.length = 0;
+  }
+
+  let plan: Plan;
+  try {
+    plan = assemble(s);
+  } catch (e) {
+    if (!failure) failure = diagnosticFromError(e, s);
+    plan = emptyPlan(s);
+  }
+  const diagnostics = [...s.diagnostics];
+  if (failure) diagnostics.push(failure);
+  plan.warnings = diagnostics.filter((d) => d.severity === 'warning');
+  plan.configFiles = [...s.configFiles];
+  return { plan, diagnostics, configFiles: plan.configFiles, output: s.output, ok: !diagnostics.some((d) => d.severity === 'error') };
+}

@@ -1,0 +1,218 @@
+// The mutable state of one Tiltfile load: what builtins registered, before assembly turns it into a Plan.
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Call } from '../starlark';
+import type {
+  Diagnostic, ImageLocator, ImageTarget, K8sCustomDeployResource, K8sObject, Link,
+  LocalResource, Plan, PortForward, SourcePos, TriggerMode, UIButton,
+} from './plan';
+
+export interface LoadOptions {
+  /** Arguments after `--` (config.parse / set_enabled_resources). */
+  args?: string[];
+  /** `up`, `ci`, `down`, ... as seen by config.tilt_subcommand. */
+  subcommand?: string;
+  /** false = refuse local(), helm(), kustomize() and other commands (untrusted workspace). Default true. */
+  trusted?: boolean;
+  /** Same as `trusted: false`. */
+  untrusted?: boolean;
+  /** Environment seen by os.getenv and local(); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Interpreter step budget; an endless loop becomes a clean error. */
+  maxSteps?: number;
+  /** Shared cancel flag (non-zero cancels), e.g. from the worker's parent. */
+  cancel?: Int32Array;
+  /** Current kube context, when known: checked against allow_k8s_contexts like Tilt does. */
+  kubeContext?: string;
+  /** Kill a single local()/helm/kustomize command after this many ms. */
+  commandTimeoutMs?: number;
+}
+
+export interface K8sEntity {
+  obj: K8sObject;
+  pos?: SourcePos;
+}
+
+export interface K8sResourceOptions {
+  workload: string;
+  newName: string;
+  portForwards?: PortForward[];
+  extraPodSelectors?: Array<Record<string, string>>;
+  triggerMode?: TriggerMode;
+  resourceDeps?: string[];
+  objects: string[];
+  autoInit?: boolean;
+  podReadiness?: 'wait' | 'ignore';
+  links?: Link[];
+  labels?: string[];
+  discoveryStrategy?: 'default' | 'selectors-only';
+  manuallyGrouped: boolean;
+  pos?: SourcePos;
+}
+
+export interface ComposeProject {
+  name: string;
+  configPaths: string[];
+  yaml?: string;
+  envFile?: string;
+  profiles: string[];
+  wait: boolean;
+  services: Array<{ name: string; config: Record<string, unknown> }>;
+  pos?: SourcePos;
+}
+
+export interface DcResourceOptions {
+  name: string;
+  newName?: string;
+  triggerMode?: TriggerMode;
+  resourceDeps?: string[];
+  links?: Link[];
+  labels?: string[];
+  autoInit?: boolean;
+  projectName?: string;
+  inferLinks?: boolean;
+  pos?: SourcePos;
+}
+
+export interface ConfigSetting {
+  type: 'string' | 'string_list' | 'bool' | 'object';
+  args: boolean;
+  usage: string;
+  pos?: SourcePos;
+}
+
+export class TiltfileState {
+  readonly opts: Required<Pick<LoadOptions, 'args' | 'subcommand' | 'trusted'>> & LoadOptions;
+  readonly env: Record<string, string | undefined>;
+  /** Files whose top level is executing (Tiltfile, loaded or included files): relative paths resolve against the top. */
+  readonly execStack: string[] = [];
+  readonly configFiles = new Set<string>();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly output: string[] = [];
+
+  readonly images: ImageTarget[] = [];
+  readonly imageRefs = new Set<string>();
+  readonly k8sEntities: K8sEntity[] = [];
+  /** First entity registered under each object id (name:kind:namespace), for duplicate detection. */
+  readonly k8sEntityIds = new Map<string, K8sEntity>();
+  readonly k8sResourceOpts = new Map<string, K8sResourceOptions>();
+  readonly localResources: LocalResource[] = [];
+  readonly customDeploys: K8sCustomDeployResource[] = [];
+  readonly composeProjects: ComposeProject[] = [];
+  readonly dcResourceOpts = new Map<string, DcResourceOptions>();
+  readonly buttons: UIButton[] = [];
+  readonly imageLocators: Array<ImageLocator & { podReadiness?: 'wait' | 'ignore' }> = [];
+  readonly allowedContexts: string[] = [];
+  readonly secrets = new Set<string>();
+  /** Resources registered by extensions (helm_resource, ...) that are k8s_custom_deploy underneath. */
+  readonly resourceNames = new Set<string>();
+
+  k8sContext?: string;
+  k8sNamespace?: string;
+  defaultRegistry?: Plan['k8s']['defaultRegistry'];
+  settings: Plan['settings'] = {
+    triggerMode: 'auto',
+    maxParallelUpdates: 3,
+    k8sUpsertTimeoutSecs: 30,
+    suppressUnusedImageWarnings: [],
+    secretScrub: true,
+    watchIgnore: [],
+    ci: { k8sGracePeriodSecs: 0, timeoutSecs: 30 * 60, readinessTimeoutSecs: 5 * 60 },
+  };
+  triggerModeCalled = false;
+  /** Set by exit(). */
+  exitCode?: number;
+  enabledResources?: string[];
+  config: Record<string, unknown> = {};
+  configDefs = new Map<string, ConfigSetting>();
+  configParsed = false;
+
+  constructor(readonly tiltfile: string, opts: LoadOptions) {
+    this.opts = { args: [], subcommand: 'up', ...opts, trusted: opts.untrusted ? false : opts.trusted ?? true };
+    this.env = opts.env ?? process.env;
+  }
+
+  /** Directory of the file whose top level is executing. */
+  dir(): string {
+    return dirname(this.execStack.at(-1) ?? this.tiltfile);
+  }
+
+  resolve(p: string): string {
+    return isAbsolute(p) ? resolve(p) : resolve(this.dir(), p);
+  }
+
+  resolveExists(p: string): boolean {
+    return this.exists(this.resolve(p));
+  }
+
+  private stats = new Map<string, Stats | null>();
+  /** stat() memoized for the duration of the load (a 1,000-image Tiltfile stats the same context 1,000 times). */
+  stat(p: string): Stats | null {
+    let st = this.stats.get(p);
+    if (st === undefined) {
+      try { st = statSync(p); } catch { st = null; }
+      this.stats.set(p, st);
+    }
+    return st;
+  }
+
+  exists(p: string): boolean {
+    return this.stat(p) !== null;
+  }
+
+  isDir(p: string): boolean {
+    return this.stat(p)?.isDirectory() ?? false;
+  }
+
+  /** Position of the Starlark call to the current builtin. */
+  pos(call: Call): SourcePos | undefined {
+    const f = call.thread.frames().at(-1);
+    return f ? { file: f.file, line: f.line, col: f.col } : undefined;
+  }
+
+  warn(message: string, pos?: SourcePos): void {
+    this.diagnostics.push({ severity: 'warning', message, pos });
+  }
+
+  error(message: string, pos?: SourcePos): void {
+    this.diagnostics.push({ severity: 'error', message, pos });
+  }
+
+  /** Reads a file the load depends on (so a change reloads), with Tilt's wording on failure. */
+  readFile(abs: string): string {
+    this.configFiles.add(abs);
+    try {
+      return readFileSync(abs, 'utf8');
+    } catch (e) {
+      throw new Error(fsMessage(e, abs));
+    }
+  }
+
+  /** Refuses command execution in untrusted workspaces: records a diagnostic and tells the caller to skip. */
+  refuseUntrusted(what: string, call: Call): boolean {
+    if (this.opts.trusted) return false;
+    this.error(`${what} is disabled in an untrusted workspace`, this.pos(call));
+    return true;
+  }
+
+  claimResourceName(name: string, what: string): void {
+    if (this.resourceNames.has(name)) throw new Error(`${what} named "${name}" already exists`);
+    this.resourceNames.add(name);
+  }
+}
+
+export function fsMessage(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `file not found: ${path}`;
+  if (code === 'EISDIR') return `${path} is a directory, not a file`;
+  if (code === 'EACCES') return `permission denied reading ${path}`;
+  return `error reading ${path}: ${(e as Error).message}`;
+}
+
+export function isDir(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
+export function exists(p: string): boolean {
+  try { statSync(p); return true; } catch { return false; }
+}

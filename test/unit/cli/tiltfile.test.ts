@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main } from '../../../src/cli/main';
+import type { Plan } from '../../../src/tiltfile/plan';
+
+const root = resolve(__dirname, '../../..');
+const todo = join(root, 'test/fixtures/todo-app/Tiltfile');
+
+async function run(argv: string[], cwd = root): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd });
+  return { code, out, err };
+}
+
+function tiltfile(src: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'innerloop-cli-'));
+  writeFileSync(join(dir, 'Tiltfile'), src);
+  return dir;
+}
+
+test('innerloop tiltfile prints the plan as JSON and exits 0', async () => {
+  const r = await run(['tiltfile', '--file', todo]);
+  assert.equal(r.code, 0, r.err);
+  const plan = JSON.parse(r.out) as Plan;
+  assert.deepEqual(plan.resources.map((x) => x.name), ['todo-api', 'todo-frontend']);
+  assert.equal(plan.tiltfile, todo);
+});
+
+test('innerloop tiltfile: diagnostics as file:line:col: message on stderr, exit 1', async () => {
+  const dir = tiltfile(`warn('heads up')\nk8s_yaml('missing.yaml')\n`);
+  const r = await run(['tiltfile'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^WARNING: heads up\nTiltfile:1:5: warning: heads up\nTiltfile:2:9: Error in k8s_yaml: file not found: .*missing.yaml\n$/);
+  assert.doesNotThrow(() => JSON.parse(r.out));
+});
+
+test('innerloop tiltfile: args after -- reach config.parse; --subcommand; --untrusted', async () => {
+  const dir = tiltfile(`config.define_string('env')\ncfg = config.parse()\nprint(cfg.get('env'), config.tilt_subcommand)\nlocal('true')\n`);
+  const r = await run(['tiltfile', '--subcommand', 'ci', '--untrusted', '--', '--env', 'prod'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^prod ci\nTiltfile:4:6: local\(\) is disabled in an untrusted workspace\n$/);
+});
+
+test('innerloop tiltfile --file DIR uses DIR/Tiltfile', async () => {
+  const r = await run(['tiltfile', '-f', 'test/fixtures/todo-app']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as Plan).tiltfile, todo);
+});
+
+test('innerloop: usage errors exit 2, help exits 0', async () => {
+  assert.equal((await run([])).code, 2);
+  assert.equal((await run(['frobnicate'])).code, 2);
+  assert.equal((await run(['tiltfile', '--bogus'])).code, 2);
+  const h = await run(['tiltfile', '--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.out, /innerloop tiltfile \[--file PATH\]/);
+  assert.match((await run(['help'])).out, /tiltfile\s+Load a Tiltfile/);
+});
+
+test('the built CLI (dist/cli.js) loads in a worker and turns an endless loop into a clean error', { skip: !existsSync(join(root, 'dist/cli.js')) }, () => {
+  const ok = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'tiltfile', '--file', todo], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as Plan).resources.length, 2);
+  const dir = tiltfile(`x = 0\nwhile True:\n    x += 1\n`);
+  const bad = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'tiltfile', '--max-steps', '100000'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /Tiltfile:\d+:\d+: Starlark computation cancelled: too many steps/);
+});
