@@ -64,9 +64,7 @@ export const tiltfileCommand: Command = {
       : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
     for (const line of r.output) io.stderr(line + '\n');
     for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, io.cwd) + '\n');
-    // A failed load has no trustworthy plan: print only the diagnostics, so scripts never read a half plan.
-    if (!r.ok) return EXIT_FAILURE;
     io.stdout(JSON.stringify(r.plan, null, 2) + '\n');
-    return EXIT_OK;
+    return r.ok ? EXIT_OK : EXIT_FAILURE;
   },
 };
