@@ -391,6 +391,23 @@ class Compiler {
     }
     const get = this.expr(lhs);
     const set = this.target(lhs);
+    if (op === '+' && lhs.k === 'ident' && lhs.b?.scope === 'local' && !lhs.b.captured) {
+      // Fast path for counters and accumulators: `total += i` on a plain local.
+      const i = lhs.b.index;
+      return (e) => {
+        const xv = get(e);
+        const yv = y(e);
+        if (typeof xv === 'number' && typeof yv === 'number') {
+          const r = xv + yv;
+          if (Number.isSafeInteger(r)) {
+            e.locals[i] = r;
+            return NORMAL;
+          }
+        }
+        e.locals[i] = apply(e, xv, yv);
+        return NORMAL;
+      };
+    }
     return (e) => {
       set(e, apply(e, get(e), y(e)));
       return NORMAL;
@@ -592,6 +609,50 @@ class Compiler {
           const x = a(e);
           const y = b(e);
           if (typeof x === 'number' && typeof y === 'number') return x < y;
+          e.sf.pos = p;
+          return binary(op, x, y);
+        };
+      case '<=':
+        return (e) => {
+          const x = a(e);
+          const y = b(e);
+          if (typeof x === 'number' && typeof y === 'number') return x <= y;
+          e.sf.pos = p;
+          return binary(op, x, y);
+        };
+      case '>':
+        return (e) => {
+          const x = a(e);
+          const y = b(e);
+          if (typeof x === 'number' && typeof y === 'number') return x > y;
+          e.sf.pos = p;
+          return binary(op, x, y);
+        };
+      case '>=':
+        return (e) => {
+          const x = a(e);
+          const y = b(e);
+          if (typeof x === 'number' && typeof y === 'number') return x >= y;
+          e.sf.pos = p;
+          return binary(op, x, y);
+        };
+      case '*':
+        return (e) => {
+          const x = a(e);
+          const y = b(e);
+          if (typeof x === 'number' && typeof y === 'number') {
+            const r = x * y;
+            if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
+          }
+          e.sf.pos = p;
+          return binary(op, x, y);
+        };
+      case '%':
+        return (e) => {
+          const x = a(e);
+          const y = b(e);
+          // non-negative operands: JS % already floors
+          if (typeof x === 'number' && typeof y === 'number' && x >= 0 && y > 0) return x % y;
           e.sf.pos = p;
           return binary(op, x, y);
         };

@@ -49,23 +49,34 @@ export interface ExecOptions {
 export function execFile(opts: ExecOptions): { globals: Map<string, Value> } {
   const thread = opts.thread ?? new ThreadImpl('main');
   if (!(thread instanceof ThreadImpl)) throw new TypeError('execFile: thread must come from createThread()');
+  // A nested evaluation (a load) prints through its own callback only while it runs.
+  const nested = thread.stack.length > 0;
+  const saved = thread.printFn;
   if (opts.print) thread.printFn = opts.print;
+  try {
+    return execOn(thread, opts);
+  } finally {
+    if (nested) thread.printFn = saved;
+  }
+}
+
+function execOn(thread: ThreadImpl, opts: ExecOptions): { globals: Map<string, Value> } {
   thread.setBudget(opts.maxSteps, opts.cancel);
 
   const predeclared = opts.predeclared;
-  const ast = parse(opts.source, opts.filename);
-  const { globals: names, loaded } = resolveFile(ast, {
+  const ast = guardDepth(opts.filename, () => parse(opts.source, opts.filename));
+  const { globals: names, loaded } = guardDepth(opts.filename, () => resolveFile(ast, {
     isPredeclared: (n) => Object.prototype.hasOwnProperty.call(predeclared, n) && predeclared[n] !== undefined,
     isUniversal: (n) => UNIVERSE.has(n),
     names: () => [...Object.keys(predeclared), ...UNIVERSE.keys()],
-  });
+  }));
   const module: ModuleState = { globals: new Array<Value | undefined>(names.length), names, file: opts.filename };
-  const run = compileFile(ast, {
+  const run = guardDepth(opts.filename, () => compileFile(ast, {
     file: opts.filename,
     module,
     lookupPredeclared: (n) => (Object.prototype.hasOwnProperty.call(predeclared, n) && predeclared[n] !== undefined ? predeclared[n] : UNIVERSE.get(n)!),
     load: opts.load ? (m, t) => opts.load!(m, t) : undefined,
-  });
+  }));
   try {
     run(thread);
   } catch (err) {
@@ -81,6 +92,16 @@ export function execFile(opts: ExecOptions): { globals: Map<string, Value> } {
   });
   for (const v of module.globals) freeze(v);
   return { globals };
+}
+
+/** Pathologically nested source overflows the JS stack in the recursive parser: report it as a syntax error. */
+function guardDepth<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new StarlarkError('syntax', 'program too deeply nested', { file, line: 1, col: 1 });
+    throw err;
+  }
 }
 
 /** Calls a Starlark callable (function or builtin) from host code, e.g. a callback a Tiltfile passed in. */

@@ -22,8 +22,11 @@ import {
   type Value,
 } from './values';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- receivers are checked by table selection
-export type MethodFn = (recv: any, c: Call) => Value;
+/**
+ * A built-in method. Each table is selected by the receiver's type, so implementations declare
+ * their concrete receiver (string, List, ...); method syntax makes the parameter bivariant.
+ */
+export type MethodFn = { impl(recv: Value, c: Call): Value }['impl'];
 
 export function findMethod(recv: Value, name: string): Builtin | undefined {
   const m = findMethodFn(recv, name);
@@ -104,15 +107,6 @@ export function setAttr(x: Value, name: string, _v: Value): void {
   throw new EvalError(`can't assign to .${name} field of ${typeName(x)}`);
 }
 
-/** Calls a method builtin, naming errors after the method (used by sorted/max key functions too). */
-export function callMethodSafe(b: Builtin, c: Call, thread: ThreadImpl): Value {
-  try {
-    return b.fn(c);
-  } catch (err) {
-    if (err instanceof StarlarkError) throw err;
-    throw builtinError(b.name, err, thread);
-  }
-}
 
 // ---- strings ----------------------------------------------------------------------------------
 

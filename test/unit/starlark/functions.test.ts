@@ -192,3 +192,20 @@ assert.eq(f == f, True)
 assert.eq(type(lambda: 0), "function")
 `);
 });
+
+test('nested recursion and variables bound after the inner def', () => {
+  ok(`
+def outer():
+  def fact(n):
+    return 1 if n <= 1 else n * fact(n - 1)
+  def later():
+    return x
+  x = 10
+  return fact(5), later()
+assert.eq(outer(), (120, 10))
+def params_captured(a, b = 2, *rest, **kw):
+  return lambda: (a, b, rest, kw)
+assert.eq(params_captured(1, 3, 4, k = 5)(), (1, 3, (4,), {"k": 5}))
+`);
+  assert.match(fails('def outer():\n  def inner():\n    return y\n  r = inner()\n  y = 1\n  return r\nouter()\n').shortMessage, /local variable y referenced before assignment/);
+});

@@ -71,3 +71,9 @@ test('unclosed brackets at end of file', () => {
   assert.equal(syntaxErr('x = (1,\n'), 'test.star:2:1: got end of file, want primary expression');
   assert.equal(syntaxErr('f(1'), "test.star:1:4: got end of file, want ')'");
 });
+
+test('pathologically nested source is a syntax error, not a crash', () => {
+  const e = fails('x = ' + '('.repeat(20000) + '1' + ')'.repeat(20000) + '\n');
+  assert.equal(e.kind, 'syntax');
+  assert.match(e.message, /too deeply nested/);
+});

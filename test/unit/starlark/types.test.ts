@@ -458,3 +458,26 @@ assert.eq(1e308 * 10, float("inf"))
 assert.eq(str(1.5e-7), "1.5e-07")
 `);
 });
+
+test('fast paths agree with the general arithmetic at the edges', () => {
+  ok(`
+def f():
+  x = 9007199254740990
+  x += 1
+  x += 1
+  y = 4503599627370496 * 4
+  m = [(-7) % 3, 7 % 3, 0 % 5]
+  c = [1 < 2, 2 <= 2, 3 > 4, 4 >= 4, 1.5 < 2, "a" < "b"]
+  s = "a"
+  s += "b"
+  return x, y, m, c, s
+x, y, m, c, s = f()
+assert.eq(x, 9007199254740992)
+assert.eq(type(x), "int")
+assert.eq(y, 18014398509481984)
+assert.eq(m, [2, 1, 0])
+assert.eq(c, [True, True, False, True, True, True])
+assert.eq(s, "ab")
+`);
+  assert.match(fails('def f():\n  x = 1\n  x += "a"\nf()').shortMessage, /unknown binary op: int \+ string/);
+});
