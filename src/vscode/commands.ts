@@ -1,0 +1,125 @@
+// Registers every contributed command. Commands that need a running engine are wrapped so that, while it
+// is stopped, they explain how to start it instead of failing silently.
+import * as vscode from 'vscode';
+import { COMMANDS, ENGINE_NOT_RUNNING, type CommandId } from './commandIds';
+import type { Ctx, EngineSession } from './ctx';
+import type { TiltfileDiagnostics } from './diagnostics';
+import { down, up } from './engineHost';
+import type { EnginePorts } from './engineSession';
+import type { ResourceLogChannels } from './logChannels';
+import type { TreeNode } from './resourceTree';
+import { DashboardPanel } from './dashboard/panel';
+import { attachConfiguration, debugTargets, noDebugTargetHint } from './debugTargets';
+
+/** Collaborators the handlers use; built by activate(). */
+export interface CommandServices {
+  diagnostics: TiltfileDiagnostics;
+  logs: ResourceLogChannels;
+  /** Engine adapters (Docker, Kubernetes, processes); undefined until wired into the editor build. */
+  ports: EnginePorts | undefined;
+}
+
+type Handler = (ctx: Ctx, services: CommandServices, arg: unknown) => unknown;
+
+/** A tree node, a resource name, or nothing (then the user picks). */
+function resourceArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const n = arg as TreeNode | undefined;
+  if (n?.kind === 'resource') return n.name;
+  if (n?.kind === 'endpoint') return n.resource;
+  return undefined;
+}
+
+async function pickResource(session: EngineSession, placeHolder: string, filter: (name: string) => boolean = () => true): Promise<string | undefined> {
+  const s = session.store.snapshot();
+  const names = s.order.filter(filter);
+  if (names.length === 0) {
+    void vscode.window.showInformationMessage('Innerloop: no matching resources.');
+    return undefined;
+  }
+  return vscode.window.showQuickPick(names, { placeHolder });
+}
+
+const HANDLERS: Record<CommandId, Handler> = {
+  'innerloop.up': (ctx, services) => up(ctx, services.ports),
+  'innerloop.down': (ctx) => down(ctx),
+  'innerloop.triggerUpdate': async (ctx, _s, arg) => {
+    const session = ctx.session!;
+    const name = resourceArg(arg) ?? (await pickResource(session, 'Resource to update'));
+    if (!name) return;
+    ctx.log.info(`trigger update: ${name}`);
+    session.trigger(name);
+  },
+  'innerloop.openEndpoint': async (ctx, _s, arg) => {
+    const session = ctx.session!;
+    const node = arg as Partial<TreeNode> | undefined;
+    let url = node?.kind === 'endpoint' ? node.url : undefined;
+    if (!url) {
+      const only = resourceArg(arg);
+      const s = session.store.snapshot();
+      const items = s.order
+        .filter((n) => only === undefined || n === only)
+        .flatMap((n) => (s.resources[n]?.endpoints ?? []).map((u) => ({ label: u, description: n })));
+      if (items.length === 0) {
+        void vscode.window.showInformationMessage('Innerloop: no endpoints yet (links and port forwards appear here).');
+        return;
+      }
+      url = items.length === 1 ? items[0]!.label : (await vscode.window.showQuickPick(items, { placeHolder: 'Endpoint to open' }))?.label;
+    }
+    if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+  },
+  'innerloop.showLogs': async (ctx, services, arg) => {
+    const name = resourceArg(arg);
+    if (name && ctx.session) return services.logs.channel(name).show(true);
+    if (!ctx.session) return ctx.log.show();
+    const own = '$(output) Innerloop (extension log)';
+    const pick = await vscode.window.showQuickPick([own, ...ctx.session.store.snapshot().order], { placeHolder: 'Logs to show' });
+    if (pick === own) ctx.log.show();
+    else if (pick) services.logs.channel(pick).show(true);
+  },
+  'innerloop.reloadTiltfile': async (ctx, services) => {
+    await services.diagnostics.recheckAll();
+    ctx.session?.reload();
+  },
+  'innerloop.openDashboard': (ctx) => {
+    DashboardPanel.show(ctx);
+  },
+  'innerloop.attachDebugger': async (ctx, _s, arg) => {
+    const only = resourceArg(arg);
+    const targets = debugTargets(ctx.session!.store.snapshot(), only);
+    if (targets.length === 0) {
+      void vscode.window.showInformationMessage(noDebugTargetHint(only));
+      return;
+    }
+    const items = targets.map((t) => ({ label: t.resource, description: `${t.runtime} on ${t.host}:${t.port}`, target: t }));
+    const chosen = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Attach the debugger to' });
+    if (!chosen) return;
+    const config = attachConfiguration(chosen.target);
+    ctx.log.info('attach debugger:', config);
+    const ok = await vscode.debug.startDebugging(ctx.folder, config);
+    if (!ok) void vscode.window.showWarningMessage(`Innerloop: could not start "${config.type}" debugging; is its debugger extension installed?`);
+  },
+};
+
+export function registerCommands(ctx: Ctx, services: CommandServices): void {
+  for (const id of Object.keys(COMMANDS) as CommandId[]) {
+    const spec = COMMANDS[id];
+    ctx.push(
+      vscode.commands.registerCommand(id, async (arg?: unknown) => {
+        if (spec.needsEngine && !ctx.session) {
+          void vscode.window
+            .showWarningMessage(ENGINE_NOT_RUNNING, 'Up')
+            .then((pick) => (pick === 'Up' ? vscode.commands.executeCommand('innerloop.up') : undefined));
+          return undefined;
+        }
+        try {
+          return await HANDLERS[id](ctx, services, arg);
+        } catch (e) {
+          ctx.log.error(`command ${id} failed:`, e);
+          void vscode.window.showErrorMessage(`Innerloop: ${spec.title} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        }
+      }),
+    );
+  }
+}

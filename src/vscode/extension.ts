@@ -1,0 +1,55 @@
+// Entry point: activate() only wires things up. Everything registered lands in the one Ctx, which is
+// itself in context.subscriptions. Activation is cheap: no Tiltfile runs until the user asks (or autoStart).
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Ctx, type EngineSession } from './ctx';
+import { registerDebugProvider } from './debugProvider';
+import { registerDiagnostics } from './diagnostics';
+import { registerLanguageFeatures } from './language';
+import { registerLogChannels } from './logChannels';
+import { registerResourceTree } from './resourceTree';
+import { registerStatusBar } from './statusBar';
+import { explainRestrictedMode, whenTrusted } from './trust';
+
+/** What activate() returns to other extensions (and the in-host test harness). */
+export interface InnerloopApi {
+  readonly version: string;
+  /** Drives the editor UI from an engine session created elsewhere (embedding, tests); undefined detaches. */
+  useEngineSession(session: EngineSession | undefined): void;
+}
+
+export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
+  let ctx: Ctx | undefined;
+  try {
+    ctx = new Ctx(extCtx);
+    const c = ctx;
+    const version = String(extCtx.extension.packageJSON.version);
+    c.log.info(`Innerloop ${version} activating (trusted=${vscode.workspace.isTrusted})`);
+    const diagnostics = registerDiagnostics(c);
+    const logs = registerLogChannels(c);
+    registerResourceTree(c);
+    registerStatusBar(c);
+    // The engine's Docker/Kubernetes/process adapters plug in here once they exist (see engineSession.ts).
+    registerCommands(c, { diagnostics, logs, ports: undefined });
+    registerLanguageFeatures(c);
+    registerDebugProvider(c);
+    if (!vscode.workspace.isTrusted) void explainRestrictedMode(c);
+    // Notes like "local() is not run while checking" only apply in Restricted Mode: re-check once trusted.
+    c.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void diagnostics.recheckAll()));
+    whenTrusted(c, () => {
+      if (c.settings.autoStart) void vscode.commands.executeCommand('innerloop.up');
+    });
+    void vscode.commands.executeCommand('setContext', 'innerloop.active', true);
+    c.log.info('Innerloop activated');
+    return { version, useEngineSession: (s) => c.setSession(s) };
+  } catch (e) {
+    // VS Code shows nothing for a failed activation; make it visible, then rethrow.
+    void vscode.window.showErrorMessage(`Innerloop failed to activate: ${e instanceof Error ? e.message : String(e)}`);
+    ctx?.log.error('activation failed', e);
+    throw e;
+  }
+}
+
+export function deactivate(): void {
+  // Ctx is disposed through context.subscriptions.
+}

@@ -1,0 +1,142 @@
+// The Resources view: a pure projection of engine state (resourceModel.ts) into tree items. Grouped by
+// label when any resource has one; endpoints are children of their resource. No I/O in getChildren.
+import * as vscode from 'vscode';
+import type { Ctx, EngineSession } from './ctx';
+import type { EngineSnapshot } from '../shared/state';
+import { groupByLabel, resourceView, STATUS_ICON, type ResourceStatus } from './resourceModel';
+
+export type TreeNode =
+  | { kind: 'group'; label: string }
+  | { kind: 'resource'; name: string; group?: string }
+  | { kind: 'endpoint'; resource: string; url: string };
+
+const STATUS_COLOR: Partial<Record<ResourceStatus, string>> = {
+  error: 'testing.iconFailed',
+  ok: 'testing.iconPassed',
+  warning: 'problemsWarningIcon.foreground',
+  pending: 'testing.iconQueued',
+};
+
+export function statusIcon(status: ResourceStatus): vscode.ThemeIcon {
+  const color = STATUS_COLOR[status];
+  return new vscode.ThemeIcon(STATUS_ICON[status], color ? new vscode.ThemeColor(color) : undefined);
+}
+
+export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private session: EngineSession | undefined;
+  private sessionListener: vscode.Disposable | undefined;
+  // Stable node objects so VS Code can refresh single items (identity is the key).
+  private readonly nodes = new Map<string, TreeNode>();
+
+  setSession(session: EngineSession | undefined): void {
+    this.sessionListener?.dispose();
+    this.session = session;
+    this.nodes.clear();
+    this.sessionListener = session?.store.onDidChange((c) => {
+      // Structure changed (or grouping may have): refresh all; else only the touched resources.
+      if (c.order || c.added.length || c.removed.length || this.isGrouped()) {
+        this.nodes.clear();
+        this.changed.fire(undefined);
+      } else {
+        for (const name of c.resources) {
+          const n = this.nodes.get(`r:${name}:`);
+          this.changed.fire(n);
+        }
+      }
+    });
+    this.changed.fire(undefined);
+  }
+
+  private isGrouped(): boolean {
+    const s = this.state();
+    return s !== undefined && groupByLabel(s) !== undefined;
+  }
+
+  private state(): EngineSnapshot | undefined {
+    return this.session?.store.snapshot();
+  }
+
+  private node<T extends TreeNode>(key: string, make: () => T): T {
+    const have = this.nodes.get(key);
+    if (have) return have as T;
+    const n = make();
+    this.nodes.set(key, n);
+    return n;
+  }
+
+  getChildren(parent?: TreeNode): TreeNode[] {
+    const s = this.state();
+    if (!s) return []; // the viewsWelcome content explains how to start
+    if (!parent) {
+      const groups = groupByLabel(s);
+      if (groups) return groups.map((g) => this.node(`g:${g.label}`, () => ({ kind: 'group', label: g.label })));
+      return s.order.map((name) => this.node(`r:${name}:`, () => ({ kind: 'resource', name })));
+    }
+    if (parent.kind === 'group') {
+      const g = groupByLabel(s)?.find((x) => x.label === parent.label);
+      return (g?.names ?? []).map((name) => this.node(`r:${name}:${parent.label}`, () => ({ kind: 'resource', name, group: parent.label })));
+    }
+    if (parent.kind === 'resource') {
+      const r = s.resources[parent.name];
+      return (r?.endpoints ?? []).map((url) => this.node(`e:${parent.name}:${url}`, () => ({ kind: 'endpoint', resource: parent.name, url })));
+    }
+    return [];
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const s = this.state();
+    if (node.kind === 'group') {
+      const g = s && groupByLabel(s)?.find((x) => x.label === node.label);
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.label}`;
+      item.iconPath = statusIcon(g?.status ?? 'idle');
+      item.description = g ? `${g.names.length}` : '';
+      item.contextValue = 'innerloop.group';
+      return item;
+    }
+    if (node.kind === 'endpoint') {
+      const item = new vscode.TreeItem(node.url, vscode.TreeItemCollapsibleState.None);
+      item.id = `endpoint:${node.resource}:${node.url}`;
+      item.iconPath = new vscode.ThemeIcon('link-external');
+      item.contextValue = 'innerloop.endpoint';
+      item.command = { title: 'Open', command: 'innerloop.openEndpoint', arguments: [node] };
+      return item;
+    }
+    const r = s?.resources[node.name];
+    if (!r) return new vscode.TreeItem(node.name);
+    const v = resourceView(r);
+    const item = new vscode.TreeItem(r.name, v.endpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `resource:${node.group ?? ''}:${r.name}`;
+    item.description = v.description;
+    item.tooltip = new vscode.MarkdownString(v.tooltip.map((l) => escapeMd(l)).join('  \n'));
+    item.iconPath = statusIcon(v.status);
+    // contextValue drives view/item/context menus: trigger is offered on every resource, highlighted when manual work waits.
+    item.contextValue = `innerloop.resource${v.needsTrigger ? '.needsTrigger' : ''}${v.endpoints.length ? '.hasEndpoints' : ''}`;
+    item.command = { title: 'Show Logs', command: 'innerloop.showLogs', arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sessionListener?.dispose();
+    this.changed.dispose();
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, '\\$1');
+}
+
+/** Creates the Resources view and keeps it bound to the current engine session. */
+export function registerResourceTree(ctx: Ctx): ResourceTreeProvider {
+  const provider = ctx.push(new ResourceTreeProvider());
+  const view = ctx.push(vscode.window.createTreeView('innerloop.resources', { treeDataProvider: provider, showCollapseAll: true }));
+  const update = (session: EngineSession | undefined): void => {
+    provider.setSession(session);
+    view.message = undefined;
+  };
+  ctx.push(ctx.onDidChangeSession(update));
+  update(ctx.session);
+  return provider;
+}

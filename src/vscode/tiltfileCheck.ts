@@ -1,0 +1,71 @@
+// Produces editor diagnostics for a Tiltfile without running anything with side effects. No 'vscode' import
+// (unit-tested). Positions are 1-based, as the loader reports them.
+//
+// Two levels: the (possibly unsaved) buffer is syntax-checked in-process, which is instant; a full load
+// (builtins, load(), k8s_yaml, assembly) runs the real loader with trusted=false in a worker thread, from
+// the file on disk, so it only runs when the buffer matches the disk (on open and save).
+import { parse } from '../starlark/parser';
+import { StarlarkError } from '../starlark/errors';
+import { loadTiltfileInWorker } from '../tiltfile/worker';
+import type { Diagnostic } from '../tiltfile/plan';
+
+export type EditorSeverity = 'error' | 'warning' | 'info';
+export interface EditorDiagnostic extends Omit<Diagnostic, 'severity'> {
+  severity: EditorSeverity;
+}
+
+export interface CheckOptions {
+  /** Run the full loader too (the buffer is saved). */
+  full: boolean;
+  /** Tiltfile args (`innerloop.tiltArgs`), seen by config.parse(). */
+  args: string[];
+  /** Whether the workspace is trusted: decides how "disabled in an untrusted workspace" notes are shown. */
+  workspaceTrusted: boolean;
+  /** Script that serves as the loader worker (dist/cli.js); without it only syntax is checked. */
+  workerScript?: string;
+  /** Node flags for the worker (tests run it from TypeScript with ['--import', 'tsx']). */
+  execArgv?: string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const UNTRUSTED_REFUSAL = /is disabled in an untrusted workspace$/;
+
+export function syntaxCheck(path: string, text: string): EditorDiagnostic[] {
+  try {
+    parse(text, path);
+    return [];
+  } catch (e) {
+    if (e instanceof StarlarkError) {
+      return [{ severity: 'error', message: e.shortMessage, pos: { file: e.pos.file, line: e.pos.line, col: e.pos.col } }];
+    }
+    throw e;
+  }
+}
+
+export async function checkTiltfile(path: string, text: string, opts: CheckOptions): Promise<EditorDiagnostic[]> {
+  const syntax = syntaxCheck(path, text);
+  if (syntax.length || !opts.full || !opts.workerScript) return syntax;
+  const r = await loadTiltfileInWorker(
+    path,
+    { trusted: false, args: opts.args, subcommand: 'up' },
+    { workerScript: opts.workerScript, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+  return mapLoadDiagnostics(r.diagnostics, opts.workspaceTrusted);
+}
+
+/**
+ * The editor always loads untrusted, so command builtins (local, helm, kustomize) are refused. In a trusted
+ * workspace that is our choice, not the user's problem: hide the note. In an untrusted one, say it as info.
+ */
+export function mapLoadDiagnostics(diags: Diagnostic[], workspaceTrusted: boolean): EditorDiagnostic[] {
+  const out: EditorDiagnostic[] = [];
+  for (const d of diags) {
+    if (UNTRUSTED_REFUSAL.test(d.message)) {
+      if (!workspaceTrusted) out.push({ ...d, severity: 'info', message: `${d.message}: not run while checking` });
+      continue;
+    }
+    out.push(d);
+  }
+  return out;
+}

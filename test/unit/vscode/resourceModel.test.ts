@@ -1,0 +1,87 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { groupByLabel, resourceStatus, resourceView, summarize, worst } from '../../../src/vscode/resourceModel';
+import { initialResourceState, initialSessionState, type EngineState, type ResourceState } from '../../../src/shared/state';
+
+function res(name: string, patch: Partial<ResourceState> = {}): ResourceState {
+  return { ...initialResourceState({ name, type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true }), ...patch };
+}
+
+function state(...rs: ResourceState[]): EngineState {
+  return { session: initialSessionState(), order: rs.map((r) => r.name), resources: Object.fromEntries(rs.map((r) => [r.name, r])) };
+}
+
+describe('resourceStatus', () => {
+  it('ranks building over error, and error over pending', () => {
+    assert.equal(resourceStatus(res('a', { updateStatus: 'in_progress', runtimeStatus: 'error' })), 'building');
+    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'error' })), 'error');
+    assert.equal(resourceStatus(res('a', { updateStatus: 'pending' })), 'pending');
+    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'ok' })), 'ok');
+    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'not_applicable' })), 'ok');
+    assert.equal(resourceStatus(res('a', { disabled: true, updateStatus: 'error' })), 'disabled');
+    assert.equal(resourceStatus(res('a', { updateStatus: 'none', runtimeStatus: 'unknown', autoInit: false })), 'idle');
+  });
+
+  it('shows warnings of the last build', () => {
+    const r = res('a', { updateStatus: 'ok', runtimeStatus: 'ok', lastBuild: { startTime: 1, kind: 'full', warnings: ['unused image'] } });
+    assert.equal(resourceStatus(r), 'warning');
+    assert.ok(resourceView(r).tooltip.includes('warning: unused image'));
+  });
+});
+
+describe('resourceView', () => {
+  it('describes waiting, pending manual changes and restarts', () => {
+    const v = resourceView(res('api', { updateStatus: 'pending', waitingReason: 'waiting on db' }));
+    assert.equal(v.description, 'waiting on db');
+    const m = resourceView(res('api', { triggerMode: 'manual', updateStatus: 'ok', runtimeStatus: 'ok', pendingChanges: ['/a', '/b'] }));
+    assert.equal(m.description, '2 changes (manual)');
+    assert.equal(m.needsTrigger, true);
+    const crash = resourceView(
+      res('api', {
+        updateStatus: 'ok',
+        runtimeStatus: 'error',
+        pods: [{ name: 'p', status: 'Running', ready: false, restarts: 3, containers: [{ name: 'c', ready: false, restarts: 3, state: 'waiting', reason: 'CrashLoopBackOff' }] }],
+      }),
+    );
+    assert.equal(crash.description, 'CrashLoopBackOff · 3 restarts');
+  });
+
+  it('says live updating for a live-update build', () => {
+    const v = resourceView(res('api', { updateStatus: 'in_progress', currentBuild: { startTime: 1, kind: 'live_update' } }));
+    assert.equal(v.description, 'live updating');
+  });
+});
+
+describe('groupByLabel', () => {
+  it('is flat when nothing is labelled', () => {
+    assert.equal(groupByLabel(state(res('a'), res('b'))), undefined);
+  });
+
+  it('sorts labels, puts unlabeled last, and lists multi-label resources in each group', () => {
+    const s = state(res('a', { labels: ['z'] }), res('b'), res('c', { labels: ['m', 'z'], updateStatus: 'error' }));
+    const g = groupByLabel(s)!;
+    assert.deepEqual(g.map((x) => [x.label, x.names]), [['m', ['c']], ['z', ['a', 'c']], ['unlabeled', ['b']]]);
+    assert.equal(g[1]!.status, 'error');
+  });
+});
+
+describe('summarize', () => {
+  it('counts worst-first and shows ok out of enabled', () => {
+    const s = summarize(state(res('a', { updateStatus: 'error' }), res('b', { updateStatus: 'ok', runtimeStatus: 'ok' }), res('c', { disabled: true })));
+    assert.equal(s.counts.error, 1);
+    assert.equal(s.text, '$(error) 1 $(check) 1/2');
+  });
+
+  it('flags a failed Tiltfile load', () => {
+    const st = state(res('a'));
+    st.session.tiltfile = { status: 'error', error: 'Tiltfile:3: boom', diagnostics: [] };
+    const s = summarize(st);
+    assert.match(s.text, /^\$\(error\) Tiltfile/);
+    assert.match(s.tooltip, /Tiltfile: Tiltfile:3: boom/);
+  });
+
+  it('worst picks the most urgent status', () => {
+    assert.equal(worst(['ok', 'pending', 'idle']), 'pending');
+    assert.equal(worst([]), 'disabled');
+  });
+});
