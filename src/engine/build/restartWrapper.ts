@@ -1,0 +1,64 @@
+// ext://restart_process without entr or a Go binary: the engine builds a thin child image `FROM <built>` that
+// adds a POSIX sh supervisor, and runs containers as `/bin/sh <wrapper> <entrypoint...>` (set as the container
+// command, so a command in the YAML cannot bypass it). The supervisor restarts the process whenever the
+// restart file's *content* changes; live update writes a fresh token there after syncing (containerUpdate.ts).
+// Content, not mtime, is compared, so two restarts within one second are not missed. Needs sh, cat, sleep, kill.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const RESTART_WRAPPER_PATH = '/.innerloop/restart-wrapper.sh';
+const CONTEXT_NAME = 'restart-wrapper.sh';
+
+/** The supervisor. "$@" is the real entrypoint; INNERLOOP_RESTART_FILE names the file to watch. */
+export const RESTART_WRAPPER_SCRIPT = `#!/bin/sh
+# innerloop restart wrapper: runs "$@" and restarts it when $INNERLOOP_RESTART_FILE changes.
+f="\${INNERLOOP_RESTART_FILE:-/tmp/.restart-proc}"
+seen="$(cat "$f" 2>/dev/null)"
+child=0
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT
+while true; do
+  "$@" &
+  child=$!
+  restarted=0
+  while kill -0 "$child" 2>/dev/null; do
+    cur="$(cat "$f" 2>/dev/null)"
+    if [ "$cur" != "$seen" ]; then
+      seen="$cur"
+      restarted=1
+      echo "[innerloop] restarting process after live update"
+      kill -TERM "$child" 2>/dev/null
+      wait "$child" 2>/dev/null
+      break
+    fi
+    sleep 0.3 2>/dev/null || sleep 1
+  done
+  if [ "$restarted" = 0 ]; then
+    wait "$child"
+    code=$?
+    cur="$(cat "$f" 2>/dev/null)"
+    # Exited by itself with no restart requested: exit like the process would without the wrapper.
+    [ "$cur" = "$seen" ] && exit "$code"
+    seen="$cur"
+  fi
+done
+`;
+
+/** The container command that runs `entrypoint` under the wrapper. */
+export function wrappedCommand(entrypoint: readonly string[]): string[] {
+  return ['/bin/sh', RESTART_WRAPPER_PATH, ...entrypoint];
+}
+
+/** Write the wrapper build context (just the script) into `dir`. */
+export function writeRestartWrapperContext(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, CONTEXT_NAME), RESTART_WRAPPER_SCRIPT, { mode: 0o755 });
+}
+
+/**
+ * Dockerfile (inline contents) for the wrapper image. COPY runs as root whatever the base image's USER is,
+ * and the image's USER is left unchanged.
+ */
+export function restartWrapperDockerfile(baseRef: string, restartFile: string): string {
+  return [`FROM ${baseRef}`, `COPY ${CONTEXT_NAME} ${RESTART_WRAPPER_PATH}`, `ENV INNERLOOP_RESTART_FILE=${restartFile}`, ''].join('\n');
+}

@@ -1,0 +1,212 @@
+// The engine facade: one store, one log store, the build controller and the file watcher, wired together.
+// Owners (the CLI, the VS Code extension) load the Tiltfile, hand the plan over with setPlan(), and read state
+// through `store` / `logs`. Docker, Kubernetes and processes come in through ports (ports.ts).
+
+import * as fs from 'node:fs';
+import type { Disposable } from '../shared/events';
+import { initialResourceState, type ResourceState, type TiltfileLoadStatus } from '../shared/state';
+import type { Diagnostic, Plan } from '../tiltfile/plan';
+import { BuildController } from './buildController';
+import type { Clock } from './clock';
+import { LogStore } from './logs';
+import type { ImageBuildPort, KubePort, LocalCmdPort } from './ports';
+import { Store } from './store';
+import { ResourceUpdater, imagesInBuildOrder } from './update';
+import type { CoalesceOptions } from './watch/coalesce';
+import { PathRouter } from './watch/router';
+import { changesByResource, watchTargetsFromPlan } from './watch/targets';
+import { FileWatcher } from './watch/watcher';
+
+export interface EngineOptions {
+  clock: Clock;
+  images: ImageBuildPort;
+  kube: KubePort;
+  local: LocalCmdPort;
+  /** A file the Tiltfile read changed: the owner should reload it and call setPlan again. */
+  onConfigChanged(files: string[]): void;
+  /** Internal errors (bugs), for the owner's own log. */
+  onInternalError?(err: unknown): void;
+  watch?: { enabled: boolean; coalesce?: CoalesceOptions };
+  maxLogLinesPerResource?: number;
+}
+
+/** Everything that defines how a resource is updated, as a comparable string (undefined if absent). */
+export function resourceFingerprint(plan: Plan, name: string): string | undefined {
+  const r = plan.resources.find((x) => x.name === name);
+  if (!r) return undefined;
+  const images = 'imageRefs' in r ? imagesInBuildOrder(plan, r.imageRefs) : [];
+  // pos moves when unrelated lines are edited; it does not change behaviour.
+  const strip = (o: object): object => ({ ...o, pos: undefined });
+  return JSON.stringify({ r: strip(r), images: images.map(strip), locators: plan.k8s.imageLocators });
+}
+
+export class Engine implements Disposable {
+  readonly store = new Store();
+  readonly logs: LogStore;
+  private plan: Plan | undefined;
+  private loading = false;
+  private watcher: FileWatcher | undefined;
+  private watchGeneration = 0;
+  private readonly controller: BuildController;
+  private readonly updater: ResourceUpdater;
+  /** Running container IDs last seen per resource, to notice new or restarted containers. */
+  private readonly seenContainers = new Map<string, Set<string>>();
+  private readonly storeSub: Disposable;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.logs = new LogStore({ maxLinesPerResource: opts.maxLogLinesPerResource, now: () => opts.clock.now() });
+    const updater = (this.updater = new ResourceUpdater({
+      plan: () => this.plan as Plan,
+      images: opts.images,
+      kube: opts.kube,
+      local: opts.local,
+      exists: (p) => fs.existsSync(p),
+      output: (name, line) => this.logs.append(name, 'build', line),
+      now: () => opts.clock.now(),
+    }));
+    this.controller = new BuildController({
+      store: this.store,
+      clock: opts.clock,
+      plan: () => this.plan,
+      tiltfileLoading: () => this.loading,
+      update: updater.update,
+      onInternalError: (name, err) => {
+        this.logs.append(name, 'system', `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, 'error');
+        opts.onInternalError?.(err);
+      },
+    });
+    // Pod discovery writes pods into the store; a container ID we have not seen means a new or restarted
+    // container, which needs the files live-updated since its image was built.
+    this.storeSub = this.store.onDidChange((change) => {
+      for (const name of change.resources) this.noticeContainers(name);
+      for (const name of change.removed) this.seenContainers.delete(name);
+    });
+  }
+
+  private noticeContainers(name: string): void {
+    const r = this.store.resource(name);
+    if (!r || r.type !== 'k8s') return;
+    const running = new Set(r.pods.flatMap((p) => p.containers.filter((c) => c.state === 'running' && c.id).map((c) => c.id as string)));
+    const seen = this.seenContainers.get(name) ?? new Set<string>();
+    const fresh = [...running].some((id) => !seen.has(id));
+    this.seenContainers.set(name, running);
+    if (fresh && r.lastBuild) {
+      void this.containersChanged(name).catch((err: unknown) => this.opts.onInternalError?.(err));
+    }
+  }
+
+  /** The Tiltfile is being (re)loaded: hold all updates until setPlan or tiltfileFailed. */
+  tiltfileLoading(path: string): void {
+    this.loading = true;
+    this.setTiltfileStatus(path, 'loading', undefined, undefined);
+  }
+
+  /** A load failed: keep running the previous plan (as Tilt does) and show the error. */
+  tiltfileFailed(path: string, error: string, diagnostics: Diagnostic[] = []): void {
+    this.loading = false;
+    this.setTiltfileStatus(path, 'error', error, diagnostics);
+    this.controller.reconcile();
+  }
+
+  /** Install a freshly loaded plan: resources keep their state by name, new ones start fresh. */
+  async setPlan(plan: Plan): Promise<void> {
+    const before = this.plan;
+    this.plan = plan;
+    this.logs.scrubber.setSecrets(plan.secrets);
+    this.store.setResources(
+      plan.resources.map((r) => initialResourceState(r)),
+      (old, next): ResourceState => ({
+        ...(old as ResourceState),
+        labels: next.labels,
+        type: next.type,
+        triggerMode: next.triggerMode,
+        autoInit: next.autoInit,
+        disabled: plan.enabledResources !== undefined && !plan.enabledResources.includes(next.name),
+      }),
+    );
+    // Resources whose definition changed (YAML, build args, live_update...) update again, as in Tilt.
+    if (before) {
+      for (const r of plan.resources) {
+        const old = resourceFingerprint(before, r.name);
+        if (old !== undefined && old !== resourceFingerprint(plan, r.name) && this.store.resource(r.name)?.lastBuild) this.trigger(r.name);
+      }
+    }
+    this.loading = false;
+    this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
+    if (this.opts.watch?.enabled !== false) await this.restartWatcher(plan);
+    this.controller.reconcile();
+  }
+
+  /** Manual trigger (or force an update of an auto resource). */
+  trigger(name: string): void {
+    this.controller.trigger(name);
+  }
+
+  /**
+   * Pod discovery saw a new or restarted container for a resource: replay the files live-updated since its
+   * image was built (a restarted container lost them). If that fails, fall back to a full update.
+   */
+  async containersChanged(name: string): Promise<void> {
+    // A running update will bring containers up to date itself.
+    if (this.store.resource(name)?.currentBuild) return;
+    const error = await this.updater.syncNewContainers(name);
+    if (error) {
+      this.logs.append(name, 'system', `Could not replay live-updated files onto a new container (${error}); rebuilding`, 'warn');
+      this.trigger(name);
+    }
+  }
+
+  /** Resolves when no update is in flight. */
+  waitIdle(): Promise<void> {
+    return this.controller.waitIdle();
+  }
+
+  dispose(): void {
+    this.watchGeneration++;
+    this.watcher?.dispose();
+    this.storeSub.dispose();
+    this.controller.dispose();
+    this.logs.dispose();
+    this.store.dispose();
+  }
+
+  private setTiltfileStatus(path: string, status: TiltfileLoadStatus, error: string | undefined, diagnostics: Diagnostic[] | undefined): void {
+    const now = this.opts.clock.now();
+    this.store.updateSession((s) => ({
+      ...s,
+      tiltfile: {
+        path,
+        status,
+        error,
+        diagnostics: diagnostics ?? s.tiltfile.diagnostics,
+        lastLoadTime: status === 'ok' || status === 'error' ? now : s.tiltfile.lastLoadTime,
+      },
+    }));
+  }
+
+  private async restartWatcher(plan: Plan): Promise<void> {
+    const generation = ++this.watchGeneration;
+    // The old watcher keeps running until the new one is ready, so no change falls into the gap
+    // (a change seen by both is recorded once: pending changes are a set).
+    const old = this.watcher;
+    const router = new PathRouter(watchTargetsFromPlan(plan));
+    const w = await FileWatcher.start(router, {
+      clock: this.opts.clock,
+      coalesce: this.opts.watch?.coalesce,
+      onChanges: (routed) => {
+        if (!this.plan) return;
+        const changes = changesByResource(this.plan, routed);
+        if (changes.configChanged.length > 0) this.opts.onConfigChanged(changes.configChanged.map((e) => e.path));
+        if (changes.resources.size > 0) this.controller.fileChanges(changes.resources);
+      },
+      onError: (err) => this.opts.onInternalError?.(err),
+    });
+    // A newer setPlan (or dispose) won the race: drop this watcher.
+    if (generation !== this.watchGeneration) {
+      w.dispose();
+      return;
+    }
+    this.watcher = w;
+    old?.dispose();
+  }
+}

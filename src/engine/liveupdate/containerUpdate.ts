@@ -1,0 +1,155 @@
+// Applies a live-update plan to running containers, one container after another, through an injected exec
+// port (Kubernetes exec or docker exec), like Tilt's exec updater: (1) rm -rf deleted paths, (2) stream a tar
+// of changed files into `tar -C / -x -f -`, (3) each triggered run step, (4) restart if asked.
+// Failure taxonomy: a failing run step is the user's (show it, no rebuild); a failing rm/tar/exec is
+// infrastructure (rebuild); some containers updated and others not is inconsistent (rebuild).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { packEntries, packTar, type ContextEntry } from '../build/context';
+import type { LiveUpdatePlan, SyncCopy } from './plan';
+
+export interface ContainerRef {
+  pod: string;
+  namespace?: string;
+  container: string;
+  containerId: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** Combined stdout/stderr. */
+  output: string;
+}
+
+/** Port: run argv inside a container, optionally feeding stdin. Rejects only when exec itself cannot run. */
+export interface ContainerExecutor {
+  exec(target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult>;
+  /** Restart the container (Docker/Compose only). Absent on Kubernetes. */
+  restart?(target: ContainerRef): Promise<void>;
+}
+
+export type ContainerUpdateOutcome =
+  | { kind: 'ok'; updated: ContainerRef[] }
+  | { kind: 'run_failed'; container: ContainerRef; command: string; exitCode: number; output: string; updated: ContainerRef[] }
+  | { kind: 'needs_rebuild'; reason: string; hint?: string; updated: ContainerRef[] };
+
+export interface ApplyOptions {
+  /** ext://restart_process: restart by writing a new token to this file (watched by the restart wrapper). */
+  restartFile?: string;
+  onOutput?: (line: string) => void;
+}
+
+type LivePlan = Extract<LiveUpdatePlan, { kind: 'live_update' }>;
+
+/** Tar of the copies, named by their container paths (relative to /), with real mtimes so tools that compare
+ * mtimes (Python .pyc caches, make) see the change. Directories are included recursively. */
+export function syncArchive(copies: readonly SyncCopy[]): Readable {
+  return packTar(async (pack) => {
+    const entries: ContextEntry[] = [];
+    const add = async (local: string, remote: string): Promise<void> => {
+      let st: fs.Stats;
+      try {
+        st = await fs.promises.lstat(local);
+      } catch {
+        return; // deleted since planning; the next change event will handle it
+      }
+      const rel = remote.replace(/^\/+/, '');
+      const base = { rel, abs: local, mode: st.mode & 0o7777, mtime: st.mtime };
+      if (st.isDirectory()) {
+        entries.push({ ...base, type: 'directory', size: 0 });
+        for (const name of (await fs.promises.readdir(local)).sort()) await add(path.join(local, name), path.posix.join(remote, name));
+      } else if (st.isSymbolicLink()) {
+        entries.push({ ...base, type: 'symlink', size: 0, linkTarget: await fs.promises.readlink(local) });
+      } else if (st.isFile()) {
+        entries.push({ ...base, type: 'file', size: st.size });
+      }
+    };
+    for (const c of copies) await add(c.localPath, c.containerPath);
+    await packEntries(pack, entries);
+  });
+}
+
+let restartSeq = 0;
+
+const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+function runArgv(r: LivePlan['runs'][number]): string[] {
+  return r.shell ? ['sh', '-c', r.command.join(' ')] : r.command;
+}
+
+/** Actionable hints for the usual infrastructure failures (Tilt #4303). */
+export function hintFor(step: 'rm' | 'tar' | 'restart', result: ExecResult, paths: readonly string[]): string | undefined {
+  const out = result.output;
+  if (result.exitCode === 126 || result.exitCode === 127 || /executable file not found|not found|no such file or directory: (tar|rm|sh)/i.test(out)) {
+    if (step === 'tar' || step === 'rm') {
+      return `live update needs '${step}' and 'sh' inside the container image; scratch and distroless images don't have them. Add them to the image, or remove live_update to rebuild on every change.`;
+    }
+  }
+  if (/permission denied|cannot open|operation not permitted|read-only file system/i.test(out)) {
+    const where = paths.length > 0 ? ` ${paths[0]}${paths.length > 1 ? ` (and ${paths.length - 1} more)` : ''}` : '';
+    return `the container's user cannot write${where}; make the sync destination writable by that user (e.g. chown it in the Dockerfile) or run the dev container as a user who can.`;
+  }
+  return undefined;
+}
+
+/** Apply the plan to each container in turn. */
+export async function applyToContainers(exec: ContainerExecutor, containers: readonly ContainerRef[], plan: LivePlan, opts: ApplyOptions = {}): Promise<ContainerUpdateOutcome> {
+  const out = opts.onOutput ?? ((): void => undefined);
+  const updated: ContainerRef[] = [];
+  const infra = (reason: string, hint?: string): ContainerUpdateOutcome => {
+    if (updated.length > 0) reason = `${reason}; ${updated.length} other container(s) were already updated, so the pods are inconsistent`;
+    return { kind: 'needs_rebuild', reason, hint, updated: [...updated] };
+  };
+  if (containers.length === 0) return { kind: 'needs_rebuild', reason: 'no running container to live update', updated };
+
+  for (const c of containers) {
+    const label = `${c.pod}/${c.container}`;
+    try {
+      if (plan.deletions.length > 0) {
+        out(`[${label}] removing ${plan.deletions.length} path(s)`);
+        const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions]);
+        if (r.exitCode !== 0) return infra(`removing files in ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, hintFor('rm', r, plan.deletions));
+      }
+      if (plan.copies.length > 0) {
+        out(`[${label}] copying ${plan.copies.length} file(s)`);
+        const archive = syncArchive(plan.copies);
+        // Keep a packing error (a file vanished mid-read) from becoming an unhandled stream error.
+        let archiveError: Error | undefined;
+        archive.on('error', (e: Error) => (archiveError = e));
+        const r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive);
+        archive.destroy();
+        if (archiveError) return infra(`packing changed files for ${label} failed: ${archiveError.message}`);
+        if (r.exitCode !== 0) {
+          return infra(`copying files into ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, hintFor('tar', r, plan.copies.map((x) => x.containerPath)));
+        }
+      }
+      for (const run of plan.runs) {
+        const argv = runArgv(run);
+        const shown = run.shell ? run.command.join(' ') : argv.map(shellQuote).join(' ');
+        if (!run.echoOff) out(`[${label}] running: ${shown}`);
+        const r = await exec.exec(c, argv);
+        if (r.output) for (const l of r.output.replace(/\n$/, '').split('\n')) out(`[${label}] ${l}`);
+        if (r.exitCode !== 0) return { kind: 'run_failed', container: c, command: shown, exitCode: r.exitCode, output: r.output, updated: [...updated] };
+      }
+      if (plan.restart) {
+        if (opts.restartFile) {
+          // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes.
+          const token = `${Date.now()}-${++restartSeq}`;
+          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`]);
+          if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, hintFor('restart', r, [opts.restartFile]));
+        } else if (exec.restart) {
+          out(`[${label}] restarting container`);
+          await exec.restart(c);
+        } else {
+          return infra('restart_container() only works for Docker Compose resources', "on Kubernetes, use load('ext://restart_process', 'docker_build_with_restart') instead");
+        }
+      }
+    } catch (err) {
+      return infra(`exec into ${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    updated.push(c);
+  }
+  return { kind: 'ok', updated };
+}

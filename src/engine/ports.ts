@@ -1,0 +1,42 @@
+// The engine's edges: everything that talks to Docker, Kubernetes or processes is behind these interfaces,
+// so the core (scheduling, planning, state) is tested with fakes and the real adapters plug in from outside.
+
+import type { ImageTarget, K8sObject, K8sResource, LocalResource } from '../tiltfile/plan';
+import type { ContainerExecutor, ContainerRef } from './liveupdate/containerUpdate';
+
+export interface UpdateContext {
+  /** One line of build/deploy output for the resource's log. */
+  onOutput(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface BuiltImage {
+  /** Ref to inject into manifests (what the cluster pulls). */
+  clusterRef: string;
+  /** Epoch ms when the build started (live-update high-water marks start here). */
+  buildStartTime: number;
+  /** The content tag already existed: nothing was built. */
+  reused: boolean;
+}
+
+/**
+ * Builds an image (docker_build / custom_build) and makes it available to the cluster (push / kind load).
+ * For images with `restartProcess`, the returned ref must be the restart-wrapper child image
+ * (build/restartWrapper.ts), since the engine runs those containers as `sh <wrapper> <entrypoint>`.
+ */
+export interface ImageBuildPort {
+  buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage>;
+}
+
+/** Applies objects and knows the running containers of a resource. */
+export interface KubePort {
+  apply(resource: K8sResource, objects: K8sObject[], ctx: UpdateContext): Promise<void>;
+  /** Running containers of the resource whose image matches `matchName`. */
+  runningContainers(resource: string, matchName: string): ContainerRef[];
+  exec: ContainerExecutor;
+}
+
+/** Runs a local_resource `cmd` to completion. */
+export interface LocalCmdPort {
+  run(resource: LocalResource, ctx: UpdateContext): Promise<{ exitCode: number }>;
+}

@@ -1,0 +1,66 @@
+// The restart_process wrapper against a real container: writing a new token to the restart file restarts the
+// process; the container keeps running. Skips without a Docker daemon or the base image.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Dockerode from 'dockerode';
+import { DockerImageBuilder } from '../../../src/engine/build/docker';
+import { restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
+
+const BASE = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
+const docker = new Dockerode();
+
+async function problem(): Promise<string | undefined> {
+  try {
+    await docker.ping();
+    await docker.getImage(BASE).inspect();
+    return undefined;
+  } catch (err) {
+    return `Docker or ${BASE} unavailable (${(err as Error).message})`;
+  }
+}
+
+async function logsOf(c: Dockerode.Container): Promise<string> {
+  const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  return buf.toString('latin1');
+}
+
+test('restart wrapper restarts the process when the restart file changes', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
+  writeRestartWrapperContext(dir);
+  const builder = new DockerImageBuilder(docker);
+  const built = await builder.build({
+    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(BASE, '/tmp/.restart-proc'), ignoreSets: [] },
+    repo: 'innerloop-enginetest/wrapper',
+    force: true,
+  });
+  const container = await docker.createContainer({
+    Image: built.ref,
+    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000']),
+    Cmd: [],
+  });
+  try {
+    await container.start();
+    const count = async () => ((await logsOf(container)).match(/started-/g) ?? []).length;
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && (await count()) < n; i++) await new Promise((r) => setTimeout(r, 100));
+      return count();
+    };
+    assert.equal(await waitFor(1), 1);
+    const exec = await container.exec({ Cmd: ['sh', '-c', 'echo token-1 > /tmp/.restart-proc'], AttachStdout: true, AttachStderr: true });
+    const s = await exec.start({});
+    s.resume();
+    await new Promise((r) => s.on('end', r));
+    assert.equal(await waitFor(2), 2, await logsOf(container));
+    assert.match(await logsOf(container), /restarting process after live update/);
+    assert.equal((await container.inspect()).State.Running, true);
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

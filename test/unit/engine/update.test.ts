@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Readable } from 'node:stream';
+import { ResourceUpdater, imagesInBuildOrder } from '../../../src/engine/update';
+import type { ContainerRef, ExecResult } from '../../../src/engine/liveupdate/containerUpdate';
+import type { ImageTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
+import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
+
+const deployment: K8sObject = {
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+  spec: { template: { metadata: {}, spec: { containers: [{ name: 'api', image: 'api' }] } } },
+};
+
+function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOverride?: (p: Plan) => Plan } = {}) {
+  let now = 1000;
+  let containers = opts.containers ?? [{ pod: 'api-1', container: 'api', containerId: 'c1' }];
+  const img = dockerImage('api', '/repo/api', {
+    liveUpdate: [
+      { kind: 'fall_back_on', files: ['/repo/api/package.json'] },
+      { kind: 'sync', localPath: '/repo/api/src', remotePath: '/app/src' },
+    ],
+  });
+  let p = makePlan('/repo/Tiltfile', [k8sResource('api', { imageRefs: ['api'], objects: [deployment] }), localResource('gen', { cmd: { command: ['make'], shell: false, dir: '/repo', env: {} } })], [img]);
+  if (opts.planOverride) p = opts.planOverride(p);
+  const built: string[] = [];
+  const applied: K8sObject[][] = [];
+  const execs: string[][] = [];
+  const output: string[] = [];
+  const updater = new ResourceUpdater({
+    plan: () => p,
+    images: { buildImage: async (i: ImageTarget) => { built.push(i.ref); return { clusterRef: `localhost:5000/${i.ref}:innerloop-0123456789abcdef`, buildStartTime: 1, reused: false }; } },
+    kube: {
+      apply: async (_r, objects) => { applied.push(objects); },
+      runningContainers: () => containers,
+      exec: {
+        exec: async (c: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult> => {
+          stdin?.resume();
+          execs.push([c.containerId, ...argv]);
+          return { exitCode: opts.execExit ?? 0, output: '' };
+        },
+      },
+    },
+    local: { run: async () => ({ exitCode: 2 }) },
+    exists: () => true,
+    output: (_r, l) => output.push(l),
+    now: () => now,
+  });
+  return {
+    updater, built, applied, execs, output,
+    setContainers: (c: ContainerRef[]) => (containers = c),
+    tick: () => (now += 1000),
+  };
+}
+
+test('initial update builds, injects the built ref and applies', async () => {
+  const f = fixture();
+  const r = await f.updater.update({ name: 'api', reason: 'initial', edits: [] });
+  assert.deepEqual(r, { kind: 'full', reason: undefined });
+  assert.deepEqual(f.built, ['api']);
+  const c = (f.applied[0][0].spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0];
+  assert.equal(c.image, 'localhost:5000/api:innerloop-0123456789abcdef');
+});
+
+test('changes under a sync are live-updated without a build', async () => {
+  const f = fixture();
+  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/a.ts'] });
+  assert.equal(r.kind, 'live_update');
+  assert.equal(r.error, undefined);
+  assert.deepEqual(f.built, []);
+  assert.deepEqual(f.execs.map((a) => a.slice(0, 2)), [['c1', 'tar']]);
+});
+
+test('high-water marks: each container gets what it missed; a restarted container gets everything since the build', async () => {
+  const f = fixture({ containers: [{ pod: 'api-1', container: 'api', containerId: 'c1' }] });
+  await f.updater.update({ name: 'api', reason: 'initial', edits: [] }); // image build started at t=1
+  f.tick();
+  await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/a.ts'] });
+  f.tick();
+  // A second replica appears: it must get a.ts (changed after the build) plus the new b.ts; c1 only b.ts.
+  f.setContainers([{ pod: 'api-1', container: 'api', containerId: 'c1' }, { pod: 'api-2', container: 'api', containerId: 'c2' }]);
+  f.execs.length = 0;
+  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/b.ts'] });
+  assert.equal(r.kind, 'live_update');
+  assert.deepEqual(f.execs.map((a) => a[0]), ['c1', 'c2']);
+  assert.ok(f.output.includes('[api-1/api] copying 1 file(s)') && f.output.includes('[api-2/api] copying 2 file(s)'), f.output.join('\n'));
+  // c1 restarts (new container id c3): discovery asks for a resync, which replays a.ts and b.ts.
+  f.setContainers([{ pod: 'api-1', container: 'api', containerId: 'c3' }, { pod: 'api-2', container: 'api', containerId: 'c2' }]);
+  f.execs.length = 0;
+  f.output.length = 0;
+  assert.equal(await f.updater.syncNewContainers('api'), undefined);
+  assert.deepEqual(f.execs.map((a) => a[0]), ['c3'], 'c2 is already up to date');
+  assert.ok(f.output.includes('[api-1/api] copying 2 file(s)'), f.output.join('\n'));
+  f.execs.length = 0;
+  assert.equal(await f.updater.syncNewContainers('api'), undefined);
+  assert.deepEqual(f.execs, [], 'nothing left to replay');
+});
+
+test('fall_back_on, files outside syncs, missing containers and exec failures fall back to a full build with the reason', async () => {
+  const cases: [ReturnType<typeof fixture>, string[], RegExp][] = [
+    [fixture(), ['/repo/api/package.json'], /package.json matches fall_back_on/],
+    [fixture(), ['/repo/api/Dockerfile'], /api\/Dockerfile is not under any sync path/],
+    [fixture({ containers: [] }), ['/repo/api/src/a.ts'], /no running container/],
+    [fixture({ execExit: 2 }), ['/repo/api/src/a.ts'], /copying files into api-1\/api failed/],
+  ];
+  for (const [f, edits, reason] of cases) {
+    const r = await f.updater.update({ name: 'api', reason: 'changes', edits });
+    assert.equal(r.kind, 'full');
+    assert.match(r.reason ?? '', reason);
+    assert.deepEqual(f.built, ['api']);
+    assert.equal(f.applied.length, 1);
+    assert.ok(f.output.some((l) => l.startsWith('Falling back to a full rebuild')));
+  }
+});
+
+test('local resources report a failing cmd', async () => {
+  const r = await fixture().updater.update({ name: 'gen', reason: 'initial', edits: [] });
+  assert.deepEqual(r, { kind: 'full', error: 'cmd exited with code 2' });
+});
+
+test('images build base-first', () => {
+  const p = makePlan('/r/Tiltfile', [], [dockerImage('app', '/r/app', { imageDeps: ['base'] }), dockerImage('base', '/r/base')]);
+  assert.deepEqual(imagesInBuildOrder(p, ['app']).map((i) => i.ref), ['base', 'app']);
+});
