@@ -1,0 +1,278 @@
+// A two-service Compose project on the real Docker Engine, without the compose CLI: busybox httpd serving a file,
+// and a client that depends_on it (service_healthy) and fetches it by service name. Covers up, the published
+// 127.0.0.1 port, recreate on config change, live update through exec tar, a failing run step, restart_container,
+// status events, logs across a restart, and down leaving nothing with the project label behind.
+// Skips when no daemon is reachable or the busybox image is missing.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Dockerode from 'dockerode';
+import { ComposeRuntime } from '../../../src/engine/compose/runtime';
+import type { ServiceStatus } from '../../../src/engine/compose/status';
+import { followServiceLogs, type LogLine } from '../../../src/engine/compose/logs';
+import { liveUpdateContainer } from '../../../src/engine/compose/liveUpdate';
+import { dockerExec } from '../../../src/engine/compose/exec';
+import type { ComposeProjectModel } from '../../../src/engine/compose/project';
+import { ComposeAdapter } from '../../../src/engine/compose/adapter';
+import { applyToContainers } from '../../../src/engine/liveupdate/containerUpdate';
+import type { DockerComposeResource } from '../../../src/tiltfile/plan';
+
+const BUSYBOX = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
+const docker = new Dockerode();
+
+async function daemonProblem(): Promise<string | undefined> {
+  try {
+    await docker.ping();
+  } catch (err) {
+    return `no Docker daemon reachable (${(err as Error).message})`;
+  }
+  try {
+    await docker.getImage(BUSYBOX).inspect();
+  } catch {
+    return `image ${BUSYBOX} not present locally (run test/env/up.sh)`;
+  }
+  return undefined;
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? ` (${(lastErr as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, agent: false, timeout: 3_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+test('compose: two services, live update via exec tar, restart_container, logs, down', async (t) => {
+  const problem = await daemonProblem();
+  if (problem) {
+    t.skip(problem);
+    return;
+  }
+  const name = `iltest${process.pid}${Date.now().toString(36)}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-compose-'));
+  fs.writeFileSync(path.join(dir, 'web.env'), 'GREETING=from-env-file\n');
+  const project: ComposeProjectModel = {
+    name,
+    workingDir: dir,
+    configFiles: [path.join(dir, 'compose.yaml')],
+    services: {
+      web: {
+        image: BUSYBOX,
+        // Keeps an updated index.html across restarts; logs a line at every start.
+        command: ['sh', '-c', 'echo "starting web $GREETING"; mkdir -p /www; [ -f /www/index.html ] || echo hello-v1 > /www/index.html; exec httpd -f -v -p 8080 -h /www'],
+        env_file: 'web.env',
+        ports: ['8080'],
+        volumes: ['data:/data', './shared:/shared:ro'],
+        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8080/index.html'], interval: '1s', timeout: '2s', retries: 30 },
+        stop_grace_period: '1s',
+      },
+      client: {
+        image: BUSYBOX,
+        command: 'sh -c "wget -q -O - http://web:8080/index.html; echo fetched; exec sleep 3600"',
+        depends_on: { web: { condition: 'service_healthy' } },
+        stop_signal: 'SIGKILL',
+      },
+    },
+  };
+  const runtime = new ComposeRuntime(docker, { pollMs: 100 });
+  const statuses: ServiceStatus[] = [];
+  const watch = runtime.watch(name, (s) => statuses.push(s));
+  const webLogs: LogLine[] = [];
+  const clientLogs: LogLine[] = [];
+  const followers = [followServiceLogs(docker, name, 'web', (l) => webLogs.push(l), { pollMs: 100 }), followServiceLogs(docker, name, 'client', (l) => clientLogs.push(l), { pollMs: 100 })];
+  t.after(async () => {
+    watch.close();
+    for (const f of followers) f.close();
+    await runtime.down(name, { volumes: true }).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // ---- up, in dependency order; the client waits for web to be healthy
+  const output: string[] = [];
+  const results = await runtime.upAll(project, {}, { onOutput: (l) => output.push(l) });
+  assert.deepEqual(results.map((r) => [r.plan.service, r.action]), [['web', 'created'], ['client', 'created']]);
+  assert.ok(output.some((l) => /warning: port 8080: .*127\.0\.0\.1 only/.test(l)), output.join('\n'));
+  assert.ok(fs.existsSync(path.join(dir, 'shared')), 'bind mount source created');
+
+  const web = await runtime.status(name, 'web');
+  assert.equal(web.state, 'running');
+  assert.equal(web.health, 'healthy');
+  assert.equal(web.ports.length, 1);
+  assert.equal(web.ports[0]!.hostIp, '127.0.0.1');
+  const port = web.ports[0]!.hostPort;
+  assert.equal((await get(port, '/index.html')).body, 'hello-v1\n');
+
+  // The client reached web by its service name on the project network.
+  await waitFor('client fetched index.html', () => clientLogs.some((l) => l.text === 'fetched'));
+  assert.ok(clientLogs.some((l) => l.text === 'hello-v1' && l.stream === 'stdout'));
+  await waitFor('web start line', () => webLogs.some((l) => l.text === 'starting web from-env-file'));
+  // httpd -v logs requests on stderr: demultiplexed as such.
+  await waitFor('httpd request log on stderr', () => webLogs.some((l) => l.stream === 'stderr'));
+  await waitFor('running statuses from events', () => statuses.some((s) => s.service === 'client' && s.state === 'running'));
+
+  // ---- idempotent up; a config change recreates the container
+  assert.equal((await runtime.up(project, 'web')).action, 'unchanged');
+  const changed: ComposeProjectModel = { ...project, services: { ...project.services, client: { ...project.services.client, environment: { X: '1' } } } };
+  const re = await runtime.up(changed, 'client');
+  assert.equal(re.action, 'recreated');
+  await waitFor('recreated client fetched again', () => clientLogs.filter((l) => l.text === 'fetched').length >= 2);
+
+  // ---- live update: delete, copy through exec tar, run step, restart_container
+  const webId = web.containerId!;
+  assert.equal((await dockerExec(docker, webId, ['sh', '-c', 'echo old > /www/old.txt'])).exitCode, 0);
+  assert.equal((await get(port, '/old.txt')).status, 200);
+  const local = path.join(dir, 'src');
+  fs.mkdirSync(path.join(local, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(local, 'index.html'), 'hello-v2\n');
+  fs.writeFileSync(path.join(local, 'sub', 'nested.txt'), 'nested\n');
+  const lines: string[] = [];
+  const before = await docker.getContainer(webId).inspect();
+  const outcome = await liveUpdateContainer(docker, { project: name, service: 'web', containerId: webId }, {
+    files: [{ localPath: path.join(local, 'index.html'), containerPath: '/www/index.html' }, { localPath: path.join(local, 'sub'), containerPath: '/www/sub' }],
+    deletes: ['/www/old.txt'],
+    runs: [{ command: ['cat /www/index.html > /www/copy.html && echo ran-step'], shell: true }],
+    restart: true,
+  }, { onOutput: (l) => lines.push(l) });
+  assert.equal(outcome.kind, 'ok', JSON.stringify(outcome));
+  assert.ok(lines.some((l) => l.endsWith('ran-step')), lines.join('\n'));
+  assert.ok(lines.some((l) => /restarting container/.test(l)));
+  const after = await docker.getContainer(webId).inspect();
+  assert.notEqual(after.State.StartedAt, before.State.StartedAt, 'container was restarted');
+
+  const p2 = (await runtime.status(name, 'web')).ports[0]!.hostPort;
+  await waitFor('web serving after restart', async () => (await get(p2, '/index.html')).body === 'hello-v2\n');
+  assert.equal((await get(p2, '/copy.html')).body, 'hello-v2\n');
+  assert.equal((await get(p2, '/sub/nested.txt')).body, 'nested\n');
+  assert.equal((await get(p2, '/old.txt')).status, 404);
+
+  // Logs continued across the restart: a second start line, and nothing delivered twice.
+  await waitFor('second start line after restart', () => webLogs.filter((l) => l.text.startsWith('starting web')).length === 2);
+  await waitFor('status event for the restarted container', () => statuses.some((s) => s.service === 'web' && s.state === 'running' && s.startedAt === Date.parse(after.State.StartedAt)));
+
+  // ---- a failing run step is the user's error; a tar failure asks for a rebuild
+  const failed = await liveUpdateContainer(docker, { project: name, service: 'web', containerId: webId }, {
+    files: [], deletes: [], runs: [{ command: ['echo boom >&2; exit 3'], shell: true }], restart: false,
+  });
+  assert.equal(failed.kind, 'run_failed');
+  if (failed.kind === 'run_failed') {
+    assert.equal(failed.exitCode, 3);
+    assert.match(failed.output, /boom/);
+  }
+  const infra = await liveUpdateContainer(docker, { project: name, service: 'web', containerId: webId }, {
+    files: [{ localPath: path.join(local, 'index.html'), containerPath: '/proc/no/such/dir/x' }], deletes: [], runs: [], restart: false,
+  });
+  assert.equal(infra.kind, 'needs_rebuild', JSON.stringify(infra));
+
+  // ---- down: containers (newest first), network, and named volumes when asked; nothing left behind
+  const down = await runtime.down(name, { volumes: true });
+  assert.deepEqual(down.containers, [`${name}-client-1`, `${name}-web-1`]);
+  assert.deepEqual(down.networks, [`${name}_default`]);
+  assert.deepEqual(down.volumes, [`${name}_data`]);
+  const label = `com.docker.compose.project=${name}`;
+  assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [label] } }), []);
+  assert.deepEqual(await docker.listNetworks({ filters: { label: [label] } }), []);
+  assert.deepEqual((await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [], []);
+  await waitFor('missing status after down', () => statuses.some((s) => s.service === 'web' && s.state === 'missing'));
+});
+
+test('compose: up reports a dependency that exited, and down keeps volumes unless asked', async (t) => {
+  const problem = await daemonProblem();
+  if (problem) {
+    t.skip(problem);
+    return;
+  }
+  const name = `iltestdep${process.pid}${Date.now().toString(36)}`;
+  const project: ComposeProjectModel = {
+    name, workingDir: os.tmpdir(), configFiles: [],
+    services: {
+      broken: { image: BUSYBOX, command: ['sh', '-c', 'exit 4'], volumes: ['keep:/keep'] },
+      app: { image: BUSYBOX, command: ['sleep', '3600'], depends_on: ['broken'], stop_signal: 'SIGKILL' },
+    },
+  };
+  const runtime = new ComposeRuntime(docker, { pollMs: 100 });
+  t.after(async () => {
+    await runtime.down(name, { volumes: true }).catch(() => undefined);
+  });
+  // A dependency that was never started does not block (the orchestrator orders through resource_deps).
+  const notes: string[] = [];
+  assert.equal((await runtime.up(project, 'app', { onOutput: (l) => notes.push(l) })).action, 'created');
+  assert.ok(notes.some((l) => /broken has no container; starting app without waiting/.test(l)), notes.join('\n'));
+  await runtime.up(project, 'broken');
+  await waitFor('broken exited', async () => (await runtime.status(name, 'broken')).state === 'exited');
+  const st = await runtime.status(name, 'broken');
+  assert.equal(st.runtimeStatus, 'error');
+  assert.equal(st.reason, 'exited with code 4');
+  await assert.rejects(runtime.up(project, 'app'), /app depends on broken, which exited with code 4/);
+
+  const down = await runtime.down(name);
+  assert.deepEqual(down.volumes, []);
+  const vols = (await docker.listVolumes({ filters: { label: [`com.docker.compose.project=${name}`] } })).Volumes ?? [];
+  assert.deepEqual(vols.map((v) => v.Name), [`${name}_keep`]);
+});
+
+test('compose adapter: deploy plan resources with a built image, running containers, live update via the engine', async (t) => {
+  const problem = await daemonProblem();
+  if (problem) {
+    t.skip(problem);
+    return;
+  }
+  const name = `iltestadp${process.pid}${Date.now().toString(36)}`;
+  const builtRepo = `localhost:5000/${name}-web`;
+  await docker.getImage(BUSYBOX).tag({ repo: builtRepo, tag: 'innerloop-0123456789abcdef' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-compose-adp-'));
+  const base = { labels: [], resourceDeps: [], triggerMode: 'auto' as const, autoInit: true, links: [], inferLinks: true };
+  const proj = { name, configPaths: [path.join(dir, 'docker-compose.yml')], profiles: [], wait: false };
+  const resources: DockerComposeResource[] = [
+    { ...base, type: 'docker_compose', name: 'web', service: 'web', project: proj, imageRefs: ['base-image', `${name}-web`],
+      serviceConfig: { image: `${name}-web`, command: ['sh', '-c', 'mkdir -p /www && echo v1 > /www/index.html && exec httpd -f -p 8080 -h /www'], ports: ['127.0.0.1::8080'], stop_signal: 'SIGKILL' } },
+  ];
+  const plan = { resources, tiltfile: path.join(dir, 'Tiltfile') };
+  const adapter = new ComposeAdapter(docker, { pollMs: 100 });
+  t.after(async () => {
+    adapter.close();
+    await adapter.down(name, { volumes: true }).catch(() => undefined);
+    await docker.getImage(`${builtRepo}:innerloop-0123456789abcdef`).remove().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const seen: ServiceStatus[] = [];
+  adapter.onStatus((s) => seen.push(s));
+  const res = await adapter.deploy(plan, resources[0]!, { 'base-image': BUSYBOX, [`${name}-web`]: `${builtRepo}:innerloop-0123456789abcdef` }, { onOutput: () => undefined });
+  assert.equal(res.plan.image, `${builtRepo}:innerloop-0123456789abcdef`);
+  assert.equal(res.plan.warnings.length, 0, res.plan.warnings.join('\n'));
+  const targets = adapter.runningContainers(resources[0]!);
+  assert.equal(targets.length, 1);
+  assert.equal(targets[0]!.containerId, res.containerId);
+  assert.ok(seen.some((s) => s.state === 'running'));
+  const port = adapter.status(resources[0]!)!.ports[0]!.hostPort;
+  await waitFor('v1 served', async () => (await get(port, '/index.html')).body === 'v1\n');
+
+  fs.writeFileSync(path.join(dir, 'index.html'), 'v2\n');
+  const outcome = await applyToContainers(adapter.exec, targets, { kind: 'live_update', copies: [{ localPath: path.join(dir, 'index.html'), containerPath: '/www/index.html' }], deletions: [], runs: [], restart: false });
+  assert.equal(outcome.kind, 'ok', JSON.stringify(outcome));
+  assert.equal((await get(port, '/index.html')).body, 'v2\n');
+});
