@@ -1,0 +1,93 @@
+// Live-update latency on the real local cluster: edit one file, tar-exec it into a busybox httpd container, fetch
+// it through the port-forward until the new content is served. p50/p95 over 20 edits. Skips without a cluster.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { K8sObject } from '../src/tiltfile/plan';
+import { applyObjects } from '../src/engine/k8s/apply';
+import { PodDiscovery, type PodInfo } from '../src/engine/k8s/discovery';
+import { execInContainer } from '../src/engine/k8s/exec';
+import { liveUpdateContainer } from '../src/engine/k8s/liveUpdate';
+import { PodPortForward, pickForwardPod } from '../src/engine/k8s/portForward';
+import { clusterClient, httpGet, waitFor, webObjects } from '../test/integration/k8s/cluster';
+
+const EDITS = 20;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const found = await clusterClient();
+  if ('skip' in found) {
+    console.log('skipped: cluster not reachable');
+    return;
+  }
+  const { client } = found;
+  const ns = `il-bench-${Date.now().toString(36)}`;
+  let discovery: PodDiscovery | undefined;
+  let pf: PodPortForward | undefined;
+  try {
+    const applied = await applyObjects(client, webObjects(ns) as K8sObject[]);
+    let pods: PodInfo[] = [];
+    discovery = new PodDiscovery(client, { applied }, { onPods: (p) => (pods = p) });
+    await discovery.start();
+    const d = discovery;
+    await waitFor('ready pod', 120_000, () => d.readiness('wait').ready);
+    const pod = pickForwardPod(pods)!;
+    pf = new PodPortForward(client, { localPort: 0, target: { namespace: ns, pod: pod.name, port: 8080 } });
+    await pf.start();
+    const fwd = pf;
+    await waitFor('port-forward', 20_000, () => fwd.state.phase === 'active');
+    await httpGet(fwd.localPort); // warm up
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-bench-'));
+    const file = path.join(dir, 'index.html');
+    const target = { namespace: ns, pod: pod.name, container: 'app' };
+    const total: number[] = [];
+    const tar: number[] = [];
+    const fetch: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      const content = `edit ${i} ${Math.random()}\n`;
+      fs.writeFileSync(file, content);
+      const t0 = performance.now();
+      const r = await liveUpdateContainer(client, target, { deletions: [], copies: [{ localPath: file, containerPath: '/www/index.html' }], runs: [] });
+      const t1 = performance.now();
+      for (;;) {
+        const got = await httpGet(fwd.localPort);
+        if (got.body === content) break;
+      }
+      const t2 = performance.now();
+      tar.push(r.timings.tarMs);
+      fetch.push(t2 - t1);
+      total.push(t2 - t0);
+    }
+    const bare: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      const t0 = performance.now();
+      await execInContainer(client, target, ['true']);
+      bare.push(performance.now() - t0);
+    }
+    console.log(`k8s exec round-trip (true) p50: ${pct(bare, 50).toFixed(1)} ms`);
+    console.log(`k8s live update (tar exec) p50: ${pct(tar, 50).toFixed(1)} ms`);
+    console.log(`k8s live update (tar exec) p95: ${pct(tar, 95).toFixed(1)} ms`);
+    console.log(`k8s http fetch via port-forward p50: ${pct(fetch, 50).toFixed(1)} ms`);
+    console.log(`k8s http fetch via port-forward p95: ${pct(fetch, 95).toFixed(1)} ms`);
+    console.log(`k8s edit-to-served (live update + fetch) p50: ${pct(total, 50).toFixed(1)} ms`);
+    console.log(`k8s edit-to-served (live update + fetch) p95: ${pct(total, 95).toFixed(1)} ms`);
+  } finally {
+    await pf?.stop();
+    discovery?.stop();
+    try {
+      await client.core.deleteNamespace({ name: ns });
+    } catch {
+      /* never created */
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+// Loads a kubeconfig (KUBECONFIG, ~/.kube/config or an explicit path), optionally switching context, and hands out
+// the API clients the rest of src/engine/k8s uses. `checkReachable` is a cheap GET /version with a deadline, so
+// "the cluster is down" becomes one clear message instead of a hang or a stack trace.
+
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { ClusterUnreachableError, KubeconfigError } from './errors';
+
+/** KubernetesObjectApi plus the "is this kind namespaced?" discovery it already does internally (cached). */
+export class ObjectApi extends KubernetesObjectApi {
+  /** undefined when the API server does not know the kind (e.g. a CRD not installed yet). */
+  async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
+    return (await this.resource(apiVersion, kind))?.namespaced;
+  }
+}
+
+export interface KubeClientOptions {
+  /** Explicit kubeconfig file; default: $KUBECONFIG, then ~/.kube/config. */
+  kubeconfigPath?: string;
+  /** Context to use instead of the kubeconfig's current-context (k8s_context()). */
+  context?: string;
+}
+
+export interface KubeClient {
+  readonly kc: KubeConfig;
+  readonly context: string;
+  /** API server URL of the context's cluster. */
+  readonly server: string;
+  /** The context's namespace, or "default". */
+  readonly namespace: string;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly objects: ObjectApi;
+}
+
+export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
+  const kc = new KubeConfig();
+  try {
+    if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
+    else kc.loadFromDefault();
+  } catch (err) {
+    const where = opts.kubeconfigPath ?? process.env.KUBECONFIG ?? '~/.kube/config';
+    throw new KubeconfigError(`cannot read kubeconfig ${where}: ${err instanceof Error ? err.message : String(err)}`, 'set KUBECONFIG or pass the kubeconfig path');
+  }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeconfigError(`context "${opts.context}" is not in the kubeconfig`, known.length ? `known contexts: ${known.join(', ')}` : 'the kubeconfig has no contexts');
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  const context = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!context || !cluster) {
+    throw new KubeconfigError('the kubeconfig has no current context with a cluster', 'run `kubectl config use-context <name>` or set k8s_context() in the Tiltfile');
+  }
+  const namespace = kc.getContextObject(context)?.namespace || 'default';
+  return {
+    kc,
+    context,
+    server: cluster.server,
+    namespace,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    objects: kc.makeApiClient(ObjectApi),
+  };
+}
+
+export interface ServerVersion {
+  gitVersion: string;
+  major?: string;
+  minor?: string;
+}
+
+/** GET /version within `timeoutMs`; throws ClusterUnreachableError with the reason (refused, timeout, TLS, 401...). */
+export async function checkReachable(client: KubeClient, timeoutMs = 5_000): Promise<ServerVersion> {
+  const fail = (reason: string): never => {
+    throw new ClusterUnreachableError(client.server, client.context, reason);
+  };
+  let url: URL;
+  try {
+    url = new URL('/version', client.server);
+  } catch {
+    return fail(`invalid server URL "${client.server}"`);
+  }
+  const opts: https.RequestOptions = { method: 'GET', headers: {} };
+  try {
+    await client.kc.applyToHTTPSOptions(opts);
+  } catch (err) {
+    return fail(`credentials could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const mod = url.protocol === 'http:' ? http : https;
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = mod.request(url, { ...opts, timeout: timeoutMs }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  }).catch((err: unknown) => fail(connectReason(err)));
+  if (status === 401 || status === 403) fail(`the API server rejected the credentials (HTTP ${status})`);
+  if (status < 200 || status >= 300) fail(`unexpected HTTP ${status} from /version`);
+  try {
+    const v = JSON.parse(body) as ServerVersion;
+    return { gitVersion: v.gitVersion ?? 'unknown', major: v.major, minor: v.minor };
+  } catch {
+    return { gitVersion: 'unknown' };
+  }
+}
+
+function connectReason(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const msg = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the cluster running?)';
+    case 'ENOTFOUND':
+      return 'host not found';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `TLS verification failed (${msg})`;
+    default:
+      return msg;
+  }
+}
