@@ -1,6 +1,9 @@
-// Demo: load the todo-app fixture's Tiltfile with the built CLI and print the plan.
+// Demo: bring up the local environment (test/env: dockerd, registry, single-node Kubernetes; needs root) and run
+// `innerloop up` on the todo-app fixture, printing the URLs of its port forwards. Ctrl-C stops the engine and
+// leaves the app running (`node dist/cli.js down --file test/fixtures/todo-app` removes it).
+// When the environment cannot start, it says why and prints the Tiltfile's plan instead.
 //   npm run demo            (installs dependencies on a fresh clone, builds if needed)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,27 +36,54 @@ if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(root, 'src'))) {
 }
 
 const tiltfile = join('test', 'fixtures', 'todo-app', 'Tiltfile');
-console.error(`demo: node dist/cli.js tiltfile --file ${tiltfile}\n`);
-const r = spawnSync(process.execPath, [cli, 'tiltfile', '--file', tiltfile], { cwd: root, encoding: 'utf8' });
-process.stderr.write(r.stderr);
-if (r.status !== 0) {
-  process.stdout.write(r.stdout);
-  process.exit(r.status ?? 1);
-}
-const plan = JSON.parse(r.stdout);
-process.stdout.write(r.stdout);
+const KUBECONFIG = process.env.INNERLOOP_KUBECONFIG ?? '/var/lib/innerloop-env/kubeconfig';
 
-// A short human summary after the JSON.
-const lines = ['', `Plan for ${plan.tiltfile}:`];
-for (const res of plan.resources) {
-  const pf = (res.portForwards ?? []).map((p) => `localhost:${p.localPort}→${p.containerPort || 'first port'}${p.name ? ` (${p.name})` : ''}`).join(', ');
-  lines.push(`  ${res.name} [${res.type}] labels=${res.labels.join(',') || '-'} deps=${res.resourceDeps.join(',') || '-'} trigger=${res.triggerMode}`);
-  if (res.imageRefs?.length) lines.push(`    images: ${res.imageRefs.join(', ')}`);
-  if (res.objects) lines.push(`    objects: ${res.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
-  if (pf) lines.push(`    port forwards: ${pf}`);
+/** Start test/env (or find it running); returns undefined when up, else the reason it is not. */
+function environment() {
+  const status = spawnSync('bash', ['test/env/status.sh'], { cwd: root, encoding: 'utf8' });
+  if (status.status === 0) return undefined;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the local environment needs root (run npm run demo as root)';
+  console.error('demo: starting the local environment (bash test/env/up.sh)');
+  const up = spawnSync('bash', ['test/env/up.sh'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (up.status !== 0) return `test/env/up.sh exited with code ${up.status ?? up.signal}`;
+  return existsSync(KUBECONFIG) ? undefined : `no kubeconfig at ${KUBECONFIG}`;
 }
-for (const img of plan.images) {
-  lines.push(`  image ${img.ref}: context ${img.context ?? '-'}, live update ${img.liveUpdate.map((s) => s.kind).join(' → ') || 'none'}`);
+
+const reason = process.env.INNERLOOP_DEMO_PLAN_ONLY ? 'INNERLOOP_DEMO_PLAN_ONLY is set' : environment();
+if (!reason) {
+  console.error(`demo: node dist/cli.js up --file ${tiltfile}  (Ctrl-C stops; resources keep running)\n`);
+  const child = spawn(process.execPath, [cli, 'up', '--file', tiltfile], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG } });
+  // The child gets Ctrl-C too (same process group); wait for it to stop cleanly.
+  process.on('SIGINT', () => undefined);
+  child.on('close', (code) => process.exit(code ?? 0));
+} else {
+  console.error(`demo: not starting the app: ${reason}. Printing the plan instead.\n`);
+  printPlan();
 }
-lines.push(`  files read: ${plan.configFiles.length}, warnings: ${plan.warnings.length}`);
-console.error(lines.join('\n'));
+
+function printPlan() {
+  console.error(`demo: node dist/cli.js tiltfile --file ${tiltfile}\n`);
+  const r = spawnSync(process.execPath, [cli, 'tiltfile', '--file', tiltfile], { cwd: root, encoding: 'utf8' });
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout);
+    process.exit(r.status ?? 1);
+  }
+  const plan = JSON.parse(r.stdout);
+  process.stdout.write(r.stdout);
+
+  // A short human summary after the JSON.
+  const lines = ['', `Plan for ${plan.tiltfile}:`];
+  for (const res of plan.resources) {
+    const pf = (res.portForwards ?? []).map((p) => `localhost:${p.localPort}→${p.containerPort || 'first port'}${p.name ? ` (${p.name})` : ''}`).join(', ');
+    lines.push(`  ${res.name} [${res.type}] labels=${res.labels.join(',') || '-'} deps=${res.resourceDeps.join(',') || '-'} trigger=${res.triggerMode}`);
+    if (res.imageRefs?.length) lines.push(`    images: ${res.imageRefs.join(', ')}`);
+    if (res.objects) lines.push(`    objects: ${res.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    if (pf) lines.push(`    port forwards: ${pf}`);
+  }
+  for (const img of plan.images) {
+    lines.push(`  image ${img.ref}: context ${img.context ?? '-'}, live update ${img.liveUpdate.map((s) => s.kind).join(' → ') || 'none'}`);
+  }
+  lines.push(`  files read: ${plan.configFiles.length}, warnings: ${plan.warnings.length}`);
+  console.error(lines.join('\n'));
+}

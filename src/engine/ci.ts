@@ -21,8 +21,9 @@ function counts(r: ResourceSnapshot): boolean {
 
 export function ciStatus(state: EngineSnapshot, opts: CiOptions): CiStatus {
   const tf = state.session.tiltfile;
-  if (tf.status === 'error') return { state: 'failed', error: `Tiltfile failed to load: ${tf.error ?? 'unknown error'}` };
+  // A cluster problem (refused context, unreachable API) also stops the load: name the real cause.
   if (state.session.k8s.error) return { state: 'failed', error: state.session.k8s.error };
+  if (tf.status === 'error') return { state: 'failed', error: `Tiltfile failed to load: ${tf.error ?? 'unknown error'}` };
   if (tf.status !== 'ok') return { state: 'running', waitingOn: ['Tiltfile'] };
   const waitingOn: string[] = [];
   for (const name of state.order) {

@@ -9,7 +9,7 @@ import type { Diagnostic, Plan } from '../tiltfile/plan';
 import { BuildController } from './buildController';
 import type { Clock } from './clock';
 import { LogStore } from './logs';
-import type { ImageBuildPort, KubePort, LocalCmdPort } from './ports';
+import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
 import { Store } from './store';
 import { ResourceUpdater, imagesInBuildOrder } from './update';
 import type { CoalesceOptions } from './watch/coalesce';
@@ -22,6 +22,7 @@ export interface EngineOptions {
   images: ImageBuildPort;
   kube: KubePort;
   local: LocalCmdPort;
+  compose?: ComposePort;
   /** A file the Tiltfile read changed: the owner should reload it and call setPlan again. */
   onConfigChanged(files: string[]): void;
   /** Internal errors (bugs), for the owner's own log. */
@@ -38,6 +39,20 @@ export function resourceFingerprint(plan: Plan, name: string): string | undefine
   // pos moves when unrelated lines are edited; it does not change behaviour.
   const strip = (o: object): object => ({ ...o, pos: undefined });
   return JSON.stringify({ r: strip(r), images: images.map(strip), locators: plan.k8s.imageLocators });
+}
+
+/** Enabled resources (`up a b` / config.set_enabled_resources) plus what they depend on, as in Tilt; undefined = all. */
+export function enabledWithDeps(plan: Plan): Set<string> | undefined {
+  if (plan.enabledResources === undefined) return undefined;
+  const byName = new Map(plan.resources.map((r) => [r.name, r]));
+  const out = new Set<string>();
+  const visit = (name: string): void => {
+    if (out.has(name)) return;
+    out.add(name);
+    for (const d of byName.get(name)?.resourceDeps ?? []) visit(d);
+  };
+  for (const n of plan.enabledResources) visit(n);
+  return out;
 }
 
 export class Engine implements Disposable {
@@ -60,6 +75,7 @@ export class Engine implements Disposable {
       images: opts.images,
       kube: opts.kube,
       local: opts.local,
+      compose: opts.compose,
       exists: (p) => fs.existsSync(p),
       output: (name, line) => this.logs.append(name, 'build', line),
       now: () => opts.clock.now(),
@@ -113,15 +129,17 @@ export class Engine implements Disposable {
     const before = this.plan;
     this.plan = plan;
     this.logs.scrubber.setSecrets(plan.secrets);
+    const enabled = enabledWithDeps(plan);
+    const disabled = (name: string): boolean => enabled !== undefined && !enabled.has(name);
     this.store.setResources(
-      plan.resources.map((r) => initialResourceState(r)),
+      plan.resources.map((r) => ({ ...initialResourceState(r), disabled: disabled(r.name) })),
       (old, next): ResourceState => ({
         ...(old as ResourceState),
         labels: next.labels,
         type: next.type,
         triggerMode: next.triggerMode,
         autoInit: next.autoInit,
-        disabled: plan.enabledResources !== undefined && !plan.enabledResources.includes(next.name),
+        disabled: next.disabled,
       }),
     );
     // Resources whose definition changed (YAML, build args, live_update...) update again, as in Tilt.

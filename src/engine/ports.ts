@@ -1,7 +1,7 @@
 // The engine's edges: everything that talks to Docker, Kubernetes or processes is behind these interfaces,
 // so the core (scheduling, planning, state) is tested with fakes and the real adapters plug in from outside.
 
-import type { ImageTarget, K8sObject, K8sResource, LocalResource } from '../tiltfile/plan';
+import type { DockerComposeResource, ImageTarget, K8sCustomDeployResource, K8sObject, K8sResource, LocalResource } from '../tiltfile/plan';
 import type { ContainerExecutor, ContainerRef } from './liveupdate/containerUpdate';
 
 export interface UpdateContext {
@@ -34,9 +34,19 @@ export interface KubePort {
   /** Running containers of the resource whose image matches `matchName`. */
   runningContainers(resource: string, matchName: string): ContainerRef[];
   exec: ContainerExecutor;
+  /**
+   * k8s_custom_deploy: run apply_cmd with the built images as $TILT_IMAGE_<i> and follow the objects it prints.
+   * Absent = not supported by this owner.
+   */
+  customDeploy?(resource: K8sCustomDeployResource, images: readonly string[], ctx: UpdateContext): Promise<void>;
 }
 
 /** Runs a local_resource `cmd` to completion. */
 export interface LocalCmdPort {
   run(resource: LocalResource, ctx: UpdateContext): Promise<{ exitCode: number }>;
+}
+
+/** Brings a docker_compose service up to date (its images built into the local daemon, then the container). */
+export interface ComposePort {
+  update(resource: DockerComposeResource, ctx: UpdateContext): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { injectObjects, type InjectImage } from './deploy/inject';
 import { applyToContainers, type ContainerRef } from './liveupdate/containerUpdate';
 import { ContainerSyncTracker } from './liveupdate/highWaterMark';
 import { planLiveUpdate, type LiveUpdatePlan } from './liveupdate/plan';
-import type { ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
+import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
 import { PathRouter } from './watch/router';
 import { sessionFilter } from './watch/ignores';
 import { imageTargetId, imageWatchTarget } from './watch/targets';
@@ -20,6 +20,8 @@ export interface UpdaterDeps {
   images: ImageBuildPort;
   kube: KubePort;
   local: LocalCmdPort;
+  /** docker_compose resources; absent = not supported by this owner. */
+  compose?: ComposePort;
   /** Whether a path exists now (deleted files are removed in containers). */
   exists(p: string): boolean;
   output(resource: string, line: string): void;
@@ -59,6 +61,25 @@ export class ResourceUpdater {
       if (resource.cmd.command.length === 0) return { kind: 'full' };
       const { exitCode } = await this.deps.local.run(resource, ctx);
       return exitCode === 0 ? { kind: 'full' } : { kind: 'full', error: `cmd exited with code ${exitCode}` };
+    }
+    if (resource.type === 'docker_compose' && this.deps.compose) {
+      try {
+        await this.deps.compose.update(resource, ctx);
+        return { kind: 'full' };
+      } catch (err) {
+        return { kind: 'full', error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    if (resource.type === 'k8s_custom_deploy' && this.deps.kube.customDeploy) {
+      // Every change is a full update here (live update for custom deploys is not wired yet).
+      try {
+        const refs: string[] = [];
+        for (const img of imagesInBuildOrder(plan, resource.imageRefs)) refs.push((await this.deps.images.buildImage(img, ctx)).clusterRef);
+        await this.deps.kube.customDeploy(resource, refs, ctx);
+        return { kind: 'full' };
+      } catch (err) {
+        return { kind: 'full', error: `deploy failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
     }
     if (resource.type !== 'k8s') return { kind: 'full', error: `updating ${resource.type} resources is not supported yet` };
 

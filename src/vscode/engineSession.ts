@@ -1,17 +1,32 @@
-// Starts the engine for a Tiltfile and keeps it fed: load the Tiltfile (trusted, in a worker thread), hand
-// the plan to the Engine, reload when a file the Tiltfile read changes. No 'vscode' import (unit-tested);
-// engineHost.ts adds the editor around it. Structurally an EngineSession (ctx.ts).
-import { Engine, type EngineOptions } from '../engine/engine';
+// The editor's view of an engine session: a thin adapter from the extension's settings to the shared
+// src/engine/session.ts (Tiltfile load in a worker, kube-context guard, real adapters, reloads). No 'vscode'
+// import (unit-tested); engineHost.ts adds the editor around it. Structurally an EngineSession (ctx.ts).
 import type { Clock } from '../engine/clock';
-import { loadTiltfileInWorker } from '../tiltfile/worker';
+import type { EngineOptions } from '../engine/engine';
+import { Session } from '../engine/session';
 
-/** The real-world adapters the engine needs (Docker, Kubernetes, local processes). */
+/** Adapters to use instead of the real Docker/Kubernetes/process ones (tests). */
 export type EnginePorts = Pick<EngineOptions, 'images' | 'kube' | 'local'>;
+
+const unwired = (): never => {
+  throw new Error('REAL_ADAPTERS is a marker: EngineSessionCore replaces it with the real adapters');
+};
+
+/**
+ * Stands for "the real adapters" where an EnginePorts value is expected (the extension's composition root):
+ * EngineSessionCore then lets the session connect to Docker and the kube context itself.
+ */
+export const REAL_ADAPTERS: EnginePorts = Object.freeze({
+  images: { buildImage: unwired },
+  kube: { apply: unwired, runningContainers: unwired, exec: { exec: unwired } },
+  local: { run: unwired },
+});
 
 export interface EngineSessionOptions {
   tiltfile: string;
   args: string[];
-  ports: EnginePorts;
+  /** REAL_ADAPTERS or undefined = the real adapters (Docker daemon, kube context from KUBECONFIG, local processes). */
+  ports?: EnginePorts;
   clock: Clock;
   /** Script that serves as the loader worker (dist/cli.js). */
   workerScript: string;
@@ -23,95 +38,57 @@ export interface EngineSessionOptions {
   loadTimeoutMs?: number;
   /** Node flags for the worker (tests). */
   execArgv?: string[];
+  kubeconfigPath?: string;
+  context?: string;
 }
 
 export class EngineSessionCore {
-  readonly engine: Engine;
-  private loading: Promise<void> = Promise.resolve();
-  private reloadQueued = false;
-  private disposed = false;
-  private abort: AbortController | undefined;
+  readonly session: Session;
 
-  constructor(private readonly opts: EngineSessionOptions) {
-    this.engine = new Engine({
-      ...opts.ports,
+  constructor(opts: EngineSessionOptions) {
+    this.session = new Session({
+      tiltfile: opts.tiltfile,
+      args: opts.args,
+      subcommand: 'up',
       clock: opts.clock,
-      maxLogLinesPerResource: opts.logBufferLines,
-      // The quiet period the user configured; the cap keeps a constant stream of writes from starving builds.
-      watch: { enabled: true, coalesce: { quietMs: opts.debounceMs, maxWaitMs: Math.max(10_000, opts.debounceMs * 20) } },
-      onConfigChanged: (files) => {
-        opts.log.info(`Tiltfile inputs changed (${files.join(', ')}): reloading`);
-        this.reload();
-      },
-      onInternalError: (err) => opts.log.error('engine internal error', err),
+      workerScript: opts.workerScript,
+      execArgv: opts.execArgv,
+      loadTimeoutMs: opts.loadTimeoutMs,
+      debounceMs: opts.debounceMs,
+      logBufferLines: opts.logBufferLines,
+      ports: opts.ports === REAL_ADAPTERS ? undefined : opts.ports,
+      kubeconfigPath: opts.kubeconfigPath,
+      context: opts.context,
+      log: { info: (m) => opts.log.info(m), error: (m, e) => (e === undefined ? opts.log.error(m) : opts.log.error(m, e)) },
     });
   }
 
+  get engine(): Session['engine'] {
+    return this.session.engine;
+  }
   get tiltfile(): string {
-    return this.opts.tiltfile;
+    return this.session.tiltfile;
   }
-  get store(): Engine['store'] {
-    return this.engine.store;
+  get store(): Session['store'] {
+    return this.session.store;
   }
-  get logs(): Engine['logs'] {
-    return this.engine.logs;
+  get logs(): Session['logs'] {
+    return this.session.logs;
   }
-
   trigger(resource: string): void {
-    this.engine.trigger(resource);
+    this.session.trigger(resource);
   }
-
-  /** Loads the Tiltfile now; resolves when the plan is installed (or the failure recorded). */
   start(): Promise<void> {
-    this.loading = this.load();
-    return this.loading;
+    return this.session.start();
   }
-
-  /** Re-runs the Tiltfile; several requests during one load become one more load. */
   reload(): void {
-    if (this.disposed || this.reloadQueued) return;
-    this.reloadQueued = true;
-    this.loading = this.loading.then(() => {
-      this.reloadQueued = false;
-      return this.load();
-    });
+    this.session.reload();
   }
-
-  /** Resolves when the current load (and any queued reload) is done. */
   settled(): Promise<void> {
-    return this.loading;
+    return this.session.settled();
   }
-
-  private async load(): Promise<void> {
-    if (this.disposed) return;
-    const { tiltfile } = this.opts;
-    this.engine.tiltfileLoading(tiltfile);
-    this.abort = new AbortController();
-    const started = this.opts.clock.now();
-    const r = await loadTiltfileInWorker(
-      tiltfile,
-      { trusted: true, args: this.opts.args, subcommand: 'up' },
-      { workerScript: this.opts.workerScript, timeoutMs: this.opts.loadTimeoutMs ?? 120_000, signal: this.abort.signal, ...(this.opts.execArgv ? { execArgv: this.opts.execArgv } : {}) },
-    );
-    if (this.disposed) return;
-    for (const line of r.output) this.engine.logs.append('(Tiltfile)', 'system', line);
-    const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    if (r.ok) {
-      this.opts.log.info(`Tiltfile loaded in ${this.opts.clock.now() - started} ms: ${r.plan.resources.length} resources`);
-      await this.engine.setPlan(r.plan);
-    } else {
-      const first = errors[0];
-      const where = first?.pos ? `${first.pos.file}:${first.pos.line}:${first.pos.col}: ` : '';
-      const message = `${where}${first?.message ?? 'Tiltfile load failed'}`;
-      this.opts.log.error(`Tiltfile load failed: ${message}`);
-      this.engine.logs.append('(Tiltfile)', 'system', message, 'error');
-      this.engine.tiltfileFailed(tiltfile, message, r.diagnostics);
-    }
-  }
-
+  /** Stops the engine; deployed resources keep running. */
   dispose(): void {
-    this.disposed = true;
-    this.abort?.abort();
-    this.engine.dispose();
+    this.session.dispose();
   }
 }

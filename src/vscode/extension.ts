@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx, type EngineSession } from './ctx';
+import { registerDashboard } from './dashboard/panel';
 import { registerDebugProvider } from './debugProvider';
 import { registerDiagnostics } from './diagnostics';
 import { registerLanguageFeatures } from './language';
@@ -10,6 +11,7 @@ import { registerLogChannels } from './logChannels';
 import { registerResourceTree } from './resourceTree';
 import { registerStatusBar } from './statusBar';
 import { explainRestrictedMode, whenTrusted } from './trust';
+import { REAL_ADAPTERS } from './engineSession';
 
 /** What activate() returns to other extensions (and the in-host test harness). */
 export interface InnerloopApi {
@@ -29,10 +31,11 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     const logs = registerLogChannels(c);
     registerResourceTree(c);
     registerStatusBar(c);
-    // The engine's Docker/Kubernetes/process adapters plug in here once they exist (see engineSession.ts).
-    registerCommands(c, { diagnostics, logs, ports: undefined });
+    // The engine's real Docker/Kubernetes/process adapters (created by the session after the kube-context check).
+    registerCommands(c, { diagnostics, logs, ports: REAL_ADAPTERS });
     registerLanguageFeatures(c);
     registerDebugProvider(c);
+    registerDashboard(c);
     if (!vscode.workspace.isTrusted) void explainRestrictedMode(c);
     // Notes like "local() is not run while checking" only apply in Restricted Mode: re-check once trusted.
     c.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void diagnostics.recheckAll()));

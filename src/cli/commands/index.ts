@@ -1,5 +1,8 @@
+import { ciCommand } from './ci';
+import { downCommand } from './down';
 import { tiltfileCommand } from './tiltfile';
+import { upCommand } from './up';
 import type { Command } from './types';
 
-/** Every subcommand; later issues add up, ci, down. */
-export const commands: Command[] = [tiltfileCommand];
+/** Every subcommand. */
+export const commands: Command[] = [upCommand, ciCommand, downCommand, tiltfileCommand];

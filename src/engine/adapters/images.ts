@@ -1,0 +1,136 @@
+// The engine's ImageBuildPort on a real Docker daemon: docker_build through build/docker.ts (content tags, so an
+// unchanged context is not rebuilt), custom_build by running the user's command with $EXPECTED_REF, the
+// restart_process wrapper as a thin child image, and then making the image reachable for the cluster: push to the
+// discovered (KEP-1755) or default registry, or nothing when the cluster's runtime is this very Docker daemon.
+
+import type Dockerode from 'dockerode';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DockerImageBuilder } from '../build/docker';
+import { restartWrapperDockerfile, writeRestartWrapperContext } from '../build/restartWrapper';
+import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
+import type { BuiltImage, ImageBuildPort, UpdateContext } from '../ports';
+import { dockerBuildPatternSets } from '../watch/ignores';
+import type { CustomBuildTarget, DockerBuildTarget, ImageTarget } from '../../tiltfile/plan';
+import { runCommand } from './process';
+
+export interface ImageAdapterOptions {
+  docker: Dockerode;
+  /** Where the cluster pulls from (discovered or default_registry); undefined = no registry. */
+  registry(): TargetRegistry | undefined;
+  /** The cluster's container runtime uses this Docker daemon: built images need no push. */
+  clusterUsesLocalDocker: boolean;
+  now(): number;
+}
+
+/** Image ref without tag/digest: "localhost:5000/api:dev" -> "localhost:5000/api". */
+export function repoOf(ref: string): string {
+  const at = ref.indexOf('@');
+  const noDigest = at >= 0 ? ref.slice(0, at) : ref;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+export class DockerImageAdapter implements ImageBuildPort {
+  private readonly builder: DockerImageBuilder;
+  /** Last built cluster ref per image ref: images that depend on a base image build FROM that. */
+  private readonly built = new Map<string, string>();
+
+  constructor(private readonly opts: ImageAdapterOptions) {
+    this.builder = new DockerImageBuilder(opts.docker);
+  }
+
+  async buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage> {
+    const buildStartTime = this.opts.now();
+    const registry = this.opts.registry();
+    const { pushRef: pushRepo, clusterRef: clusterRepo } = clusterRefFor(repoOf(img.ref), registry);
+    if (!registry && !this.opts.clusterUsesLocalDocker) {
+      throw new Error(
+        `no registry to push ${img.ref} to: the cluster advertises no local registry (KEP-1755 ConfigMap local-registry-hosting in kube-public) ` +
+          `and its nodes do not use this Docker daemon. Set default_registry('host:port') in the Tiltfile.`,
+      );
+    }
+    let ref: string;
+    let reused: boolean;
+    if (img.kind === 'docker_build') ({ ref, reused } = await this.dockerBuild(img, pushRepo, ctx));
+    else ({ ref, reused } = await this.customBuild(img, pushRepo, ctx));
+    if (img.restartProcess) {
+      ref = await this.wrap(ref, img.restartProcess.restartFile, ctx);
+    }
+    // Push only what the cluster cannot already see.
+    if (registry && !this.opts.clusterUsesLocalDocker && !(img.kind === 'custom_build' && img.disablePush)) {
+      ctx.onOutput(`Pushing ${ref}`);
+      await this.builder.push(ref, ctx.onOutput, ctx.signal);
+    }
+    const tag = ref.slice(repoOf(ref).length);
+    const clusterRef = pushRepo === clusterRepo ? ref : `${clusterRepo}${tag}`;
+    this.built.set(img.ref, ref);
+    return { clusterRef, buildStartTime, reused };
+  }
+
+  private async dockerBuild(img: DockerBuildTarget, repo: string, ctx: UpdateContext): Promise<{ ref: string; reused: boolean }> {
+    // A base image built by us is referenced by its ref in the Dockerfile: tag our build with that name too.
+    const buildArgs = { ...img.buildArgs };
+    for (const dep of img.imageDeps) {
+      const b = this.built.get(dep);
+      if (b) await this.opts.docker.getImage(b).tag({ repo: repoOf(dep), tag: 'latest' });
+    }
+    ctx.onOutput(`Building ${img.ref} from ${img.context}`);
+    const r = await this.builder.build({
+      spec: {
+        context: img.context,
+        dockerfile: img.dockerfile,
+        dockerfileContents: img.dockerfileContents,
+        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only),
+        buildArgs,
+        target: img.target,
+        platform: img.platform,
+      },
+      repo,
+      extraTags: img.extraTags,
+      network: img.network,
+      pull: img.pull,
+      cacheFrom: img.cacheFrom,
+      extraHosts: img.extraHosts,
+      onOutput: ctx.onOutput,
+      signal: ctx.signal,
+    });
+    return { ref: r.ref, reused: r.skipped };
+  }
+
+  private async customBuild(img: CustomBuildTarget, repo: string, ctx: UpdateContext): Promise<{ ref: string; reused: boolean }> {
+    const tag = img.tag || `innerloop-${this.opts.now().toString(16)}`;
+    const expected = `${repo}:${tag}`;
+    ctx.onOutput(`Running custom build for ${img.ref}: ${img.command.join(' ')}`);
+    const { exitCode } = await runCommand(
+      { command: img.command, shell: img.shell, dir: img.dir, env: { ...img.env, EXPECTED_REF: expected, EXPECTED_REGISTRY: repo.split('/')[0] ?? '', EXPECTED_IMAGE: repo } },
+      { onOutput: ctx.onOutput, signal: ctx.signal },
+    );
+    if (exitCode !== 0) throw new Error(`custom_build command exited with code ${exitCode}`);
+    let ref = expected;
+    if (img.outputsImageRefTo) ref = fs.readFileSync(img.outputsImageRefTo, 'utf8').trim();
+    // skips_local_docker: the command pushed the image itself; we cannot check it here.
+    if (!img.skipsLocalDocker && !(await this.builder.imageExists(ref))) {
+      throw new Error(`custom_build command succeeded but image ${ref} does not exist: the command must build and tag $EXPECTED_REF`);
+    }
+    return { ref, reused: false };
+  }
+
+  private async wrap(baseRef: string, restartFile: string, ctx: UpdateContext): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'innerloop-wrap-'));
+    try {
+      writeRestartWrapperContext(dir);
+      const r = await this.builder.build({
+        spec: { context: dir, dockerfileContents: restartWrapperDockerfile(baseRef, restartFile), ignoreSets: [] },
+        repo: repoOf(baseRef),
+        onOutput: ctx.onOutput,
+        signal: ctx.signal,
+      });
+      return r.ref;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}

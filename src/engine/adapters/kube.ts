@@ -1,0 +1,227 @@
+// The engine's KubePort on a real cluster, plus what follows an apply: pod discovery (pods, runtime status and
+// readiness into the store; the engine notices new container IDs and replays live updates), port forwards that
+// follow the best pod, and pod log streams into the resource's log (scrubbed by the log store).
+
+import * as yaml from 'js-yaml';
+import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../tiltfile/plan';
+import type { PodStatus, PortForwardStatus, RuntimeStatus } from '../../shared/state';
+import type { ContainerRef, ContainerExecutor } from '../liveupdate/containerUpdate';
+import type { KubePort, UpdateContext } from '../ports';
+import { applyObjects, type AppliedObject } from '../k8s/apply';
+import type { KubeClient } from '../k8s/client';
+import { PodDiscovery, type PodInfo } from '../k8s/discovery';
+import { kubeContainerExecutor } from '../k8s/exec';
+import { PodLogStreams } from '../k8s/podLogs';
+import { PodPortForward, pickForwardPod, resolveContainerPort } from '../k8s/portForward';
+import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
+import { bestPod, k8sRuntimeStatus, podStatusFrom, type KubePodLike } from '../runtime';
+import { repoOf } from './images';
+import { runCapture } from './process';
+
+/** Where the adapter reports what it sees (the engine's store and logs). */
+export interface KubeSink {
+  pods(resource: string, pods: PodStatus[], runtime: RuntimeStatus): void;
+  portForwards(resource: string, forwards: PortForwardStatus[]): void;
+  log(resource: string, line: string, level?: 'info' | 'warn' | 'error'): void;
+}
+
+export interface KubeAdapterOptions {
+  client: KubeClient;
+  /** Namespace for objects without one (default: the context's). */
+  namespace?: string;
+  registry(): TargetRegistry | undefined;
+  sink: KubeSink;
+  /** Session start: pod logs older than this are not shown. */
+  since: Date;
+}
+
+interface Forward {
+  spec: PortForward;
+  pf?: PodPortForward;
+  status: PortForwardStatus;
+}
+
+interface Tracked {
+  resource: K8sResource;
+  applied: AppliedObject[];
+  discovery: PodDiscovery;
+  logs: PodLogStreams;
+  forwards: Forward[];
+}
+
+export class KubeAdapter implements KubePort {
+  readonly exec: ContainerExecutor;
+  private readonly tracked = new Map<string, Tracked>();
+  private stopped = false;
+
+  constructor(private readonly opts: KubeAdapterOptions) {
+    this.exec = kubeContainerExecutor(opts.client, this.namespace);
+  }
+
+  get namespace(): string {
+    return this.opts.namespace || this.opts.client.namespace;
+  }
+
+  async apply(resource: K8sResource, objects: K8sObject[], ctx: UpdateContext): Promise<void> {
+    const applied = await applyObjects(this.opts.client, objects, { namespace: this.namespace, onOutput: ctx.onOutput, signal: ctx.signal });
+    await this.track(resource, applied);
+  }
+
+  async customDeploy(resource: K8sCustomDeployResource, images: readonly string[], ctx: UpdateContext): Promise<void> {
+    const env: Record<string, string> = { ...resource.applyCmd.env };
+    images.forEach((ref, i) => (env[`TILT_IMAGE_${i}`] = ref));
+    ctx.onOutput(`Running apply_cmd: ${resource.applyCmd.command.join(' ')}`);
+    const r = await runCapture({ ...resource.applyCmd, env }, { onOutput: ctx.onOutput, signal: ctx.signal });
+    if (r.exitCode !== 0) throw new Error(`apply_cmd exited with code ${r.exitCode}`);
+    const applied = parseAppliedYaml(r.stdout, this.namespace);
+    if (applied.length === 0) throw new Error('apply_cmd printed no Kubernetes objects: it must print the YAML of what it applied (e.g. kubectl apply -o yaml)');
+    for (const a of applied) ctx.onOutput(`${a.kind.toLowerCase()}/${a.name} deployed`);
+    const asResource: K8sResource = {
+      type: 'k8s', name: resource.name, labels: resource.labels, resourceDeps: resource.resourceDeps, triggerMode: resource.triggerMode,
+      autoInit: resource.autoInit, links: resource.links, objects: [], imageRefs: resource.imageRefs, portForwards: resource.portForwards,
+      podReadiness: 'wait', extraPodSelectors: [], discoveryStrategy: 'default',
+    };
+    await this.track(asResource, applied);
+  }
+
+  private async track(resource: K8sResource, applied: AppliedObject[]): Promise<void> {
+    const spec = { applied, extraPodSelectors: resource.extraPodSelectors, discoveryStrategy: resource.discoveryStrategy, namespace: this.namespace };
+    let t = this.tracked.get(resource.name);
+    if (t) {
+      t.resource = resource;
+      t.applied = applied;
+      this.reconcileForwardSpecs(t);
+      await t.discovery.update(spec);
+    } else {
+      const name = resource.name;
+      const logs = new PodLogStreams(this.opts.client, {
+        since: this.opts.since,
+        onLine: (l) => this.opts.sink.log(name, l.text),
+        onNotice: (m) => this.opts.sink.log(name, m, 'warn'),
+      });
+      const discovery = new PodDiscovery(this.opts.client, spec, {
+        onPods: (pods) => this.podsChanged(name, pods),
+        onHealth: (problem) => { if (problem) this.opts.sink.log(name, `pod watch: ${problem}`, 'warn'); },
+      });
+      t = { resource, applied, discovery, logs, forwards: [] };
+      this.tracked.set(name, t);
+      this.reconcileForwardSpecs(t);
+      if (this.stopped) return;
+      await discovery.start();
+    }
+    this.podsChanged(resource.name, t.discovery.pods());
+  }
+
+  runningContainers(resource: string, matchName: string): ContainerRef[] {
+    const t = this.tracked.get(resource);
+    if (!t) return [];
+    const clusterRepo = repoOf(clusterRefFor(matchName, this.opts.registry()).clusterRef);
+    const out: ContainerRef[] = [];
+    for (const p of t.discovery.pods()) {
+      if (p.deleting || p.phase !== 'Running') continue;
+      for (const c of p.containers) {
+        if (c.init || c.state !== 'running' || !c.id) continue;
+        const repo = repoOf(c.image);
+        if (repo !== matchName && repo !== clusterRepo && repoOf(specImage(p, c.name) ?? '') !== clusterRepo) continue;
+        out.push({ pod: p.name, namespace: p.namespace, container: c.name, containerId: c.id });
+      }
+    }
+    return out;
+  }
+
+  /** What was applied per resource (for down). */
+  appliedObjects(resource: string): readonly AppliedObject[] {
+    return this.tracked.get(resource)?.applied ?? [];
+  }
+
+  /** Stop watching, streaming and forwarding; leaves everything in the cluster running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.tracked.values()) {
+      t.discovery.stop();
+      t.logs.stop();
+      await Promise.all(t.forwards.map((f) => f.pf?.stop()));
+    }
+    this.tracked.clear();
+  }
+
+  private podsChanged(name: string, pods: PodInfo[]): void {
+    const t = this.tracked.get(name);
+    if (!t || this.stopped) return;
+    const statuses = pods.map((p) => podStatusFrom(p.raw as KubePodLike));
+    const ready = t.discovery.readiness(t.resource.podReadiness).ready;
+    const job = t.applied.some((a) => a.kind === 'Job');
+    let runtime: RuntimeStatus = k8sRuntimeStatus({ pods: statuses.filter((s) => s === bestPod(statuses)), podReadiness: t.resource.podReadiness, applied: true, runToCompletion: job });
+    if (ready) runtime = 'ok';
+    else if (runtime === 'ok') runtime = 'pending';
+    this.opts.sink.pods(name, statuses, runtime);
+    t.logs.update(pods);
+    this.retarget(t, pods);
+  }
+
+  private reconcileForwardSpecs(t: Tracked): void {
+    const want = t.resource.portForwards;
+    const key = (p: PortForward): string => `${p.host}:${p.localPort}:${p.containerPort}`;
+    const keep = new Set(want.map(key));
+    for (const f of t.forwards) if (!keep.has(key(f.spec))) void f.pf?.stop();
+    const have = new Map(t.forwards.filter((f) => keep.has(key(f.spec))).map((f) => [key(f.spec), f]));
+    t.forwards = want.map((p) => have.get(key(p)) ?? { spec: p, status: { localPort: p.localPort, containerPort: p.containerPort, host: p.host || undefined, state: 'connecting' } });
+  }
+
+  private retarget(t: Tracked, pods: PodInfo[]): void {
+    const pod = pickForwardPod(pods);
+    for (const f of t.forwards) {
+      const port = pod ? resolveContainerPort(pod, f.spec.localPort, f.spec.containerPort) : undefined;
+      const target = pod && port ? { namespace: pod.namespace, pod: pod.name, port } : undefined;
+      if (!f.pf) {
+        if (!target) continue;
+        f.pf = new PodPortForward(this.opts.client, {
+          localPort: f.spec.localPort,
+          host: f.spec.host || undefined,
+          target,
+          onState: (e) => {
+            f.status = { ...f.status, containerPort: e.target?.port ?? f.status.containerPort, podName: e.target?.pod, state: e.phase, error: e.message };
+            this.publishForwards(t);
+          },
+        });
+        const pf = f.pf;
+        pf.start().catch((err: unknown) => {
+          f.status = { ...f.status, state: 'error', error: err instanceof Error ? err.message : String(err) };
+          this.publishForwards(t);
+        });
+      } else {
+        f.pf.setTarget(target);
+      }
+    }
+    this.publishForwards(t);
+  }
+
+  private publishForwards(t: Tracked): void {
+    this.opts.sink.portForwards(t.resource.name, t.forwards.map((f) => f.status));
+  }
+}
+
+/** The objects apply_cmd printed (documents or a List), as applied objects for discovery. */
+export function parseAppliedYaml(text: string, namespace: string): AppliedObject[] {
+  const out: AppliedObject[] = [];
+  const add = (o: unknown): void => {
+    if (!o || typeof o !== 'object') return;
+    const obj = o as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; uid?: string }; items?: unknown[] };
+    if (obj.kind === 'List' || (obj.kind?.endsWith('List') && Array.isArray(obj.items))) {
+      for (const i of obj.items ?? []) add(i);
+      return;
+    }
+    if (!obj.kind || !obj.metadata?.name) return;
+    out.push({
+      apiVersion: obj.apiVersion ?? 'v1', kind: obj.kind, name: obj.metadata.name,
+      namespace: obj.metadata.namespace ?? (obj.kind === 'Namespace' ? undefined : namespace),
+      uid: obj.metadata.uid ?? '', object: obj as AppliedObject['object'],
+    });
+  };
+  for (const doc of yaml.loadAll(text)) add(doc);
+  return out;
+}
+
+function specImage(p: PodInfo, container: string): string | undefined {
+  return p.raw.spec?.containers.find((c) => c.name === container)?.image;
+}

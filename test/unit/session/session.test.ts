@@ -1,0 +1,133 @@
+// The shared session layer with fake ports (no Docker, no cluster): the context guard runs before anything is
+// built, a broken Tiltfile keeps the last good plan, ci semantics end to end, and the terminal view.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session, type SessionOptions } from '../../../src/engine/session';
+import type { ImageBuildPort, KubePort, LocalCmdPort } from '../../../src/engine/ports';
+import { loadTiltfile } from '../../../src/tiltfile/loader';
+import { statusTable } from '../../../src/cli/render/status';
+
+const dir = mkdtempSync(join(tmpdir(), 'innerloop-session-unit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const load: SessionOptions['load'] = async (p, opts) => loadTiltfile(p, opts);
+
+function fakePorts(ran: string[], exit = 0): { images: ImageBuildPort; kube: KubePort; local: LocalCmdPort } {
+  return {
+    images: { buildImage: async () => assert.fail('no images expected') },
+    kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } },
+    local: {
+      run: async (r, ctx) => {
+        ran.push(r.name);
+        ctx.onOutput(`ran ${r.name}`);
+        return { exitCode: exit };
+      },
+    },
+  };
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 800; i++) {
+    if (pred()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+function workspace(tiltfile: string): string {
+  const ws = mkdtempSync(join(dir, 'ws-'));
+  writeFileSync(join(ws, 'Tiltfile'), tiltfile);
+  return join(ws, 'Tiltfile');
+}
+
+describe('Session', () => {
+  it('refuses a non-local kube context before building anything', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: prod',
+      'clusters: [{name: prod, cluster: {server: "https://10.20.30.40:6443"}}]',
+      'contexts: [{name: prod, context: {cluster: prod, user: u}}]',
+      'users: [{name: u, user: {token: x}}]', '',
+    ].join('\n'));
+    const tf = workspace("k8s_yaml(blob('apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c\\n'))\n");
+    const s = new Session({ tiltfile: tf, kubeconfigPath: kubeconfig, load, watch: false });
+    try {
+      await s.start();
+      const snap = s.store.snapshot();
+      assert.equal(snap.session.k8s.allowed, false);
+      assert.match(snap.session.k8s.error ?? '', /Refusing to deploy to kube context "prod"/);
+      assert.deepEqual(snap.order, [], 'no plan installed, so nothing is built or applied');
+      const ci = await s.waitCi({ timeoutMs: 5_000 });
+      assert.equal(ci.state, 'failed');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('keeps the last good plan when the Tiltfile breaks, and recovers', async () => {
+    const ran: string[] = [];
+    const tf = workspace("local_resource('hello', cmd='echo hi')\n");
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts(ran), debounceMs: 20 });
+    try {
+      await s.start();
+      assert.deepEqual(await s.waitCi({ timeoutMs: 10_000 }), { state: 'succeeded' });
+      writeFileSync(tf, "local_resource('hello', cmd='echo hi'\n");
+      await until(() => s.store.snapshot().session.tiltfile.status === 'error', 'the load error');
+      assert.deepEqual(s.store.snapshot().order, ['hello'], 'the old plan keeps running');
+      assert.equal(s.currentPlan?.resources[0]?.name, 'hello');
+      assert.ok(statusTable(s.store.snapshot(), false).some((l) => l.startsWith('Tiltfile error:')));
+      writeFileSync(tf, "local_resource('hello', cmd='echo hi')\nlocal_resource('world', cmd='echo w')\n");
+      await until(() => s.store.snapshot().order.length === 2, 'the fixed Tiltfile');
+      assert.equal(s.store.snapshot().session.tiltfile.status, 'ok');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('ci fails on the first failed update', async () => {
+    const tf = workspace("local_resource('bad', cmd='false')\n");
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts([], 3), watch: false });
+    try {
+      await s.start();
+      const r = await s.waitCi({ timeoutMs: 10_000 });
+      assert.equal(r.state, 'failed');
+      assert.match(r.state === 'failed' ? r.error : '', /bad: cmd exited with code 3/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('ci times out with what it was waiting on', async () => {
+    const tf = workspace("local_resource('slow', cmd='sleep 1')\n");
+    const ports = fakePorts([]);
+    ports.local = { run: () => new Promise(() => undefined) };
+    const s = new Session({ tiltfile: tf, load, ports, watch: false });
+    try {
+      await s.start();
+      const r = await s.waitCi({ timeoutMs: 300 });
+      assert.equal(r.state, 'failed');
+      assert.match(r.state === 'failed' ? r.error : '', /timed out .* waiting on slow/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('Session before the first good load', () => {
+  it('reloads when the broken Tiltfile is fixed', async () => {
+    const ran: string[] = [];
+    const tf = workspace("local_resource('hello', cmd='echo hi'\n");
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts(ran), debounceMs: 20 });
+    try {
+      await s.start();
+      assert.equal(s.store.snapshot().session.tiltfile.status, 'error');
+      writeFileSync(tf, "local_resource('hello', cmd='echo hi')\n");
+      await until(() => ran.includes('hello'), 'the fixed Tiltfile to run');
+    } finally {
+      await s.stop();
+    }
+  });
+});
