@@ -1,7 +1,7 @@
 // The universe: built-in functions and constants available to every module.
 import { positional, unpackArgs } from './args';
 import { callValue } from './call';
-import { forEach, toArray } from './iter';
+import { forEachStep, toArray } from './iter';
 import { attrNames, dictUpdate, getAttr, hasAttr, toBytes } from './methods';
 import { compare, floatToInt, repr, str, strLen } from './ops';
 import type { ThreadImpl } from './thread';
@@ -136,7 +136,7 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   }),
   b('all', (c) => {
     let r = true;
-    forEach(one(c), (x) => {
+    forEachStep(one(c), c.thread, (x) => {
       if (!truth(x)) {
         r = false;
         return true;
@@ -147,7 +147,7 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   }),
   b('any', (c) => {
     let r = false;
-    forEach(one(c), (x) => {
+    forEachStep(one(c), c.thread, (x) => {
       if (truth(x)) {
         r = true;
         return true;
@@ -273,7 +273,8 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   b('set', (c) => {
     const [x] = positional(c, 0, 1);
     const s = new StarlarkSet();
-    if (x !== undefined) forEach(x, (e) => void s.add(e));
+    if (x instanceof RangeValue) toArray(x); // a huge range: the clean size error, not minutes of hashing
+    if (x !== undefined) forEachStep(x, c.thread, (e) => void s.add(e));
     return s;
   }),
   b('sorted', (c) => {

@@ -2,7 +2,7 @@
 import { StarlarkError } from './errors';
 import { repr } from './ops';
 import type { Thread, ThreadImpl } from './thread';
-import { Builtin, Dict, EvalError, MANDATORY, StarlarkFunction, Tuple, typeName, type Cell, type Value } from './values';
+import { Builtin, Dict, EvalError, List, MANDATORY, StarlarkFunction, Tuple, typeName, type Cell, type Value } from './values';
 
 export type Slot = Value | Cell | undefined;
 
@@ -86,6 +86,7 @@ export function callBuiltin(b: Builtin, args: Value[], kwargs: Array<[string, Va
   let r: Value | undefined;
   try {
     r = b.fn({ name: b.name, args, kwargs, thread: thread as Thread });
+    if (r !== undefined) chargeResult(r, thread);
   } catch (err) {
     if (err instanceof StarlarkError) throw err;
     let converted: unknown = err;
@@ -99,8 +100,32 @@ export function callBuiltin(b: Builtin, args: Value[], kwargs: Array<[string, Va
   return r === undefined ? null : r;
 }
 
+/**
+ * Charges the step budget for the elements a builtin materialised (list(range(n)), sorted(x), s.split()...),
+ * so a loop of cheap-looking calls cannot do unbounded work per step.
+ */
+export function chargeResult(r: Value, thread: ThreadImpl): Value {
+  if (r instanceof List || r instanceof Tuple) {
+    thread.steps += r.elems.length;
+    if (thread.steps >= thread.nextCheck) thread.check();
+  }
+  return r;
+}
+
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  if (err instanceof Error) {
+    // V8's allocation limits: report them as what they are, not as JS internals. No regexes here: this runs
+    // near stack overflows, where compiling a regex for the first time aborts the process.
+    if (err instanceof RangeError) {
+      const m = err.message;
+      if (m === 'Invalid string length') return 'string too large (exceeds the JavaScript string size limit)';
+      if (m.startsWith('Invalid array length') || m.startsWith('Invalid typed array length') || m.startsWith('Array buffer allocation failed')) {
+        return 'value too large (exceeds the JavaScript array size limit)';
+      }
+      if (m === 'Map maximum size exceeded') return 'dict or set too large (exceeds the JavaScript Map size limit)';
+    }
+    return err.message;
+  }
   return String(err);
 }
 

@@ -16,6 +16,8 @@ import {
   RangeValue,
   StarlarkFunction,
   Tuple,
+  checkSize,
+  MAX_STRING_LEN,
   truth,
   typeName,
   type Cell,
@@ -358,6 +360,7 @@ class Compiler {
         xv.mutable('apply += to');
         const add = yv instanceof List || yv instanceof Tuple ? yv.elems.slice() : toArray(yv);
         xv.mutable('apply += to');
+        checkSize(xv.elems.length + add.length, 'list');
         for (const a of add) xv.elems.push(a);
         return xv;
       }
@@ -589,7 +592,7 @@ class Compiler {
           if (typeof x === 'number' && typeof y === 'number') {
             const r = x + y;
             if (Number.isSafeInteger(r)) return r;
-          } else if (typeof x === 'string' && typeof y === 'string') return x + y;
+          } else if (typeof x === 'string' && typeof y === 'string' && x.length + y.length <= MAX_STRING_LEN) return x + y;
           e.sf.pos = p;
           return binary(op, x, y);
         };

@@ -33,6 +33,7 @@ export { unpackArgs, asString, asInt, asBool, asStringList, toJS, fromJS, type J
 export { str, repr } from './ops';
 export { structBuiltin, UNIVERSE } from './builtins';
 export { parse } from './parser';
+export { tokenize, type Token } from './scanner';
 
 export interface ExecOptions {
   filename: string;

@@ -1,5 +1,6 @@
 // Iteration protocol: which values are iterable, and how loops guard against mutation.
-import { Dict, EvalError, List, RangeValue, StarlarkSet, Tuple, typeName, type Value } from './values';
+import type { Thread, ThreadImpl } from './thread';
+import { Dict, EvalError, List, MAX_LIST_LEN, RangeValue, StarlarkSet, Tuple, typeName, type Value } from './values';
 
 export function isIterable(v: Value): boolean {
   return v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof RangeValue;
@@ -11,7 +12,7 @@ export function toArray(v: Value): Value[] {
   if (v instanceof Dict) return v.keys();
   if (v instanceof StarlarkSet) return v.values();
   if (v instanceof RangeValue) {
-    if (v.len > 1 << 26) throw new EvalError(`range too large to materialize (${v.len} elements)`);
+    if (v.len > MAX_LIST_LEN) throw new EvalError(`range too large to materialize (${v.len} elements; limit ${MAX_LIST_LEN})`);
     const out = new Array<Value>(v.len);
     for (let i = 0; i < v.len; i++) out[i] = v.at(i);
     return out;
@@ -51,4 +52,13 @@ export function forEach(v: Value, fn: (x: Value) => boolean | void): void {
     return;
   }
   throw notIterable(v);
+}
+
+/** forEach for builtins: each element costs a step, so `all(range(10**12))` hits the budget instead of hanging. */
+export function forEachStep(v: Value, thread: Thread, fn: (x: Value) => boolean | void): void {
+  const t = thread as ThreadImpl;
+  forEach(v, (x) => {
+    if (++t.steps >= t.nextCheck) t.check();
+    return fn(x);
+  });
 }

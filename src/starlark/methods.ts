@@ -1,9 +1,9 @@
 // Attributes and built-in methods of string, bytes, list, dict and set.
 import { positional, unpackArgs } from './args';
-import { builtinError } from './call';
+import { builtinError, chargeResult } from './call';
 import { StarlarkError } from './errors';
 import { nearest } from './spell';
-import { forEach, toArray } from './iter';
+import { forEach, forEachStep, toArray } from './iter';
 import { equals, outOfRange, repr, str, strLen, toIndexInt } from './ops';
 import type { ThreadImpl } from './thread';
 import {
@@ -16,6 +16,9 @@ import {
   StarlarkSet,
   Struct,
   Tuple,
+  RangeValue,
+  MAX_LIST_LEN,
+  checkSize,
   typeName,
   truth,
   type Call,
@@ -46,7 +49,7 @@ export function findMethodFn(recv: Value, name: string): MethodFn | undefined {
 /** Calls a method implementation, reporting failures as `Error in NAME: ...`. */
 export function callMethod(m: MethodFn, recv: Value, name: string, args: Value[], kwargs: Array<[string, Value]>, thread: ThreadImpl): Value {
   try {
-    return m(recv, { name, args, kwargs, thread });
+    return chargeResult(m(recv, { name, args, kwargs, thread }), thread);
   } catch (err) {
     if (err instanceof StarlarkError) throw err;
     let converted: unknown = err;
@@ -305,7 +308,7 @@ const stringMethods: Record<string, MethodFn> = {
   join: (s: string, c) => {
     const [it] = positional(c, 1, 1);
     const parts: string[] = [];
-    forEach(it, (x) => {
+    forEachStep(it, c.thread, (x) => {
       if (typeof x !== 'string') throw new Error(`${c.name}: in list, want string, got ${typeName(x)}`);
       parts.push(x);
     });
@@ -516,6 +519,7 @@ const listMethods: Record<string, MethodFn> = {
     const [x] = positional(c, 1, 1);
     l.mutable('extend');
     const add = toArray(x);
+    checkSize(l.elems.length + add.length, 'list');
     for (const e of add) l.elems.push(e);
     return null;
   },
@@ -623,9 +627,16 @@ const dictMethods: Record<string, MethodFn> = {
 
 // ---- set --------------------------------------------------------------------------------------
 
+/** A range too large to hold fails fast (the size error) instead of hashing millions of ints first. */
+function hugeRangeCheck(v: Value): Value {
+  if (v instanceof RangeValue && v.len > MAX_LIST_LEN) toArray(v);
+  return v;
+}
+
 function setFrom(v: Value): StarlarkSet {
   const s = new StarlarkSet();
-  forEach(v, (x) => void s.add(x));
+  // toArray: a huge range is a clean error instead of a hang.
+  for (const x of toArray(v)) s.add(x);
   return s;
 }
 
@@ -653,7 +664,7 @@ const setMethods: Record<string, MethodFn> = {
   },
   union: (s: StarlarkSet, c) => {
     const r = setFrom(new List(s.values()));
-    for (const a of positional(c, 0, Infinity)) forEach(a, (x) => void r.add(x));
+    for (const a of positional(c, 0, Infinity)) forEachStep(hugeRangeCheck(a), c.thread, (x) => void r.add(x));
     return r;
   },
   intersection: (s: StarlarkSet, c) => {
@@ -668,7 +679,7 @@ const setMethods: Record<string, MethodFn> = {
   },
   difference: (s: StarlarkSet, c) => {
     const r = setFrom(new List(s.values()));
-    for (const a of positional(c, 0, Infinity)) forEach(a, (x) => void (r.has(x) && r.delete(x)));
+    for (const a of positional(c, 0, Infinity)) forEachStep(a, c.thread, (x) => void (r.has(x) && r.delete(x)));
     return r;
   },
   symmetric_difference: (s: StarlarkSet, c) => {

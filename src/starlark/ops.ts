@@ -16,6 +16,9 @@ import {
   normInt,
   typeName,
   truth,
+  checkSize,
+  MAX_LIST_LEN,
+  MAX_STRING_LEN,
   type Value,
 } from './values';
 
@@ -40,7 +43,19 @@ export function mulInt(a: number | bigint, b: number | bigint): number | bigint 
     const r = a * b;
     if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
   }
-  return normInt(BigInt(a) * BigInt(b));
+  const x = BigInt(a);
+  const y = BigInt(b);
+  // Repeated squaring would grind for minutes before V8's BigInt limit: cap products at MAX_INT_BITS.
+  if (typeof a === 'bigint' && typeof b === 'bigint' && bitLength(x) + bitLength(y) > MAX_INT_BITS) {
+    throw new EvalError(`int too large: the product would have about ${bitLength(x) + bitLength(y)} bits (limit ${MAX_INT_BITS})`);
+  }
+  const r = x * y;
+  if (bitLength(r) > MAX_INT_BITS) throw new EvalError(`int too large: the product has about ${bitLength(r)} bits (limit ${MAX_INT_BITS})`);
+  return normInt(r);
+}
+const MAX_INT_BITS = 1 << 20;
+function bitLength(v: bigint): number {
+  return (v < 0n ? -v : v).toString(16).length * 4;
 }
 function floorDivInt(a: number | bigint, b: number | bigint): number | bigint {
   if (b === 0 || b === 0n) throw new EvalError('floored division by zero');
@@ -98,11 +113,21 @@ export function binary(op: string, x: Value, y: Value): Value {
         if (Number.isSafeInteger(r)) return r;
         return normInt(BigInt(x) + BigInt(y));
       }
-      if (typeof x === 'string' && typeof y === 'string') return x + y;
+      if (typeof x === 'string' && typeof y === 'string') {
+        if (x.length + y.length > MAX_STRING_LEN) checkSize(x.length + y.length, 'string');
+        return x + y;
+      }
       if ((typeof x === 'bigint' || typeof x === 'number') && (typeof y === 'bigint' || typeof y === 'number')) return addInt(x, y);
-      if (x instanceof List && y instanceof List) return new List(x.elems.concat(y.elems));
-      if (x instanceof Tuple && y instanceof Tuple) return new Tuple(x.elems.concat(y.elems));
+      if (x instanceof List && y instanceof List) {
+        checkSize(x.elems.length + y.elems.length, 'list');
+        return new List(x.elems.concat(y.elems));
+      }
+      if (x instanceof Tuple && y instanceof Tuple) {
+        checkSize(x.elems.length + y.elems.length, 'tuple');
+        return new Tuple(x.elems.concat(y.elems));
+      }
       if (x instanceof Bytes && y instanceof Bytes) {
+        checkSize(x.bytes.length + y.bytes.length, 'bytes');
         const r = new Uint8Array(x.bytes.length + y.bytes.length);
         r.set(x.bytes);
         r.set(y.bytes, x.bytes.length);
@@ -240,13 +265,13 @@ export function unknownBinary(op: string, x: Value, y: Value): EvalError {
   return new EvalError(`unknown binary op: ${typeName(x)} ${op} ${typeName(y)}`);
 }
 
-const MAX_ALLOC = 1 << 28;
-
 function repeat(seq: Value, n: number | bigint): Value | undefined {
   const k = Number(n) < 0 ? 0 : Number(n);
   const len = typeof seq === 'string' ? seq.length : seq instanceof List || seq instanceof Tuple ? seq.elems.length : seq instanceof Bytes ? seq.bytes.length : -1;
   if (len < 0) return undefined;
-  if (len * k > MAX_ALLOC) throw new EvalError(`excessive repeat (${len} * ${n} elements)`);
+  const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
+  const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
+  if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
   if (typeof seq === 'string') return seq.repeat(k);
   if (seq instanceof Bytes) {
     const r = new Uint8Array(len * k);
@@ -254,8 +279,8 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
     return new Bytes(r);
   }
   const src = (seq as List | Tuple).elems;
-  const out: Value[] = [];
-  for (let i = 0; i < k; i++) for (const e of src) out.push(e);
+  const out = new Array<Value>(len * k);
+  for (let i = 0, j = 0; i < k; i++) for (let m = 0; m < len; m++) out[j++] = src[m];
   return seq instanceof List ? new List(out) : new Tuple(out);
 }
 
@@ -292,16 +317,13 @@ export function contains(coll: Value, x: Value): boolean {
   if (coll instanceof StarlarkSet) return coll.has(x);
   if (coll instanceof RangeValue) {
     if (!isIntV(x)) return false;
+    // arithmetic, not a search: ranges can be 10**12 long
     const n = Number(x);
-    for (let lo = 0, hi = coll.len; lo < hi; ) {
-      // binary search over the arithmetic progression
-      const mid = (lo + hi) >> 1;
-      const v = coll.at(mid);
-      if (v === n) return true;
-      if (coll.step > 0 ? v < n : v > n) lo = mid + 1;
-      else hi = mid;
-    }
-    return false;
+    if (!Number.isSafeInteger(n)) return false;
+    const off = n - coll.start;
+    if (off % coll.step !== 0) return false;
+    const k = off / coll.step;
+    return k >= 0 && k < coll.len;
   }
   if (coll instanceof Bytes) {
     let needle: Uint8Array;

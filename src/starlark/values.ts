@@ -21,6 +21,17 @@ export type Value =
 /** Thrown for Starlark-level runtime errors raised by the value layer; positions are added by the evaluator. */
 export class EvalError extends Error {}
 
+// Size limits: far beyond any real Tiltfile, well below V8's hard limits (a list growing past ~2^27 elements
+// aborts the whole process, a string past ~2^29 chars throws a RangeError).
+export const MAX_LIST_LEN = 1 << 25;
+export const MAX_STRING_LEN = 1 << 28;
+
+/** Throws a clean error when a list/tuple/string/bytes of `n` elements would exceed the limits. */
+export function checkSize(n: number, kind: 'list' | 'tuple' | 'string' | 'bytes'): void {
+  const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
+  if (n > max) throw new EvalError(`${kind} too large: ${n} ${kind === 'string' || kind === 'bytes' ? 'bytes' : 'elements'} (limit ${max})`);
+}
+
 // Hot classes declare fields and assign them in constructors: with ES2022 [[Define]] class
 // fields every instance would otherwise run a separate field-initializer function.
 

@@ -10,6 +10,7 @@ import type {
 } from './plan';
 import { defaultEnabledResources } from './config';
 import type { K8sEntity, K8sResourceOptions, TiltfileState } from './state';
+import { workloadResourceNames } from './workloadNames';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -234,7 +235,12 @@ export function assemble(s: TiltfileState): Plan {
   const isWorkload = (o: K8sObject): boolean => podTemplate(o) !== undefined || s.imageLocators.some((l) => locatorMatches(l, o));
   const workloads = s.k8sEntities.filter((e) => isWorkload(e.obj));
   let rest: K8sEntity[] = s.k8sEntities.filter((e) => !isWorkload(e.obj));
-  const names = uniqueNames(workloads.map((w) => w.obj));
+  let names: string[];
+  try {
+    names = s.workloadToResource ? workloadResourceNames(s, workloads.map((w) => w.obj)) : uniqueNames(workloads.map((w) => w.obj));
+  } catch (e) {
+    throw new AssemblyError((e as Error).message, s.workloadToResource?.pos);
+  }
   interface Draft { res: K8sResource; templates: Array<{ labels: Record<string, string>; ns: string }>; opts?: K8sResourceOptions; manual: boolean }
   const drafts: Draft[] = workloads.map((w, i) => {
     const t = podTemplate(w.obj);
@@ -411,7 +417,7 @@ export function assemble(s: TiltfileState): Plan {
   // 8. Context guard, like Tilt's "Stop! ... might be production".
   const hasK8s = resources.some((r) => r.type === 'k8s' || r.type === 'k8s_custom_deploy');
   const ctx = s.opts.kubeContext;
-  if (hasK8s && ctx && !isLocalContext(ctx) && !s.allowedContexts.includes(ctx)) {
+  if (hasK8s && ctx && !s.kubeContextAllowed()) {
     throw new AssemblyError(`Stop! ${ctx} might be production.\nIf you're sure you want to deploy there, add:\n\tallow_k8s_contexts('${ctx}')\nto your Tiltfile. Otherwise, switch k8s contexts and restart Tilt.`);
   }
 
@@ -468,11 +474,6 @@ function applyCustomDeployOpts(c: K8sCustomDeployResource, o: K8sResourceOptions
   if (o.autoInit !== undefined) c.autoInit = o.autoInit;
   if (o.links) c.links = o.links;
   if (o.labels) c.labels = o.labels;
-}
-
-export function isLocalContext(ctx: string): boolean {
-  return /^(minikube|docker-desktop|docker-for-desktop|microk8s|crc-admin|crc-developer|krucible|orbstack|rancher-desktop|colima)/.test(ctx)
-    || ctx.startsWith('kind-') || ctx.startsWith('k3d-');
 }
 
 function findCycle(resources: Resource[]): string[] | undefined {

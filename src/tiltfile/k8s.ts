@@ -2,7 +2,7 @@
 // allow_k8s_contexts, k8s_context, k8s_namespace, helm, kustomize.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { Builtin, Dict, List, Tuple, typeName, type Call, type Value } from '../starlark';
+import { Builtin, Dict, List, StarlarkFunction, Tuple, typeName, type Call, type Value } from '../starlark';
 import { absent, bool, command, int, optStr, seq, str, strDict, strList, unpack, wrongType } from './args';
 import { liveUpdateFromValue } from './liveUpdate';
 import type { K8sObject, Link, PortForward, TriggerMode } from './plan';
@@ -374,8 +374,13 @@ export function k8sBuiltins(s: TiltfileState): Record<string, Value> {
     }),
     helm: new Builtin('helm', (call) => helm(s, call)),
     kustomize: new Builtin('kustomize', (call) => kustomize(s, call)),
-    workload_to_resource_function: new Builtin('workload_to_resource_function', () => {
-      throw new Error('workload_to_resource_function is not supported; use k8s_resource(workload, new_name=...) to rename resources');
+    workload_to_resource_function: new Builtin('workload_to_resource_function', (call) => {
+      const fn = unpack(call, ['func']).func;
+      if (!(fn instanceof StarlarkFunction)) throw wrongType('func', fn ?? null, 'function');
+      const n = fn.code.params.length;
+      if (n !== 1) throw new Error(`workload_to_resource_function arg must take 1 argument. ${fn.name} takes ${n}`);
+      s.workloadToResource = { fn, pos: { file: fn.code.file, line: fn.code.pos.line, col: fn.code.pos.col }, thread: call.thread };
+      return null;
     }),
     k8s_image_json_path: new Builtin('k8s_image_json_path', (call) => {
       const a = unpack(call, ['paths', 'api_version?', 'kind?', 'name?', 'namespace?']);

@@ -14,6 +14,7 @@ import { liveUpdateBuiltins } from './liveUpdate';
 import { localResourceBuiltins } from './localResource';
 import { ExitRequest, osBuiltins } from './os';
 import type { Diagnostic, Plan } from './plan';
+import { addRanges } from './ranges';
 import { settingsBuiltins } from './settings';
 import { TiltfileState, fsMessage, exists, type LoadOptions } from './state';
 
@@ -55,6 +56,8 @@ class ModuleLoader {
   readonly repos = new Map<string, string>();
   /** extension name -> where it lives. */
   readonly extensions = new Map<string, { repo: string; path: string }>();
+  /** Text of every file executed, for diagnostic ranges. */
+  readonly sources = new Map<string, string>();
 
   constructor(private s: TiltfileState, private builtins: Record<string, Value>, private thread: Thread) {}
 
@@ -95,6 +98,7 @@ class ModuleLoader {
     let source: string;
     try { source = readFileSync(abs, 'utf8'); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
     this.s.configFiles.add(abs);
+    this.sources.set(abs, source);
     this.loading.add(abs);
     this.s.execStack.push(abs);
     try {
@@ -148,7 +152,7 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   s.configFiles.add(abs);
   let source: string;
   try {
-    source = readFileSync(abs, 'utf8');
+    source = options.source ?? readFileSync(abs, 'utf8');
   } catch (e) {
     const d: Diagnostic = { severity: 'error', message: `cannot read Tiltfile: ${fsMessage(e, abs)}`, pos: { file: abs, line: 1, col: 1 } };
     return { plan: emptyPlan(s), diagnostics: [d], configFiles: [abs], output: [], ok: false };
@@ -166,6 +170,7 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   thread.locals.set('tiltfile', s);
   const builtins = predeclared(s);
   const loader = new ModuleLoader(s, builtins, thread);
+  loader.sources.set(abs, source);
   const include = (fname: string): Builtin => new Builtin(fname, (call) => {
     const a = unpack(call, ['path']);
     const p = s.resolve(str(a.path, 'path'));
@@ -220,6 +225,7 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   }
   const diagnostics = [...s.diagnostics];
   if (failure) diagnostics.push(failure);
+  addRanges(diagnostics, loader.sources);
   plan.warnings = diagnostics.filter((d) => d.severity === 'warning');
   plan.configFiles = [...s.configFiles];
   return { plan, diagnostics, configFiles: plan.configFiles, output: s.output, ok: !diagnostics.some((d) => d.severity === 'error') };

@@ -92,6 +92,7 @@ export function osBuiltins(s: TiltfileState): Record<string, Value> {
       const cmd = command(a.command, 'command');
       if (cmd.command.length === 0) throw new Error('local: command must not be empty');
       if (s.refuseUntrusted('local()', call)) return new Blob('', 'local', true);
+      s.checkK8sSafe('local');
       const quiet = bool(a.quiet, 'quiet');
       const echoOff = bool(a.echo_off, 'echo_off');
       if (!echoOff) s.output.push(`local: ${displayCommand(cmd)}`);

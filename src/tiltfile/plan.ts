@@ -14,7 +14,13 @@ export interface Diagnostic {
   severity: 'error' | 'warning';
   message: string;
   pos?: SourcePos;
-  /** Optional end of the range, for editors. */
+  /**
+   * Start of the range to underline when it is not `pos`: for an error raised by a call, `pos` is the '(' (as Tilt
+   * reports it) and `start` the callee name, or the `name=` of the keyword argument the message names.
+   * The range is `(start ?? pos)` .. `end`.
+   */
+  start?: SourcePos;
+  /** Optional end of the range (exclusive), for editors: the call's ')' + 1, or the end of the offending token. */
   end?: SourcePos;
 }
 

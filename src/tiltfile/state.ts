@@ -1,7 +1,7 @@
 // The mutable state of one Tiltfile load: what builtins registered, before assembly turns it into a Plan.
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Call } from '../starlark';
+import type { Call, StarlarkFunction, Thread } from '../starlark';
 import type {
   Diagnostic, ImageLocator, ImageTarget, K8sCustomDeployResource, K8sObject, Link,
   LocalResource, Plan, PortForward, SourcePos, TriggerMode, UIButton,
@@ -26,6 +26,17 @@ export interface LoadOptions {
   kubeContext?: string;
   /** Kill a single local()/helm/kustomize command after this many ms. */
   commandTimeoutMs?: number;
+  /**
+   * Text of the main Tiltfile, used instead of reading it from disk (an editor's unsaved buffer).
+   * Files it loads, includes or reads still come from disk.
+   */
+  source?: string;
+  /**
+   * Whether `kubeContext` is a local cluster (kind, minikube, docker-desktop, ...). Tilt allows local clusters
+   * without allow_k8s_contexts(); with a remote, non-allowed context, local() refuses to run.
+   * Default: guessed from the context name (isLocalContext in state.ts).
+   */
+  kubeContextIsLocal?: boolean;
 }
 
 export interface K8sEntity {
@@ -109,6 +120,8 @@ export class TiltfileState {
 
   k8sContext?: string;
   k8sNamespace?: string;
+  /** workload_to_resource_function(fn): names workload resources at assembly. */
+  workloadToResource?: { fn: StarlarkFunction; pos?: SourcePos; thread: Thread };
   defaultRegistry?: Plan['k8s']['defaultRegistry'];
   settings: Plan['settings'] = {
     triggerMode: 'auto',
@@ -195,10 +208,31 @@ export class TiltfileState {
     return true;
   }
 
+  /** Tilt's k8sContextState.IsAllowed(): no context, a local cluster, or one named in allow_k8s_contexts(). */
+  kubeContextAllowed(): boolean {
+    const ctx = this.opts.kubeContext;
+    if (!ctx) return true;
+    if (this.opts.kubeContextIsLocal ?? isLocalContext(ctx)) return true;
+    return this.allowedContexts.includes(ctx);
+  }
+
+  /** Tilt's potentiallyK8sUnsafeBuiltin: local() refuses to run against a context that might be production. */
+  checkK8sSafe(name: string): void {
+    if (this.kubeContextAllowed()) return;
+    const ctx = this.opts.kubeContext!;
+    throw new Error(`Refusing to run '${name}' because ${ctx} might be a production kube context.\nIf you're sure you want to continue add:\nallow_k8s_contexts('${ctx}')\nbefore this function call in your Tiltfile. Otherwise, switch k8s contexts and restart Tilt.`);
+  }
+
   claimResourceName(name: string, what: string): void {
     if (this.resourceNames.has(name)) throw new Error(`${what} named "${name}" already exists`);
     this.resourceNames.add(name);
   }
+}
+
+/** Context names of local clusters that Tilt allows without allow_k8s_contexts(). */
+export function isLocalContext(ctx: string): boolean {
+  return /^(minikube|docker-desktop|docker-for-desktop|microk8s|crc-admin|crc-developer|krucible|orbstack|rancher-desktop|colima)/.test(ctx)
+    || ctx.startsWith('kind-') || ctx.startsWith('k3d-');
 }
 
 export function fsMessage(e: unknown, path: string): string {

@@ -227,7 +227,7 @@ k8s_resource_assembly_version(2)
   assert.deepEqual(k8s(r, 'r').imageRefs, ['run-img']);
   assert.ok(r.plan.warnings.some((w) => /k8s_resource_assembly_version is deprecated/.test(w.message)));
   fails(`k8s_image_json_path('{.a}')`, /kind is required/);
-  fails(`workload_to_resource_function(lambda w: w.name)`, /workload_to_resource_function is not supported/);
+  ok(`workload_to_resource_function(lambda w: w.name)`); // works now: see workloadNames.test.ts
   fails(`k8s_resource_assembly_version(1)`, /only k8s resource assembly version 2 is supported/);
 });
 
