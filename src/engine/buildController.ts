@@ -96,6 +96,11 @@ export class BuildController implements Disposable {
     while (this.running.size > 0) await Promise.all([...this.running.values()]);
   }
 
+  /** Resolves when the named resource has no update in flight. */
+  async waitFor(name: string): Promise<void> {
+    await this.running.get(name);
+  }
+
   dispose(): void {
     this.disposed = true;
     this.sub.dispose();

@@ -1,6 +1,7 @@
 // `innerloop ci` semantics, after Tilt's session status: fail on the first resource error (build failure or
 // runtime error once past the grace period), succeed when every started resource is updated and ready.
-// Resources with auto_init=False that were never triggered, and disabled ones, are not waited for.
+// Resources with auto_init=False that were never triggered, and disabled ones, are not waited for. A resource
+// that is updated but not ready within ci_settings(readiness_timeout) of its deploy fails (not Jobs, as in Tilt).
 
 import type { EngineSnapshot, ResourceSnapshot } from '../shared/state';
 
@@ -12,6 +13,18 @@ export interface CiOptions {
   startTime: number;
   /** Runtime errors (crash loops) are tolerated this long, as with ci_settings(k8s_grace_period). */
   k8sGracePeriodMs: number;
+  /** ci_settings(readiness_timeout): how long after its deploy a resource may stay not ready. */
+  readinessTimeoutMs?: number;
+  /** Resources that run to completion (Jobs): no readiness timeout, they may legitimately run long. */
+  runToCompletion?: ReadonlySet<string>;
+}
+
+/** "5m", "90s", "1m30s" for messages. */
+export function formatDuration(ms: number): string {
+  const secs = Math.round(ms / 1000);
+  const m = Math.floor(secs / 60);
+  const s = secs % 60;
+  return m === 0 ? `${s}s` : s === 0 ? `${m}m` : `${m}m${s}s`;
 }
 
 function counts(r: ResourceSnapshot): boolean {
@@ -38,6 +51,13 @@ export function ciStatus(state: EngineSnapshot, opts: CiOptions): CiStatus {
     }
     const updated = r.lastBuild !== undefined && !r.lastBuild.error && !r.currentBuild && r.pendingChanges.length === 0;
     const ready = r.runtimeStatus === 'ok' || r.runtimeStatus === 'not_applicable';
+    const deployedAt = r.lastBuild?.finishTime;
+    if (updated && !ready && opts.readinessTimeoutMs !== undefined && deployedAt !== undefined && !opts.runToCompletion?.has(name)
+      && opts.now - deployedAt >= opts.readinessTimeoutMs) {
+      const pod = r.pods.find((p) => !p.ready) ?? r.pods[0];
+      const detail = pod ? ` (pod ${pod.name}: ${pod.status})` : r.pods.length === 0 && r.type === 'k8s' ? ' (no pods found)' : '';
+      return { state: 'failed', error: `${name}: not ready within ${formatDuration(opts.readinessTimeoutMs)} of its deploy${detail}; ci_settings(readiness_timeout) sets this limit` };
+    }
     if (!updated || !ready) waitingOn.push(name);
   }
   return waitingOn.length === 0 ? { state: 'succeeded' } : { state: 'running', waitingOn };

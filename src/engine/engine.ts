@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import type { Disposable } from '../shared/events';
 import { initialResourceState, type ResourceState, type TiltfileLoadStatus } from '../shared/state';
-import type { Diagnostic, Plan } from '../tiltfile/plan';
+import type { Diagnostic, Plan, Resource } from '../tiltfile/plan';
 import { BuildController } from './buildController';
 import type { Clock } from './clock';
 import { LogStore } from './logs';
@@ -67,6 +67,7 @@ export class Engine implements Disposable {
   /** Running container IDs last seen per resource, to notice new or restarted containers. */
   private readonly seenContainers = new Map<string, Set<string>>();
   private readonly storeSub: Disposable;
+  private readonly removals: Promise<void>[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.logs = new LogStore({ maxLinesPerResource: opts.maxLogLinesPerResource, now: () => opts.clock.now() });
@@ -142,6 +143,8 @@ export class Engine implements Disposable {
         disabled: next.disabled,
       }),
     );
+    // Resources the Tiltfile no longer declares are garbage-collected from the cluster, as Tilt's apply reconciler does.
+    if (before) this.removeResources(before.resources.filter((r) => !plan.resources.some((n) => n.name === r.name)));
     // Resources whose definition changed (YAML, build args, live_update...) update again, as in Tilt.
     if (before) {
       for (const r of plan.resources) {
@@ -153,6 +156,26 @@ export class Engine implements Disposable {
     this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
     if (this.opts.watch?.enabled !== false) await this.restartWatcher(plan);
     this.controller.reconcile();
+  }
+
+  private removeResources(removed: readonly Resource[]): void {
+    // The resource's own log is gone with it: report the clean-up in the Tiltfile's log.
+    const ctx = { onOutput: (line: string): void => this.logs.append('(Tiltfile)', 'system', line) };
+    for (const r of removed) {
+      const kube = r.type === 'k8s' || r.type === 'k8s_custom_deploy';
+      const remove = kube ? this.opts.kube.remove?.bind(this.opts.kube) : r.type === 'local' ? this.opts.local.remove?.bind(this.opts.local) : undefined;
+      if (!remove) continue;
+      if (kube) ctx.onOutput(`${r.name} was removed from the Tiltfile: deleting its objects`);
+      // Wait for an in-flight update of it, so its apply cannot re-create what is deleted here.
+      this.removals.push(this.controller.waitFor(r.name).then(() => remove(r.name, ctx)).catch((err: unknown) => {
+        this.logs.append('(Tiltfile)', 'system', `removing ${r.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      }));
+    }
+  }
+
+  /** Resolves when every clean-up of removed resources has finished. */
+  async waitRemovals(): Promise<void> {
+    while (this.removals.length > 0) await Promise.all(this.removals.splice(0));
   }
 
   /** Manual trigger (or force an update of an auto resource). */

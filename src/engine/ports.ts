@@ -39,11 +39,18 @@ export interface KubePort {
    * Absent = not supported by this owner.
    */
   customDeploy?(resource: K8sCustomDeployResource, images: readonly string[], ctx: UpdateContext): Promise<void>;
+  /**
+   * The resource left the Tiltfile: stop following it (discovery, port forwards, log streams) and delete what
+   * it applied (except objects annotated tilt.dev/down-policy: keep). Absent = nothing to clean up.
+   */
+  remove?(resource: string, ctx: UpdateContext): Promise<void>;
 }
 
 /** Runs a local_resource `cmd` to completion. */
 export interface LocalCmdPort {
   run(resource: LocalResource, ctx: UpdateContext): Promise<{ exitCode: number }>;
+  /** The resource left the Tiltfile: stop its serve_cmd. */
+  remove?(resource: string): Promise<void>;
 }
 
 /** Brings a docker_compose service up to date (its images built into the local daemon, then the container). */

@@ -6,7 +6,7 @@
 import type Dockerode from 'dockerode';
 import * as fs from 'node:fs';
 import { Engine } from './engine';
-import { realClock, type Clock } from './clock';
+import { realClock, type Clock, type TimerHandle } from './clock';
 import { checkKubeContext } from './safety';
 import { ciStatus, type CiStatus } from './ci';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
@@ -59,6 +59,11 @@ function needsCluster(plan: Plan): boolean {
   return plan.resources.some((r) => r.type === 'k8s' || r.type === 'k8s_custom_deploy');
 }
 
+/** Resources that deploy a Job: they run to completion, so ci's readiness timeout does not apply (as in Tilt). */
+function runsToCompletion(plan: Plan): Set<string> {
+  return new Set(plan.resources.filter((r) => r.type === 'k8s' && r.objects.some((o) => o.kind === 'Job')).map((r) => r.name));
+}
+
 export class Session {
   readonly engine: Engine;
   readonly startTime: number;
@@ -97,6 +102,7 @@ export class Session {
       apply: (r, objs, ctx) => this.requireKube().apply(r, objs, ctx),
       runningContainers: (r, m) => this.kube?.runningContainers(r, m) ?? [],
       customDeploy: (r, images, ctx) => this.requireKube().customDeploy(r, images, ctx),
+      remove: async (r, ctx) => this.kube?.remove(r, ctx),
       exec,
     };
     const local: LocalCmdPort = this.local;
@@ -164,17 +170,28 @@ export class Session {
     const ci = this.plan?.settings.ci;
     const timeoutMs = opts.timeoutMs ?? (ci?.timeoutSecs ?? 1800) * 1000;
     const grace = (ci?.k8sGracePeriodSecs ?? 0) * 1000;
+    const readinessTimeoutMs = (ci?.readinessTimeoutSecs ?? 300) * 1000;
     return new Promise((resolve) => {
       let last: CiStatus = { state: 'running', waitingOn: [] };
       const check = (): boolean => {
-        last = ciStatus(this.store.snapshot(), { now: this.clock.now(), startTime: this.startTime, k8sGracePeriodMs: grace });
+        if (finished) return true;
+        const plan = this.plan;
+        last = ciStatus(this.store.snapshot(), {
+          now: this.clock.now(), startTime: this.startTime, k8sGracePeriodMs: grace, readinessTimeoutMs,
+          runToCompletion: plan ? runsToCompletion(plan) : undefined,
+        });
         if (last.state === 'running') return false;
         done(last);
         return true;
       };
       const sub = this.store.onDidChange(() => void check());
-      // Grace periods and timeouts pass without store changes.
-      const tick = setInterval(() => void check(), 500);
+      // Grace periods and the readiness timeout pass without store changes: re-check on the session's clock.
+      let tick: TimerHandle | undefined;
+      const schedule = (): void => {
+        tick = this.clock.setTimer(500, () => {
+          if (!check()) schedule();
+        });
+      };
       const timer = setTimeout(() => {
         const waiting = last.state === 'running' ? last.waitingOn.join(', ') : '';
         done({ state: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting ? ` waiting on ${waiting}` : ''}` });
@@ -184,11 +201,11 @@ export class Session {
         if (finished) return;
         finished = true;
         sub.dispose();
-        clearInterval(tick);
+        tick?.cancel();
         clearTimeout(timer);
         resolve(s);
       };
-      check();
+      if (!check()) schedule();
     });
   }
 

@@ -7,9 +7,9 @@ import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } fro
 import type { PodStatus, PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { ContainerRef, ContainerExecutor } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
-import { applyObjects, type AppliedObject } from '../k8s/apply';
+import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
 import type { KubeClient } from '../k8s/client';
-import { PodDiscovery, type PodInfo } from '../k8s/discovery';
+import { PodDiscovery, type ContainerRestart, type PodInfo } from '../k8s/discovery';
 import { kubeContainerExecutor } from '../k8s/exec';
 import { PodLogStreams } from '../k8s/podLogs';
 import { PodPortForward, pickForwardPod, resolveContainerPort } from '../k8s/portForward';
@@ -47,11 +47,17 @@ interface Tracked {
   discovery: PodDiscovery;
   logs: PodLogStreams;
   forwards: Forward[];
+  /** Deployed by k8s_custom_deploy's apply_cmd. */
+  custom: boolean;
 }
 
 export class KubeAdapter implements KubePort {
   readonly exec: ContainerExecutor;
   private readonly tracked = new Map<string, Tracked>();
+  /** Per resource: pods with more than one container (their log lines carry the container name). */
+  private readonly multiContainerPods = new Map<string, Set<string>>();
+  /** Per resource: restarts seen this session, by "pod/container". */
+  private readonly restarts = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly opts: KubeAdapterOptions) {
@@ -64,7 +70,34 @@ export class KubeAdapter implements KubePort {
 
   async apply(resource: K8sResource, objects: K8sObject[], ctx: UpdateContext): Promise<void> {
     const applied = await applyObjects(this.opts.client, objects, { namespace: this.namespace, onOutput: ctx.onOutput, signal: ctx.signal });
+    // Objects the resource no longer declares are deleted, as Tilt's apply reconciler garbage-collects them.
+    const previous = this.tracked.get(resource.name)?.applied ?? [];
+    await this.deleteApplied(droppedObjects(previous, applied), ctx);
     await this.track(resource, applied);
+  }
+
+  async remove(resource: string, ctx: UpdateContext): Promise<void> {
+    const t = this.tracked.get(resource);
+    if (!t) return;
+    this.tracked.delete(resource);
+    this.multiContainerPods.delete(resource);
+    this.restarts.delete(resource);
+    await this.untrack(t);
+    // k8s_custom_deploy objects belong to its delete_cmd, not to us.
+    if (!t.custom) await this.deleteApplied(t.applied, ctx);
+  }
+
+  private async deleteApplied(applied: readonly AppliedObject[], ctx: UpdateContext): Promise<void> {
+    if (applied.length === 0) return;
+    const objects = applied.map((a) => a.object as K8sObject);
+    const res = await deleteObjects(this.opts.client, objects, { namespace: this.namespace, onOutput: ctx.onOutput });
+    for (const k of res.kept) ctx.onOutput(`kept ${k.object}: ${k.reason}`);
+  }
+
+  private async untrack(t: Tracked): Promise<void> {
+    t.discovery.stop();
+    t.logs.stop();
+    await Promise.all(t.forwards.map((f) => f.pf?.stop()));
   }
 
   async customDeploy(resource: K8sCustomDeployResource, images: readonly string[], ctx: UpdateContext): Promise<void> {
@@ -81,10 +114,10 @@ export class KubeAdapter implements KubePort {
       autoInit: resource.autoInit, links: resource.links, objects: [], imageRefs: resource.imageRefs, portForwards: resource.portForwards,
       podReadiness: 'wait', extraPodSelectors: [], discoveryStrategy: 'default',
     };
-    await this.track(asResource, applied);
+    await this.track(asResource, applied, true);
   }
 
-  private async track(resource: K8sResource, applied: AppliedObject[]): Promise<void> {
+  private async track(resource: K8sResource, applied: AppliedObject[], custom = false): Promise<void> {
     const spec = { applied, extraPodSelectors: resource.extraPodSelectors, discoveryStrategy: resource.discoveryStrategy, namespace: this.namespace };
     let t = this.tracked.get(resource.name);
     if (t) {
@@ -96,14 +129,16 @@ export class KubeAdapter implements KubePort {
       const name = resource.name;
       const logs = new PodLogStreams(this.opts.client, {
         since: this.opts.since,
-        onLine: (l) => this.opts.sink.log(name, l.text),
+        // With several containers in a pod, say which one a line came from (as Tilt does).
+        onLine: (l) => this.opts.sink.log(name, (this.multiContainerPods.get(name)?.has(l.pod) ? `[${l.container}] ` : '') + l.text),
         onNotice: (m) => this.opts.sink.log(name, m, 'warn'),
       });
       const discovery = new PodDiscovery(this.opts.client, spec, {
         onPods: (pods) => this.podsChanged(name, pods),
         onHealth: (problem) => { if (problem) this.opts.sink.log(name, `pod watch: ${problem}`, 'warn'); },
+        onRestart: (r) => this.containerRestarted(name, r),
       });
-      t = { resource, applied, discovery, logs, forwards: [] };
+      t = { resource, applied, discovery, logs, forwards: [], custom };
       this.tracked.set(name, t);
       this.reconcileForwardSpecs(t);
       if (this.stopped) return;
@@ -129,6 +164,21 @@ export class KubeAdapter implements KubePort {
     return out;
   }
 
+  /** Container restarts seen this session for a resource, by "pod/container". */
+  restartCounts(resource: string): ReadonlyMap<string, number> {
+    return this.restarts.get(resource) ?? new Map<string, number>();
+  }
+
+  private containerRestarted(name: string, r: ContainerRestart): void {
+    if (!this.tracked.has(name) || this.stopped) return;
+    const counts = this.restarts.get(name) ?? new Map<string, number>();
+    this.restarts.set(name, counts);
+    const key = `${r.pod}/${r.container}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const why = r.lastReason ? ` Reason: ${r.lastReason}.` : '';
+    this.opts.sink.log(name, `Detected container restart. Pod: ${r.pod}. Container: ${r.container}.${why}`, 'warn');
+  }
+
   /** What was applied per resource (for down). */
   appliedObjects(resource: string): readonly AppliedObject[] {
     return this.tracked.get(resource)?.applied ?? [];
@@ -137,12 +187,9 @@ export class KubeAdapter implements KubePort {
   /** Stop watching, streaming and forwarding; leaves everything in the cluster running. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.tracked.values()) {
-      t.discovery.stop();
-      t.logs.stop();
-      await Promise.all(t.forwards.map((f) => f.pf?.stop()));
-    }
+    const all = [...this.tracked.values()];
     this.tracked.clear();
+    await Promise.all(all.map((t) => this.untrack(t)));
   }
 
   private podsChanged(name: string, pods: PodInfo[]): void {
@@ -155,17 +202,18 @@ export class KubeAdapter implements KubePort {
     if (ready) runtime = 'ok';
     else if (runtime === 'ok') runtime = 'pending';
     this.opts.sink.pods(name, statuses, runtime);
+    this.multiContainerPods.set(name, new Set(pods.filter((p) => p.containers.length > 1).map((p) => p.name)));
     t.logs.update(pods);
     this.retarget(t, pods);
   }
 
   private reconcileForwardSpecs(t: Tracked): void {
-    const want = t.resource.portForwards;
-    const key = (p: PortForward): string => `${p.host}:${p.localPort}:${p.containerPort}`;
-    const keep = new Set(want.map(key));
-    for (const f of t.forwards) if (!keep.has(key(f.spec))) void f.pf?.stop();
-    const have = new Map(t.forwards.filter((f) => keep.has(key(f.spec))).map((f) => [key(f.spec), f]));
-    t.forwards = want.map((p) => have.get(key(p)) ?? { spec: p, status: { localPort: p.localPort, containerPort: p.containerPort, host: p.host || undefined, state: 'connecting' } });
+    const { next, stop } = reconcileForwards(t.forwards, t.resource.portForwards, (p): Forward => ({
+      spec: p,
+      status: { localPort: p.localPort, containerPort: p.containerPort, host: p.host || undefined, state: 'connecting' },
+    }));
+    for (const f of stop) void f.pf?.stop();
+    t.forwards = next;
   }
 
   private retarget(t: Tracked, pods: PodInfo[]): void {
@@ -199,6 +247,29 @@ export class KubeAdapter implements KubePort {
   private publishForwards(t: Tracked): void {
     this.opts.sink.portForwards(t.resource.name, t.forwards.map((f) => f.status));
   }
+}
+
+/**
+ * Level-triggered port-forward specs (as Tilt's portforward reconciler): forwards still wanted (same host, local
+ * and container port) keep their running connection; new ones are created; the rest are returned to stop.
+ * Pod changes are not a spec change: a kept forward is retargeted to the new pod (PodPortForward.setTarget).
+ */
+export function reconcileForwards<F extends { spec: PortForward }>(current: readonly F[], want: readonly PortForward[], create: (p: PortForward) => F): { next: F[]; stop: F[] } {
+  const key = (p: PortForward): string => `${p.host}:${p.localPort}:${p.containerPort}`;
+  const have = new Map(current.map((f) => [key(f.spec), f]));
+  const next = want.map((p) => {
+    const f = have.get(key(p));
+    have.delete(key(p));
+    return f ?? create(p);
+  });
+  return { next, stop: [...have.values()] };
+}
+
+/** Objects of an earlier apply that the latest apply of the same resource no longer contains. */
+export function droppedObjects(previous: readonly AppliedObject[], latest: readonly AppliedObject[]): AppliedObject[] {
+  const key = (a: AppliedObject): string => `${a.apiVersion.split('/')[0]}|${a.kind}|${a.namespace ?? ''}|${a.name}`;
+  const kept = new Set(latest.map(key));
+  return previous.filter((a) => !kept.has(key(a)));
 }
 
 /** The objects apply_cmd printed (documents or a List), as applied objects for discovery. */

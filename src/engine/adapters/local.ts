@@ -113,6 +113,11 @@ export class LocalProcessAdapter implements LocalCmdPort {
     await killGroup(s.child);
   }
 
+  /** The resource left the Tiltfile: kill its serve_cmd. */
+  remove(name: string): Promise<void> {
+    return this.stopOne(name);
+  }
+
   /** Kill every serve_cmd (process groups). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.serving.keys()].map((n) => this.stopOne(n)));

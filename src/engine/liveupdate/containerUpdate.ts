@@ -79,19 +79,59 @@ function runArgv(r: LivePlan['runs'][number]): string[] {
   return r.shell ? ['sh', '-c', r.command.join(' ')] : r.command;
 }
 
-/** Actionable hints for the usual infrastructure failures (Tilt #4303). */
-export function hintFor(step: 'rm' | 'tar' | 'restart', result: ExecResult, paths: readonly string[]): string | undefined {
+/** First path tar/rm complained about (GNU: "tar: app/x: Cannot open: Permission denied", busybox: "can't open 'app/x'"). */
+export function deniedPath(output: string): string | undefined {
+  const m =
+    /(?:can't (?:create directory|open|create|remove) ['"]?)([^'":\s]+)['"]?(?::|\s)*[^\n]*(?:permission denied|read-only file system|operation not permitted)/i.exec(output) ??
+    /tar: ([^:\n]+): (?:Cannot open|Cannot mkdir|Cannot create|Cannot utime|Cannot change mode)[^\n]*(?:permission denied|read-only file system|operation not permitted)/i.exec(output) ??
+    /rm: (?:cannot remove |can't remove )['"]?([^'":\n]+)['"]?[^\n]*(?:permission denied|read-only file system|operation not permitted)/i.exec(output);
+  if (!m?.[1]) return undefined;
+  const p = m[1].trim();
+  return p.startsWith('/') ? p : `/${p}`;
+}
+
+const PERMISSION = /permission denied|operation not permitted/i;
+
+/**
+ * Actionable hints for the usual infrastructure failures (Tilt #4303): a missing tar/rm (scratch, distroless),
+ * a read-only filesystem, or a destination the container's user (uid, when known) cannot write.
+ */
+export function hintFor(step: 'rm' | 'tar' | 'restart', result: ExecResult, paths: readonly string[], uid?: string): string | undefined {
   const out = result.output;
-  if (result.exitCode === 126 || result.exitCode === 127 || /executable file not found|not found|no such file or directory: (tar|rm|sh)/i.test(out)) {
-    if (step === 'tar' || step === 'rm') {
-      return `live update needs '${step}' and 'sh' inside the container image; scratch and distroless images don't have them. Add them to the image, or remove live_update to rebuild on every change.`;
-    }
+  if ((step === 'tar' || step === 'rm') && (result.exitCode === 126 || result.exitCode === 127 || /executable file not found|: not found|no such file or directory.*\b(tar|rm|sh)\b/i.test(out))) {
+    return `${step} not found in the container: live update needs '${step}' and 'sh' in the image (scratch and distroless images lack them); add them (e.g. busybox) or remove live_update to rebuild on every change`;
   }
-  if (/permission denied|cannot open|operation not permitted|read-only file system/i.test(out)) {
-    const where = paths.length > 0 ? ` ${paths[0]}${paths.length > 1 ? ` (and ${paths.length - 1} more)` : ''}` : '';
-    return `the container's user cannot write${where}; make the sync destination writable by that user (e.g. chown it in the Dockerfile) or run the dev container as a user who can.`;
+  const where = deniedPath(out) ?? paths[0] ?? 'the sync destination';
+  if (/read-only file system/i.test(out)) {
+    return `the container's filesystem is read-only at ${where}: sync into a writable volume or drop readOnlyRootFilesystem for development`;
+  }
+  if (PERMISSION.test(out) || /cannot open/i.test(out)) {
+    const who = uid !== undefined ? `the container runs as uid ${uid}` : "the container's user cannot write there";
+    return `permission denied writing ${where}: ${who} — make the sync destination writable (e.g. chown it in the Dockerfile)`;
   }
   return undefined;
+}
+
+/** The container's uid, for the permission hint; undefined when it cannot be asked. */
+async function containerUid(exec: ContainerExecutor, c: ContainerRef): Promise<string | undefined> {
+  try {
+    const r = await exec.exec(c, ['id', '-u']);
+    const uid = r.output.trim();
+    return r.exitCode === 0 && /^\d+$/.test(uid) ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hint for a failed rm/tar/restart exec, asking the container for its uid when the failure is a permission one. */
+async function infraHint(exec: ContainerExecutor, c: ContainerRef, step: 'rm' | 'tar' | 'restart', r: ExecResult, paths: readonly string[]): Promise<string | undefined> {
+  const uid = PERMISSION.test(r.output) ? await containerUid(exec, c) : undefined;
+  return hintFor(step, r, paths, uid);
+}
+
+/** How a run step is shown in the log: shell strings as written, argv quoted. */
+export function runCommandText(r: LivePlan['runs'][number]): string {
+  return r.shell ? r.command.join(' ') : r.command.map(shellQuote).join(' ');
 }
 
 /** Apply the plan to each container in turn. */
@@ -110,7 +150,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
       if (plan.deletions.length > 0) {
         out(`[${label}] removing ${plan.deletions.length} path(s)`);
         const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions]);
-        if (r.exitCode !== 0) return infra(`removing files in ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, hintFor('rm', r, plan.deletions));
+        if (r.exitCode !== 0) return infra(`removing files in ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, await infraHint(exec, c, 'rm', r, plan.deletions));
       }
       if (plan.copies.length > 0) {
         out(`[${label}] copying ${plan.copies.length} file(s)`);
@@ -122,12 +162,12 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         archive.destroy();
         if (archiveError) return infra(`packing changed files for ${label} failed: ${archiveError.message}`);
         if (r.exitCode !== 0) {
-          return infra(`copying files into ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, hintFor('tar', r, plan.copies.map((x) => x.containerPath)));
+          return infra(`copying files into ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, await infraHint(exec, c, 'tar', r, plan.copies.map((x) => x.containerPath)));
         }
       }
       for (const run of plan.runs) {
         const argv = runArgv(run);
-        const shown = run.shell ? run.command.join(' ') : argv.map(shellQuote).join(' ');
+        const shown = runCommandText(run);
         if (!run.echoOff) out(`[${label}] running: ${shown}`);
         const r = await exec.exec(c, argv);
         if (r.output) for (const l of r.output.replace(/\n$/, '').split('\n')) out(`[${label}] ${l}`);
@@ -138,7 +178,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
           // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes.
           const token = `${Date.now()}-${++restartSeq}`;
           const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`]);
-          if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, hintFor('restart', r, [opts.restartFile]));
+          if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, await infraHint(exec, c, 'restart', r, [opts.restartFile]));
         } else if (exec.restart) {
           out(`[${label}] restarting container`);
           await exec.restart(c);

@@ -9,10 +9,8 @@ import { Readable } from 'node:stream';
 import type { K8sObject } from '../../../src/tiltfile/plan';
 import { applyObjects, deleteObjects } from '../../../src/engine/k8s/apply';
 import { PodDiscovery, type ContainerRestart, type PodInfo } from '../../../src/engine/k8s/discovery';
-import { RunStepFailed } from '../../../src/engine/k8s/errors';
 import { execInContainer, kubeContainerExecutor } from '../../../src/engine/k8s/exec';
 import { applyToContainers } from '../../../src/engine/liveupdate/containerUpdate';
-import { liveUpdateContainer } from '../../../src/engine/k8s/liveUpdate';
 import { PodLogStreams, type LogLine } from '../../../src/engine/k8s/podLogs';
 import { PodPortForward, pickForwardPod, type PortForwardStateEvent } from '../../../src/engine/k8s/portForward';
 import { discoverLocalRegistry } from '../../../src/engine/k8s/registry';
@@ -113,18 +111,21 @@ test('k8s layer against the real cluster', { timeout: 240_000 }, async (t) => {
       const local = path.join(dir, 'index.html');
       fs.writeFileSync(local, 'live updated\n');
       fs.chmodSync(local, 0o640);
-      const res = await liveUpdateContainer(client, target(), { deletions: ['/www/gone.txt'], copies: [{ localPath: local, containerPath: '/www/index.html' }], runs: [{ command: ['echo', 'ran'], shell: false, echoOff: false }] });
-      assert.equal(res.filesCopied, 1);
-      assert.ok(res.timings.totalMs > 0);
-      assert.equal(res.runOutput[0]!.output, 'ran\n');
+      const out: string[] = [];
+      const t0 = target();
+      const ref = { pod: t0.pod, namespace: t0.namespace, container: t0.container, containerId: 'app' };
+      const exec = kubeContainerExecutor(client, ns);
+      const res = await applyToContainers(exec, [ref], {
+        kind: 'live_update', deletions: ['/www/gone.txt'], copies: [{ localPath: local, containerPath: '/www/index.html' }], runs: [{ command: ['echo', 'ran'], shell: false, echoOff: false }], restart: false,
+      }, { onOutput: (l) => out.push(l) });
+      assert.equal(res.kind, 'ok');
+      assert.ok(out.includes(`[${t0.pod}/app] ran`), out.join('\n'));
       const r = await httpGet(fwd.localPort);
       assert.equal(r.body, 'live updated\n');
       const mode = await execInContainer(client, target(), ['stat', '-c', '%a', '/www/index.html']);
       assert.equal(mode.stdout.trim(), '640');
-      await assert.rejects(
-        liveUpdateContainer(client, target(), { deletions: [], copies: [], runs: [{ command: ['echo oops; exit 4'], shell: true, echoOff: false }] }),
-        (e: unknown) => e instanceof RunStepFailed && e.exitCode === 4 && e.output === 'oops\n',
-      );
+      const failed = await applyToContainers(exec, [ref], { kind: 'live_update', deletions: [], copies: [], runs: [{ command: ['echo oops; exit 4'], shell: true, echoOff: false }], restart: false });
+      assert.ok(failed.kind === 'run_failed' && failed.exitCode === 4 && failed.output === 'oops\n', JSON.stringify(failed));
     });
 
     await t.test("the engine's live-update core runs on the k8s executor", async () => {

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { K8sObject } from '../../../src/tiltfile/plan';
 import { applyObjects, type AppliedObject } from '../../../src/engine/k8s/apply';
 import { PodDiscovery, type PodInfo } from '../../../src/engine/k8s/discovery';
-import { LiveUpdateInfraError } from '../../../src/engine/k8s/errors';
-import { execInContainer } from '../../../src/engine/k8s/exec';
-import { liveUpdateContainer } from '../../../src/engine/k8s/liveUpdate';
+import { execInContainer, kubeContainerExecutor } from '../../../src/engine/k8s/exec';
+import { applyToContainers } from '../../../src/engine/liveupdate/containerUpdate';
+import type { SyncCopy } from '../../../src/engine/liveupdate/plan';
 import { PodLogStreams, type LogLine } from '../../../src/engine/k8s/podLogs';
 import { BUSYBOX, clusterClient, waitFor } from './cluster';
 
@@ -69,18 +69,22 @@ test('k8s workloads and live-update errors against the real cluster', { timeout:
       await waitFor('notar found', 30_000, () => state.pods.length === 1 && state.pods[0]!.name === 'notar');
     });
 
+    // The engine's live update (applyToContainers) over the Kubernetes exec port, as the product runs it.
+    const exec = kubeContainerExecutor(client, ns);
+    const liveUpdate = (pod: string, change: { deletions?: string[]; copies?: SyncCopy[] }) =>
+      applyToContainers(exec, [{ pod, namespace: ns, container: 'main', containerId: pod }], { kind: 'live_update', deletions: change.deletions ?? [], copies: change.copies ?? [], runs: [], restart: false });
+
     await t.test('live update: permission denied names the path and the uid', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-k8s-w-'));
       fs.writeFileSync(path.join(dir, 'x'), 'x\n');
-      await assert.rejects(
-        liveUpdateContainer(client, { namespace: ns, pod: 'lowpriv', container: 'main' }, { deletions: [], copies: [{ localPath: path.join(dir, 'x'), containerPath: '/etc/innerloop/x' }], runs: [] }),
-        (e: unknown) => e instanceof LiveUpdateInfraError && e.step === 'tar' && /permission denied writing \/etc\/innerloop.*the container runs as uid 1000/.test(e.hint ?? ''),
-      );
+      const denied = await liveUpdate('lowpriv', { copies: [{ localPath: path.join(dir, 'x'), containerPath: '/etc/innerloop/x' }] });
+      assert.equal(denied.kind, 'needs_rebuild');
+      assert.match(denied.kind === 'needs_rebuild' ? denied.hint ?? '' : '', /permission denied writing \/etc\/innerloop.*the container runs as uid 1000/);
       // rm of deleted paths, into a writable place
       const target = { namespace: ns, pod: 'lowpriv', container: 'main' };
-      await liveUpdateContainer(client, target, { deletions: [], copies: [{ localPath: path.join(dir, 'x'), containerPath: '/tmp/app/x' }], runs: [] });
+      assert.equal((await liveUpdate('lowpriv', { copies: [{ localPath: path.join(dir, 'x'), containerPath: '/tmp/app/x' }] })).kind, 'ok');
       assert.equal((await execInContainer(client, target, ['cat', '/tmp/app/x'])).stdout, 'x\n');
-      await liveUpdateContainer(client, target, { deletions: ['/tmp/app/x'], copies: [], runs: [] });
+      assert.equal((await liveUpdate('lowpriv', { deletions: ['/tmp/app/x'] })).kind, 'ok');
       assert.equal((await execInContainer(client, target, ['test', '-e', '/tmp/app/x'])).exitCode, 1);
     });
 
@@ -88,10 +92,8 @@ test('k8s workloads and live-update errors against the real cluster', { timeout:
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-k8s-w-'));
       fs.writeFileSync(path.join(dir, 'y'), 'y\n');
       await waitFor('notar running', 60_000, async () => (await client.core.readNamespacedPod({ name: 'notar', namespace: ns })).status?.phase === 'Running');
-      await assert.rejects(
-        liveUpdateContainer(client, { namespace: ns, pod: 'notar', container: 'main' }, { deletions: [], copies: [{ localPath: path.join(dir, 'y'), containerPath: '/tmp/y' }], runs: [] }),
-        (e: unknown) => e instanceof LiveUpdateInfraError && /^tar not found in the container/.test(e.hint ?? ''),
-      );
+      const r = await liveUpdate('notar', { copies: [{ localPath: path.join(dir, 'y'), containerPath: '/tmp/y' }] });
+      assert.match(r.kind === 'needs_rebuild' ? r.hint ?? '' : '', /^tar not found in the container/);
     });
 
     await t.test('Job: ready when complete; its finished container logs are read once; immutable re-apply re-creates', async () => {

@@ -43,3 +43,22 @@ test('ci fails on a build error, a runtime error past the grace period, or a Til
   s3.updateSession((x) => ({ ...x, tiltfile: { ...x.tiltfile, status: 'error', error: 'syntax error' } }));
   assert.deepEqual(ciStatus(s3.snapshot(), opts), { state: 'failed', error: 'Tiltfile failed to load: syntax error' });
 });
+
+test('ci fails a resource that is not ready within readiness_timeout of its deploy, but not a Job', () => {
+  const s = setup();
+  startBuild(s, 'db', 'full', 'initial', 1_000);
+  finishBuild(s, 'db', {}, 2_000);
+  s.updateResource('db', { runtimeStatus: 'pending', pods: [{ name: 'db-0', status: 'ContainerCreating', ready: false, restarts: 0, containers: [] }] });
+  const at = (now: number, extra: Partial<Parameters<typeof ciStatus>[1]> = {}) => ciStatus(s.snapshot(), { ...opts, now, readinessTimeoutMs: 60_000, ...extra });
+  assert.deepEqual(at(61_999), { state: 'running', waitingOn: ['db'] }, 'the limit counts from the deploy, not the session start');
+  assert.deepEqual(at(62_000), { state: 'failed', error: 'db: not ready within 1m of its deploy (pod db-0: ContainerCreating); ci_settings(readiness_timeout) sets this limit' });
+  assert.deepEqual(at(600_000, { runToCompletion: new Set(['db']) }), { state: 'running', waitingOn: ['db'] }, 'Jobs may run longer');
+  assert.deepEqual(at(600_000, { readinessTimeoutMs: undefined }), { state: 'running', waitingOn: ['db'] });
+  // A rebuild restarts the limit.
+  startBuild(s, 'db', 'full', 'triggered', 600_000);
+  assert.deepEqual(at(650_000), { state: 'running', waitingOn: ['db'] }, 'building: not timed');
+  finishBuild(s, 'db', {}, 601_000);
+  assert.equal(at(650_000).state, 'running');
+  s.updateResource('db', { runtimeStatus: 'ok' });
+  assert.deepEqual(at(10_000_000), { state: 'succeeded' });
+});

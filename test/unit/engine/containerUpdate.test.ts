@@ -117,12 +117,17 @@ test('success on one pod and failure on the next is inconsistent -> rebuild; res
   try {
     const plan = planLiveUpdate(steps, [{ path: path.join(src, 'main.py'), deleted: false }]);
     if (plan.kind !== 'live_update') return assert.fail('expected live update');
-    fake.failOn = (c, argv) => (c.containerId === 'c2' && argv[0] === 'tar' ? { exitCode: 2, output: 'tar: app/main.py: Cannot open: Permission denied' } : undefined);
+    fake.failOn = (c, argv) => {
+      if (c.containerId === 'c2' && argv[0] === 'tar') return { exitCode: 2, output: 'tar: app/main.py: Cannot open: Permission denied' };
+      if (argv[0] === 'id') return { exitCode: 0, output: '1000\n' };
+      return undefined;
+    };
     const r = await applyToContainers(fake, [c1, c2], plan);
     assert.equal(r.kind, 'needs_rebuild');
     if (r.kind !== 'needs_rebuild') return;
     assert.match(r.reason, /inconsistent/);
-    assert.match(r.hint ?? '', /cannot write \/app\/main.py/);
+    assert.equal(r.hint, 'permission denied writing /app/main.py: the container runs as uid 1000 — make the sync destination writable (e.g. chown it in the Dockerfile)');
+    assert.deepEqual(fake.calls.filter((x) => x.argv[0] === 'id').map((x) => x.container), ['c2'], 'the uid is asked only of the failing container');
     fake.failOn = undefined;
     const r2 = await applyToContainers(fake, [c1], { ...plan, restart: true });
     assert.equal(r2.kind === 'needs_rebuild' && /restart_process/.test(r2.hint ?? ''), true);

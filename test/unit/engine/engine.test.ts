@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { Engine } from '../../../src/engine/engine';
 import { realClock } from '../../../src/engine/clock';
 import type { K8sObject } from '../../../src/tiltfile/plan';
-import { dockerImage, k8sResource, plan as makePlan } from './planFixtures';
+import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
 
 async function until(pred: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -84,16 +84,22 @@ test('engine: initial deploy, then an edit under a sync is live-updated; a Tiltf
 
 test('engine: a reload keeps resource state by name, adds and removes resources; a failed load keeps the old plan', async () => {
   const builds: string[] = [];
+  const removed: string[] = [];
   const engine = new Engine({
     clock: realClock,
     watch: { enabled: false },
     images: { buildImage: async (i) => { builds.push(i.ref); return { clusterRef: i.ref, buildStartTime: 0, reused: false }; } },
-    kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } },
-    local: { run: async () => ({ exitCode: 0 }) },
+    kube: {
+      apply: async () => undefined,
+      runningContainers: () => [],
+      exec: { exec: async () => ({ exitCode: 0, output: '' }) },
+      remove: async (name, ctx) => { removed.push(name); ctx.onOutput(`deployment/${name} deleted`); },
+    },
+    local: { run: async () => ({ exitCode: 0 }), remove: async (name) => { removed.push(`local:${name}`); } },
     onConfigChanged: () => undefined,
   });
   try {
-    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a'), k8sResource('b')]));
+    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a'), k8sResource('b'), localResource('srv')]));
     await engine.waitIdle();
     const a1 = engine.store.resource('a');
     assert.equal(a1?.updateStatus, 'ok');
@@ -102,16 +108,24 @@ test('engine: a reload keeps resource state by name, adds and removes resources;
     const session = engine.store.snapshot().session.tiltfile;
     assert.equal(session.status, 'error');
     assert.equal(session.diagnostics.length, 1);
-    assert.deepEqual(engine.store.snapshot().order, ['a', 'b'], 'old resources stay');
+    assert.deepEqual(engine.store.snapshot().order, ['a', 'b', 'srv'], 'old resources stay');
     await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a', { labels: ['backend'] }), k8sResource('c')]));
     await engine.waitIdle();
     assert.deepEqual(engine.store.snapshot().order, ['a', 'c']);
+    assert.equal(engine.store.resource('b'), undefined, 'removed from the store');
+    await engine.waitRemovals();
+    assert.deepEqual(removed, ['b', 'local:srv'], 'only the dropped resources are cleaned up (objects deleted, serve_cmd stopped)');
+    const tfLog = engine.logs.linesSince('(Tiltfile)').map((l) => l.text);
+    assert.ok(tfLog.includes('b was removed from the Tiltfile: deleting its objects'), tfLog.join('\n'));
+    assert.ok(tfLog.includes('deployment/b deleted'), tfLog.join('\n'));
     assert.equal(engine.store.resource('a')?.buildHistory.at(-1), a1?.lastBuild, 'history kept');
     assert.deepEqual(engine.store.resource('a')?.labels, ['backend']);
     assert.equal(engine.store.resource('a')?.buildHistory.length, 2, 'definition changed (labels): updated again');
     await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a', { labels: ['backend'] }), k8sResource('c')]));
     await engine.waitIdle();
     assert.equal(engine.store.resource('a')?.buildHistory.length, 2, 'same definition: no update');
+    await engine.waitRemovals();
+    assert.deepEqual(removed, ['b', 'local:srv'], 'nothing else removed');
     assert.equal(engine.store.resource('c')?.updateStatus, 'ok');
     assert.equal(engine.store.snapshot().session.tiltfile.status, 'ok');
   } finally {

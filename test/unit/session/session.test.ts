@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, type SessionOptions } from '../../../src/engine/session';
+import { FakeClock } from '../../../src/engine/clock';
 import type { ImageBuildPort, KubePort, LocalCmdPort } from '../../../src/engine/ports';
 import { loadTiltfile } from '../../../src/tiltfile/loader';
 import { statusTable } from '../../../src/cli/render/status';
@@ -110,6 +111,55 @@ describe('Session', () => {
       const r = await s.waitCi({ timeoutMs: 300 });
       assert.equal(r.state, 'failed');
       assert.match(r.state === 'failed' ? r.error : '', /timed out .* waiting on slow/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('Session ci readiness_timeout (fake clock)', () => {
+  const deployment = 'apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: web\\nspec:\\n  selector: {matchLabels: {app: web}}\\n  template:\\n    metadata: {labels: {app: web}}\\n    spec: {containers: [{name: web, image: busybox}]}\\n';
+  const job = 'apiVersion: batch/v1\\nkind: Job\\nmetadata:\\n  name: migrate\\nspec:\\n  template:\\n    spec: {restartPolicy: Never, containers: [{name: m, image: busybox}]}\\n';
+
+  async function deployed(s: Session, names: string[]): Promise<void> {
+    await s.start();
+    await until(() => names.every((n) => s.store.resource(n)?.lastBuild?.finishTime !== undefined && !s.store.resource(n)?.currentBuild), 'the deploys');
+  }
+
+  it('fails a resource that is not ready within readiness_timeout of its deploy', async () => {
+    const tf = workspace(`ci_settings(readiness_timeout='1m')\nk8s_yaml(blob('${deployment}'))\nk8s_yaml(blob('${job}'))\n`);
+    const clock = new FakeClock();
+    // The fake cluster never reports the pods ready.
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts([]), watch: false, clock, subcommand: 'ci' });
+    try {
+      await deployed(s, ['web', 'migrate']);
+      let settled = false;
+      const ci = s.waitCi({ timeoutMs: 10_000 });
+      void ci.then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 20));
+      clock.advance(59_000);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(settled, false, 'still within the limit');
+      clock.advance(2_000);
+      const result = await ci;
+      assert.equal(result.state, 'failed');
+      assert.match(result.state === 'failed' ? result.error : '', /^web: not ready within 1m of its deploy .*readiness_timeout/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('does not time out a Job', async () => {
+    const tf = workspace(`ci_settings(readiness_timeout='1m')\nk8s_yaml(blob('${job}'))\n`);
+    const clock = new FakeClock();
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts([]), watch: false, clock, subcommand: 'ci' });
+    try {
+      await deployed(s, ['migrate']);
+      const ci = s.waitCi({ timeoutMs: 500 });
+      clock.advance(10 * 60_000);
+      const r = await ci;
+      assert.equal(r.state, 'failed');
+      assert.match(r.state === 'failed' ? r.error : '', /^timed out .* waiting on migrate$/, 'only the overall timeout ends it');
     } finally {
       await s.stop();
     }
