@@ -61,23 +61,6 @@ export class ExecError extends K8sError {
   }
 }
 
-/** A live-update `run` step exited non-zero: the user's error; show the output, do not rebuild. */
-export class RunStepFailed extends K8sError {
-  constructor(readonly target: string, readonly command: string, readonly exitCode: number, readonly output: string) {
-    super('run_step_failed', `live update step "${command}" failed in ${target} with exit code ${exitCode}${output.trim() ? `:\n${output.trimEnd()}` : ''}`);
-    this.name = 'RunStepFailed';
-  }
-}
-
-/** rm/tar/exec failed during a live update: the container is in an unknown state and needs a rebuild. */
-export class LiveUpdateInfraError extends K8sError {
-  readonly needsRebuild = true;
-  constructor(readonly target: string, readonly step: 'rm' | 'tar' | 'exec', reason: string, hint?: string, options?: { cause?: unknown }) {
-    super('live_update_infra', `live update of ${target} failed at ${step}: ${reason}`, hint, options);
-    this.name = 'LiveUpdateInfraError';
-  }
-}
-
 export class PortForwardError extends K8sError {
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
     super('port_forward', message, hint, options);

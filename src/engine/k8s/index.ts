@@ -5,7 +5,6 @@ export * from './registry';
 export * from './apply';
 export * from './discovery';
 export * from './exec';
-export * from './liveUpdate';
 export * from './portForward';
 export * from './podLogs';
 export { NamespacePodWatch } from './podWatch';

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterUnreachableError, RunStepFailed, describeError, httpStatus } from '../../../src/engine/k8s/errors';
+import { ClusterUnreachableError, describeError, httpStatus } from '../../../src/engine/k8s/errors';
 import { exitCodeFromStatus } from '../../../src/engine/k8s/exec';
-import { deniedPath, infraHint } from '../../../src/engine/k8s/liveUpdate';
+import { deniedPath, hintFor, runCommandText, type ExecResult } from '../../../src/engine/liveupdate/containerUpdate';
+
+// The rm/tar failure hint for one path, as the live update computes it.
+const infraHint = (step: 'rm' | 'tar', r: ExecResult, uid?: string): string | undefined => hintFor(step, r, [], uid);
 
 test('unreachable message names server and context', () => {
   const e = new ClusterUnreachableError('https://127.0.0.1:6443', 'innerloop', 'connection refused');
@@ -28,11 +31,6 @@ test('exit codes from the exec status channel', () => {
   assert.deepEqual(exitCodeFromStatus({ status: 'Failure', reason: 'InternalError', message: 'container not found ("app")' }), { error: 'container not found ("app")' });
 });
 
-test('run step failure carries its output', () => {
-  const e = new RunStepFailed('web-1/app', 'npm test', 2, 'FAIL x\n');
-  assert.match(e.message, /"npm test" failed in web-1\/app with exit code 2:\nFAIL x/);
-});
-
 test('hints: tar missing, permission denied with uid, read-only fs', () => {
   assert.match(infraHint('tar', { exitCode: 127, output: 'exec: "tar": executable file not found in $PATH' }) ?? '', /^tar not found in the container/);
   const busybox = "tar: can't open 'app/x.txt': Permission denied\n";
@@ -50,8 +48,7 @@ test('busybox mkdir failures name the directory', () => {
   assert.match(infraHint('tar', { exitCode: 1, output: out }, '1000') ?? '', /^permission denied writing \/etc\/innerloop: the container runs as uid 1000/);
 });
 
-test('run steps are shown as written (shell) or quoted (argv)', async () => {
-  const { runCommandText } = await import('../../../src/engine/k8s/liveUpdate');
+test('run steps are shown as written (shell) or quoted (argv)', () => {
   assert.equal(runCommandText({ command: ['npm install && echo ok'], shell: true, echoOff: false }), 'npm install && echo ok');
   assert.equal(runCommandText({ command: ['echo', "it's", 'a b'], shell: false, echoOff: false }), "echo 'it'\\''s' 'a b'");
 });
