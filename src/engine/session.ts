@@ -7,7 +7,7 @@ import type Dockerode from 'dockerode';
 import * as fs from 'node:fs';
 import { Engine } from './engine';
 import { realClock, type Clock, type TimerHandle } from './clock';
-import { checkKubeContext } from './safety';
+import { checkKubeContext, isLocalContextName, isLoopbackServer } from './safety';
 import { ciStatus, type CiStatus } from './ci';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
 import { ComposeAdapter } from './adapters/compose';
@@ -299,8 +299,9 @@ export class Session {
       trusted: this.opts.trusted ?? true,
       args: this.opts.args ?? [],
       subcommand: this.opts.subcommand ?? 'up',
-      // No kubeContext: the loader's allow_k8s_contexts check knows only names; connect() runs the full guard
-      // (local cluster names, loopback API servers, allow_k8s_contexts) before anything is deployed.
+      // The context lets k8s_context() answer, and makes local() refuse to run against a context that is neither
+      // local nor allowed, as Tilt does. connect() still runs the full guard before anything is deployed.
+      ...this.kubeTarget(),
     };
     if (this.opts.load) return this.opts.load(this.opts.tiltfile, loadOpts, this.abort.signal);
     return loadTiltfileInWorker(this.opts.tiltfile, loadOpts, {
@@ -309,6 +310,16 @@ export class Session {
       signal: this.abort.signal,
       ...(this.opts.execArgv ? { execArgv: this.opts.execArgv } : {}),
     });
+  }
+
+  /** The kube context as the kubeconfig names it (a file read, no network); nothing when there is no kubeconfig. */
+  private kubeTarget(): { kubeContext: string; kubeContextIsLocal: boolean } | Record<string, never> {
+    try {
+      const c = loadKubeClient({ kubeconfigPath: this.opts.kubeconfigPath, context: this.opts.context });
+      return { kubeContext: c.context, kubeContextIsLocal: isLocalContextName(c.context) || isLoopbackServer(c.server) };
+    } catch {
+      return {};
+    }
   }
 
   private async load(): Promise<void> {

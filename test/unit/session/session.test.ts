@@ -2,7 +2,7 @@
 // built, a broken Tiltfile keeps the last good plan, ci semantics end to end, and the terminal view.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, type SessionOptions } from '../../../src/engine/session';
@@ -58,11 +58,32 @@ describe('Session', () => {
     try {
       await s.start();
       const snap = s.store.snapshot();
-      assert.equal(snap.session.k8s.allowed, false);
-      assert.match(snap.session.k8s.error ?? '', /Refusing to deploy to kube context "prod"/);
+      // As in Tilt, the Tiltfile load itself refuses a context that is neither local nor allowed.
+      assert.equal(snap.session.tiltfile.status, 'error');
+      assert.match(snap.session.tiltfile.error ?? '', /prod.*might be production.*allow_k8s_contexts\('prod'\)/s);
       assert.deepEqual(snap.order, [], 'no plan installed, so nothing is built or applied');
       const ci = await s.waitCi({ timeoutMs: 5_000 });
       assert.equal(ci.state, 'failed');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('never runs local() against a context that is neither local nor allowed', async () => {
+    const kubeconfig = join(dir, 'kubeconfig-prod2');
+    writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: prod',
+      'clusters: [{name: prod, cluster: {server: "https://10.20.30.40:6443"}}]',
+      'contexts: [{name: prod, context: {cluster: prod, user: u}}]',
+      'users: [{name: u, user: {token: x}}]', '',
+    ].join('\n'));
+    const tf = workspace("local('touch ran-against-prod')\n");
+    const marker = join(tf, '..', 'ran-against-prod');
+    const s = new Session({ tiltfile: tf, kubeconfigPath: kubeconfig, load, watch: false });
+    try {
+      await s.start();
+      assert.match(s.store.snapshot().session.tiltfile.error ?? '', /Refusing to run 'local' because prod might be a production kube context/);
+      assert.equal(existsSync(marker), false, 'the command never ran');
     } finally {
       await s.stop();
     }
