@@ -17,6 +17,8 @@ export interface EngineStoreView {
 export interface EngineLogView {
   readonly onDidAppend: Event<{ resources: string[] }>;
   linesSince(resource: string, afterSeq?: number): LogLine[];
+  /** Every resource's lines after a seq, in arrival order (the dashboard's "all" pane). */
+  allSince(afterSeq?: number): LogLine[];
 }
 
 /** What the UI needs from a running engine. engineHost.ts creates it on Up; disposing it stops the engine. */

@@ -1,9 +1,10 @@
 // Pure projection of engine state for the editor UI: one status per resource, label groups, and the
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
 import type { EngineSnapshot, ResourceSnapshot } from '../shared/state';
+import type { DashboardModel, DashboardRow, ResourceStatus } from '../shared/webviewProtocol';
 
-/** What the UI shows for a resource, most urgent first. */
-export type ResourceStatus = 'error' | 'building' | 'pending' | 'warning' | 'ok' | 'idle' | 'disabled';
+/** What the UI shows for a resource, most urgent first (defined with the webview protocol, which posts it). */
+export type { ResourceStatus, DashboardModel, DashboardRow };
 
 export const UNLABELED = 'unlabeled';
 
@@ -151,31 +152,34 @@ export function summarize(state: EngineSnapshot): Summary {
   const parts: string[] = [];
   for (const s of ['error', 'building', 'pending', 'warning'] as const) if (counts[s]) parts.push(`$(${STATUS_ICON[s]}) ${counts[s]}`);
   parts.push(`$(check) ${counts.ok}/${total - counts.disabled}`);
+  const forwards = portForwardLines(state);
+  const active = forwards.filter((f) => f.active).length;
+  if (forwards.length) parts.push(`$(plug) ${active}${active === forwards.length ? '' : `/${forwards.length}`}`);
   const tf = state.session.tiltfile;
   if (tf.status === 'error') parts.unshift('$(error) Tiltfile');
   const tooltip = [
     `Innerloop: ${total} resources`,
     ...URGENCY.filter((s) => counts[s]).map((s) => `${s}: ${counts[s]}`),
     ...(tf.status === 'error' ? [`Tiltfile: ${firstLine(tf.error ?? 'load failed')}`] : []),
+    ...(forwards.length ? ['Port forwards:', ...forwards.map((f) => `  ${f.text}`)] : []),
   ].join('\n');
   return { total, counts, text: parts.join(' '), tooltip };
 }
 
-/** One dashboard row: the tree's view plus build details. Plain JSON (posted to the webview). */
-export interface DashboardRow extends ResourceView {
-  type: string;
-  triggerMode: 'auto' | 'manual';
-  /** Last finished build: how long it took, when it ended (epoch ms), first error line. */
-  lastBuild?: { durationMs: number; finishedAt: number; error?: string; kind: string };
-  pods: Array<{ name: string; status: string; ready: boolean; restarts: number }>;
-}
-
-export interface DashboardModel {
-  running: boolean;
-  counts: Record<ResourceStatus, number>;
-  total: number;
-  tiltfileError?: string;
-  rows: DashboardRow[];
+/** Every port forward, e.g. "localhost:5734 → todo-api:5000 (active)", in resource order. */
+export function portForwardLines(state: EngineSnapshot): Array<{ resource: string; localPort: number; active: boolean; text: string }> {
+  const out: Array<{ resource: string; localPort: number; active: boolean; text: string }> = [];
+  for (const name of state.order) {
+    for (const pf of state.resources[name]?.portForwards ?? []) {
+      out.push({
+        resource: name,
+        localPort: pf.localPort,
+        active: pf.state === 'active',
+        text: `${pf.host ?? 'localhost'}:${pf.localPort} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
+      });
+    }
+  }
+  return out;
 }
 
 export function dashboardModel(state: EngineSnapshot | undefined): DashboardModel {
@@ -192,6 +196,9 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
       ...v,
       type: r.type,
       triggerMode: r.triggerMode,
+      updateStatus: r.updateStatus,
+      runtimeStatus: r.runtimeStatus,
+      pendingChanges: r.pendingChanges.length,
       ...(b?.finishTime !== undefined
         ? { lastBuild: { durationMs: b.finishTime - b.startTime, finishedAt: b.finishTime, kind: b.kind, ...(b.error ? { error: firstLine(b.error) } : {}) } }
         : {}),
@@ -199,11 +206,13 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
     });
   }
   const tf = state.session.tiltfile;
+  const groups = groupByLabel(state);
   return {
     running: true,
     counts,
     total: rows.length,
     ...(tf.status === 'error' ? { tiltfileError: tf.error ?? 'Tiltfile load failed' } : {}),
     rows,
+    ...(groups ? { groups } : {}),
   };
 }

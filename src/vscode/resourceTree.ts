@@ -34,24 +34,44 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     this.sessionListener?.dispose();
     this.session = session;
     this.nodes.clear();
+    this.labelKeys.clear();
     this.sessionListener = session?.store.onDidChange((c) => {
-      // Structure changed (or grouping may have): refresh all; else only the touched resources.
-      if (c.order || c.added.length || c.removed.length || this.isGrouped()) {
+      // Structure changed (or a resource's labels, which move it between groups): refresh all.
+      if (c.order || c.added.length || c.removed.length || c.resources.some((n) => this.labelsChanged(n))) {
         this.nodes.clear();
         this.changed.fire(undefined);
-      } else {
-        for (const name of c.resources) {
-          const n = this.nodes.get(`r:${name}:`);
-          this.changed.fire(n);
+        return;
+      }
+      // Otherwise only the touched resources (in every group they appear in) and their groups' status icons.
+      const groups = new Set<string>();
+      for (const name of c.resources) {
+        for (const node of this.nodes.values()) {
+          if (node.kind !== 'resource' || node.name !== name) continue;
+          this.changed.fire(node);
+          if (node.group !== undefined) groups.add(node.group);
         }
       }
+      for (const g of groups) this.changed.fire(this.nodes.get(`g:${g}`));
     });
     this.changed.fire(undefined);
   }
 
-  private isGrouped(): boolean {
-    const s = this.state();
-    return s !== undefined && groupByLabel(s) !== undefined;
+  /** Labels per resource as last rendered: a change regroups the tree. */
+  private readonly labelKeys = new Map<string, string>();
+  private groupsFor: { state: EngineSnapshot; groups: ReturnType<typeof groupByLabel> } | undefined;
+
+  private labelsChanged(name: string): boolean {
+    const r = this.state()?.resources[name];
+    const key = r ? r.labels.join('\n') : '';
+    const was = this.labelKeys.get(name);
+    this.labelKeys.set(name, key);
+    return was !== undefined && was !== key;
+  }
+
+  /** Label groups of the current snapshot, computed once per snapshot (getChildren asks once per group). */
+  private groups(s: EngineSnapshot): ReturnType<typeof groupByLabel> {
+    if (this.groupsFor?.state !== s) this.groupsFor = { state: s, groups: groupByLabel(s) };
+    return this.groupsFor.groups;
   }
 
   private state(): EngineSnapshot | undefined {
@@ -70,12 +90,13 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const s = this.state();
     if (!s) return []; // the viewsWelcome content explains how to start
     if (!parent) {
-      const groups = groupByLabel(s);
+      for (const name of s.order) this.labelKeys.set(name, s.resources[name]?.labels.join('\n') ?? '');
+      const groups = this.groups(s);
       if (groups) return groups.map((g) => this.node(`g:${g.label}`, () => ({ kind: 'group', label: g.label })));
       return s.order.map((name) => this.node(`r:${name}:`, () => ({ kind: 'resource', name })));
     }
     if (parent.kind === 'group') {
-      const g = groupByLabel(s)?.find((x) => x.label === parent.label);
+      const g = this.groups(s)?.find((x) => x.label === parent.label);
       return (g?.names ?? []).map((name) => this.node(`r:${name}:${parent.label}`, () => ({ kind: 'resource', name, group: parent.label })));
     }
     if (parent.kind === 'resource') {
@@ -88,7 +109,7 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const s = this.state();
     if (node.kind === 'group') {
-      const g = s && groupByLabel(s)?.find((x) => x.label === node.label);
+      const g = s && this.groups(s)?.find((x) => x.label === node.label);
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.label}`;
       item.iconPath = statusIcon(g?.status ?? 'idle');

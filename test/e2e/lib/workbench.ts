@@ -56,7 +56,10 @@ export async function openWorkbench(server: RunningCodeServer, opts: { trust: bo
 
   const paletteEntries = async (query: string): Promise<string[]> => {
     await page.keyboard.press('Escape');
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+    // Focus the workbench itself, never a webview: a blank spot of the activity bar. (Clicking the editor area
+    // would focus an open webview, which takes focus back after the palette closes and so closes a following
+    // quick pick.)
+    await page.locator('.part.activitybar').click({ position: { x: 24, y: 640 } }).catch(() => undefined);
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
@@ -79,7 +82,10 @@ export async function openWorkbench(server: RunningCodeServer, opts: { trust: bo
     paletteEntries,
     async runCommand(label) {
       const entries = await paletteEntries(label);
-      if (!entries.some((e) => e.trim() === label)) throw new Error(`no palette entry "${label}" (saw: ${entries.join(' | ')})`);
+      const at = entries.findIndex((e) => e.trim() === label);
+      if (at < 0) throw new Error(`no palette entry "${label}" (saw: ${entries.join(' | ')})`);
+      // The filter is fuzzy ("Innerloop: Up" also lists "Innerloop: Trigger Update" first): pick the exact row.
+      for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
     },
     async pick(filter) {

@@ -1,12 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOST_MESSAGE_TYPES, isWebviewMessage, WEBVIEW_MESSAGE_TYPES } from '../../../src/vscode/dashboard/protocol';
+import { HOST_MESSAGE_TYPES, is, isHostMessage, isWebviewMessage, packLogBatch, WEBVIEW_MESSAGE_TYPES, type HostMessage } from '../../../src/shared/webviewProtocol';
 import { dashboardModel } from '../../../src/vscode/resourceModel';
+import { dashboardHtml } from '../../../src/vscode/dashboard/html';
 import { initialResourceState, initialSessionState, type EngineState } from '../../../src/shared/state';
 
-describe('dashboard protocol', () => {
+const WEBVIEW_DIR = join(__dirname, '..', '..', '..', 'src', 'webview');
+const webviewSource = (): string => readdirSync(WEBVIEW_DIR).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(WEBVIEW_DIR, f), 'utf8')).join('\n');
+
+describe('webview protocol', () => {
   it('accepts well-formed intents and rejects everything else', () => {
     assert.ok(isWebviewMessage({ type: 'ready' }));
     assert.ok(isWebviewMessage({ type: 'trigger', resource: 'api' }));
@@ -18,12 +22,40 @@ describe('dashboard protocol', () => {
     assert.ok(!isWebviewMessage(null));
   });
 
-  it('media/dashboard.js sends and handles exactly the protocol message types', () => {
-    const js = readFileSync(join(__dirname, '..', '..', '..', 'media', 'dashboard.js'), 'utf8');
-    const sent = new Set([...js.matchAll(/send\(\{ type: '([a-zA-Z]+)'/g)].map((m) => m[1]));
+  it('validates host messages, including the column lengths of a log batch', () => {
+    const batch = packLogBatch([
+      { resource: 'api', source: 'runtime', level: 'info', text: 'listening' },
+      { resource: 'db', source: 'build', level: 'error', text: 'boom' },
+      { resource: 'api', source: 'system', level: 'warn', text: 'slow' },
+    ]);
+    assert.deepEqual(batch, { resources: ['api', 'db'], res: [0, 1, 0], src: 'rbs', lvl: 'iew', text: ['listening', 'boom', 'slow'] });
+    const m: unknown = { type: 'logs', reset: true, batch };
+    assert.ok(isHostMessage(m));
+    assert.ok(is(m, 'logs'));
+    assert.ok(!isHostMessage({ type: 'logs', reset: false, batch: { ...batch, src: 'rb' } }));
+    assert.ok(isHostMessage({ type: 'state', model: dashboardModel(undefined) }));
+    assert.ok(!isHostMessage({ type: 'state' }));
+    assert.ok(!isHostMessage({ type: 'eval', code: '1' }));
+  });
+
+  it('the webview sends and handles exactly the protocol message types, and never parses HTML', () => {
+    const src = webviewSource();
+    const sent = new Set([...src.matchAll(/send\(\{ type: '([a-zA-Z]+)'/g)].map((m) => m[1]));
     assert.deepEqual([...sent].sort(), [...WEBVIEW_MESSAGE_TYPES].sort());
-    for (const t of HOST_MESSAGE_TYPES) assert.ok(js.includes(`m.type === '${t}'`), `webview ignores ${t}`);
-    assert.ok(!/innerHTML/.test(js), 'webview must not parse data as HTML');
+    for (const t of HOST_MESSAGE_TYPES) assert.ok(src.includes(`case '${t}':`), `webview ignores ${t}`);
+    assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(src), 'webview must not parse data as HTML');
+    assert.ok(src.includes('isHostMessage(m)'), 'webview must validate host messages');
+  });
+
+  it('the page has a strict CSP: one nonce script, own styles, nothing remote', () => {
+    const html = dashboardHtml({ cspSource: 'vscode-resource:', nonce: 'abc123', css: 'x.css', js: 'x.js' });
+    const csp = /content="([^"]+)"/.exec(html)![1]!;
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-abc123'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+    assert.equal([...html.matchAll(/<script/g)].length, 1);
+    assert.match(html, /<script nonce="abc123" src="x\.js">/);
+    assert.doesNotMatch(html, /style=/);
   });
 });
 
@@ -32,19 +64,30 @@ describe('dashboardModel', () => {
     assert.deepEqual(dashboardModel(undefined).running, false);
   });
 
-  it('projects rows with build details', () => {
-    const s: EngineState = { session: initialSessionState(), order: ['api'], resources: {} };
+  it('projects rows with both statuses, pending changes, build details and label groups', () => {
+    const s: EngineState = { session: initialSessionState(), order: ['api', 'web'], resources: {} };
     s.resources.api = {
       ...initialResourceState({ name: 'api', type: 'k8s', labels: ['be'], triggerMode: 'manual', autoInit: true }),
       updateStatus: 'error',
+      runtimeStatus: 'ok',
+      pendingChanges: ['/src/a.py', '/src/b.py'],
       lastBuild: { startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' },
     };
+    s.resources.web = initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });
     const m = dashboardModel(s);
     assert.equal(m.running, true);
     assert.equal(m.counts.error, 1);
-    assert.deepEqual(m.rows[0]!.lastBuild, { durationMs: 2500, finishedAt: 3500, kind: 'full', error: 'step 2 failed' });
-    assert.equal(m.rows[0]!.triggerMode, 'manual');
+    const api = m.rows[0]!;
+    assert.deepEqual(api.lastBuild, { durationMs: 2500, finishedAt: 3500, kind: 'full', error: 'step 2 failed' });
+    assert.equal(api.triggerMode, 'manual');
+    assert.equal(api.updateStatus, 'error');
+    assert.equal(api.runtimeStatus, 'ok');
+    assert.equal(api.pendingChanges, 2);
+    assert.equal(api.needsTrigger, true);
+    assert.deepEqual(m.groups?.map((g) => [g.label, g.names]), [['be', ['api']], ['unlabeled', ['web']]]);
     // Plain JSON: survives postMessage.
     assert.deepEqual(JSON.parse(JSON.stringify(m)), m);
+    const msg: HostMessage = { type: 'state', model: m };
+    assert.ok(isHostMessage(JSON.parse(JSON.stringify(msg))));
   });
 });

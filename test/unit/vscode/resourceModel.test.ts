@@ -80,6 +80,24 @@ describe('summarize', () => {
     assert.match(s.tooltip, /Tiltfile: Tiltfile:3: boom/);
   });
 
+  it('shows the port forwards: active count in the text, each forward in the tooltip', () => {
+    const s = summarize(
+      state(
+        res('api', {
+          updateStatus: 'ok',
+          runtimeStatus: 'ok',
+          portForwards: [
+            { localPort: 5734, containerPort: 5000, state: 'active' },
+            { localPort: 5678, containerPort: 5678, state: 'connecting' },
+          ],
+        }),
+      ),
+    );
+    assert.equal(s.text, '$(check) 1/1 $(plug) 1/2');
+    assert.match(s.tooltip, /localhost:5734 → api:5000 \(active\)/);
+    assert.match(s.tooltip, /localhost:5678 → api:5678 \(connecting\)/);
+  });
+
   it('worst picks the most urgent status', () => {
     assert.equal(worst(['ok', 'pending', 'idle']), 'pending');
     assert.equal(worst([]), 'disabled');

@@ -1,0 +1,46 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { installVscodeStub } from './vscodeStub';
+import { Store } from '../../../src/engine/store';
+import { LogStore } from '../../../src/engine/logs';
+import { initialResourceState } from '../../../src/shared/state';
+
+const stub = installVscodeStub({ workspaceFolder: tmpdir() });
+after(() => stub.restore());
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ResourceTreeProvider } = require('../../../src/vscode/resourceTree') as typeof import('../../../src/vscode/resourceTree');
+
+function setup(labels: Record<string, string[]>) {
+  const store = new Store();
+  store.setResources(Object.entries(labels).map(([name, l]) => initialResourceState({ name, type: 'k8s', labels: l, triggerMode: 'auto', autoInit: true })));
+  const tree = new ResourceTreeProvider();
+  const fired: Array<unknown> = [];
+  tree.onDidChangeTreeData((n) => fired.push(n));
+  tree.setSession({ tiltfile: 'Tiltfile', store, logs: new LogStore(), trigger: () => undefined, reload: () => undefined, dispose: () => undefined });
+  fired.length = 0;
+  return { store, tree, fired };
+}
+
+describe('resource tree refreshes', () => {
+  it('refreshes only the changed resource in a flat tree', () => {
+    const { store, tree, fired } = setup({ api: [], db: [] });
+    const [api] = tree.getChildren();
+    store.updateResource('api', { updateStatus: 'ok' });
+    assert.deepEqual(fired, [api]);
+  });
+
+  it('refreshes the resource and its group when grouped, and regroups when labels change', () => {
+    const { store, tree, fired } = setup({ api: ['backend'], web: ['frontend'] });
+    const groups = tree.getChildren();
+    const backend = groups.find((g) => g.kind === 'group' && g.label === 'backend')!;
+    const [api] = tree.getChildren(backend);
+    store.updateResource('api', { updateStatus: 'error' });
+    assert.deepEqual(fired, [api, backend]);
+    fired.length = 0;
+    store.updateResource('api', { labels: ['frontend'] });
+    assert.deepEqual(fired, [undefined]);
+    const frontend = tree.getChildren().find((g) => g.kind === 'group' && g.label === 'frontend')!;
+    assert.deepEqual(tree.getChildren(frontend).map((n) => (n.kind === 'resource' ? n.name : '')), ['api', 'web']);
+  });
+});
