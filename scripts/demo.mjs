@@ -1,6 +1,7 @@
-// Demo: bring up the local environment (test/env: dockerd, registry, single-node Kubernetes; needs root) and run
-// `innerloop up` on the todo-app fixture, printing the URLs of its port forwards. Ctrl-C stops the engine and
-// leaves the app running (`node dist/cli.js down --file test/fixtures/todo-app` removes it).
+// Demo: bring up the local environment (test/env: dockerd, registry, single-node Kubernetes; needs root), then
+// open the todo-app fixture in code-server with Innerloop running it, and print the URL (scripts/demo-codeserver.ts).
+// Without code-server (or with INNERLOOP_DEMO_TERMINAL=1) it runs `innerloop up` in this terminal instead.
+// Ctrl-C stops the editor/engine and leaves the app running (`node dist/cli.js down --file test/fixtures/todo-app`).
 // When the environment cannot start, it says why and prints the Tiltfile's plan instead.
 //   npm run demo            (installs dependencies on a fresh clone, builds if needed)
 import { spawn, spawnSync } from 'node:child_process';
@@ -49,8 +50,22 @@ function environment() {
   return existsSync(KUBECONFIG) ? undefined : `no kubeconfig at ${KUBECONFIG}`;
 }
 
+/** code-server for the editor demo (installed outside the repo, cached); undefined when ready, else why not. */
+function editor() {
+  if (process.env.INNERLOOP_DEMO_TERMINAL) return 'INNERLOOP_DEMO_TERMINAL is set';
+  const r = spawnSync('bash', ['scripts/codeserver-install.sh'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return r.status === 0 ? undefined : 'code-server could not be installed (see above)';
+}
+
 const reason = process.env.INNERLOOP_DEMO_PLAN_ONLY ? 'INNERLOOP_DEMO_PLAN_ONLY is set' : environment();
-if (!reason) {
+const noEditor = reason ? reason : editor();
+if (!reason && !noEditor) {
+  // The main job: the todo app open in a real VS Code with Innerloop running it on the local cluster.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-codeserver.ts'], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG } });
+  process.on('SIGINT', () => undefined);
+  child.on('close', (code) => process.exit(code ?? 0));
+} else if (!reason) {
+  console.error(`demo: no editor (${noEditor}); running the engine in this terminal instead.`);
   console.error(`demo: node dist/cli.js up --file ${tiltfile}  (Ctrl-C stops; resources keep running)\n`);
   const child = spawn(process.execPath, [cli, 'up', '--file', tiltfile], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG } });
   // The child gets Ctrl-C too (same process group); wait for it to stop cleanly.
