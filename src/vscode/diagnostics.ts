@@ -1,6 +1,7 @@
-// Maps Tiltfile check results onto a DiagnosticCollection. Syntax is checked on open and (debounced) on
-// every change; the full load (trusted=false, in a worker) runs on open and save. Never executes the
-// Tiltfile's side effects, so it also runs in untrusted workspaces.
+// Maps Tiltfile check results onto a DiagnosticCollection. On open and (debounced) on every change, the
+// buffer is syntax-checked and then, when that passes, fully loaded from its unsaved text (trusted=false, in a
+// worker; a newer change cancels the older load). Never executes the Tiltfile's side effects, so it also runs in
+// untrusted workspaces.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { checkTiltfile, type EditorDiagnostic } from './tiltfileCheck';
 import { looksLikeTiltfile } from './tiltfilePath';
 
 export interface TiltfileDiagnostics {
-  /** Re-checks every open Tiltfile document now (full load for saved ones). */
+  /** Re-checks every open Tiltfile document now. */
   recheckAll(): Promise<void>;
 }
 
@@ -38,11 +39,10 @@ export function registerDiagnostics(ctx: Ctx): TiltfileDiagnostics {
     running.get(key)?.abort();
     const abort = new AbortController();
     running.set(key, abort);
-    const full = !doc.isDirty;
     const started = Date.now();
     try {
       const diags = await checkTiltfile(doc.uri.fsPath, doc.getText(), {
-        full,
+        full: true,
         args: ctx.settings.tiltArgs,
         workspaceTrusted: vscode.workspace.isTrusted,
         ...(workerScript ? { workerScript } : {}),
@@ -50,7 +50,7 @@ export function registerDiagnostics(ctx: Ctx): TiltfileDiagnostics {
       });
       if (abort.signal.aborted || doc.isClosed) return;
       publish(doc, diags);
-      ctx.log.debug(`checked ${doc.uri.fsPath} (${full ? 'full' : 'syntax'}): ${diags.length} diagnostics in ${Date.now() - started} ms`);
+      ctx.log.debug(`checked ${doc.uri.fsPath}${doc.isDirty ? ' (unsaved)' : ''}: ${diags.length} diagnostics in ${Date.now() - started} ms`);
     } catch (e) {
       ctx.log.error(`checking ${doc.uri.fsPath} failed`, e);
     } finally {
@@ -124,7 +124,9 @@ function toVscode(d: EditorDiagnostic, doc: vscode.TextDocument | undefined): vs
 /** 1-based loader positions → 0-based range; without an explicit end, underline the word (or rest of line). */
 function rangeOf(d: EditorDiagnostic, doc: vscode.TextDocument | undefined): vscode.Range {
   if (!d.pos) return new vscode.Range(0, 0, 0, 0);
-  const start = new vscode.Position(Math.max(0, d.pos.line - 1), Math.max(0, d.pos.col - 1));
+  // `start` (the callee or argument) when the loader gives a range; `pos` is where Tilt reports the error.
+  const from = d.start ?? d.pos;
+  const start = new vscode.Position(Math.max(0, from.line - 1), Math.max(0, from.col - 1));
   if (d.end) return new vscode.Range(start, new vscode.Position(Math.max(0, d.end.line - 1), Math.max(0, d.end.col - 1)));
   if (doc && start.line < doc.lineCount) {
     const word = doc.getWordRangeAtPosition(start);

@@ -15,7 +15,7 @@ export interface EditorDiagnostic extends Omit<Diagnostic, 'severity'> {
 }
 
 export interface CheckOptions {
-  /** Run the full loader too (the buffer is saved). */
+  /** Run the full loader too (on the buffer's text, saved or not), not only the syntax check. */
   full: boolean;
   /** Tiltfile args (`innerloop.tiltArgs`), seen by config.parse(). */
   args: string[];
@@ -48,7 +48,8 @@ export async function checkTiltfile(path: string, text: string, opts: CheckOptio
   if (syntax.length || !opts.full || !opts.workerScript) return syntax;
   const r = await loadTiltfileInWorker(
     path,
-    { trusted: false, args: opts.args, subcommand: 'up' },
+    // The buffer's text, saved or not; files it reads still come from disk.
+    { trusted: false, args: opts.args, subcommand: 'up', source: text },
     { workerScript: opts.workerScript, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
   );
   return mapLoadDiagnostics(r.diagnostics, opts.workspaceTrusted);

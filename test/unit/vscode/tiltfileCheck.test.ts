@@ -54,6 +54,19 @@ describe('checkTiltfile (full load in a worker, untrusted)', () => {
     assert.equal(err.pos?.line, 2);
   });
 
+  it('checks the unsaved buffer, not the file on disk, with the range of the failing call', async () => {
+    const tf = join(dir, 'Tiltfile.unsaved');
+    writeFileSync(tf, "# saved: fine\n");
+    const text = "# typed, not saved\nk8s_resource('nope', bogus=1)\n";
+    const d = await checkTiltfile(tf, text, full(true));
+    const err = d.find((x) => x.severity === 'error');
+    assert.ok(err, `no error in ${JSON.stringify(d)}`);
+    assert.match(err.message, /bogus/);
+    assert.equal(err.pos?.line, 2);
+    assert.equal(err.start?.line, 2);
+    assert.ok(err.end && err.end.line === 2 && err.end.col > (err.start?.col ?? 0), 'a range on the call');
+  });
+
   it('never runs local(): hidden in trusted workspaces, explained in untrusted ones', async () => {
     const tf = join(dir, 'Tiltfile.local');
     const marker = join(dir, 'ran');
