@@ -7,16 +7,23 @@ export type ResourceStatus = 'error' | 'building' | 'pending' | 'warning' | 'ok'
 export type WireUpdateStatus = 'none' | 'pending' | 'in_progress' | 'ok' | 'error';
 export type WireRuntimeStatus = 'unknown' | 'none' | 'pending' | 'ok' | 'error' | 'not_applicable';
 
-/** One dashboard row: what the tree shows plus build and runtime details. */
-export interface DashboardRow {
+/** One resource as the tree shows it. */
+export interface ResourceView {
   name: string;
   status: ResourceStatus;
+  /** Short text next to the name: "building", "waiting on db", "CrashLoopBackOff", "2 changes pending (manual)". */
   description: string;
+  /** Lines for the hover. */
   tooltip: string[];
+  /** Endpoints (links and port-forwards), in display order. */
   endpoints: string[];
-  /** Manual trigger mode with work waiting. */
+  /** Manual trigger mode with work waiting: the tree shows a trigger affordance. */
   needsTrigger: boolean;
   labels: string[];
+}
+
+/** One dashboard row: what the tree shows plus build and runtime details. */
+export interface DashboardRow extends ResourceView {
   type: string;
   triggerMode: 'auto' | 'manual';
   updateStatus: WireUpdateStatus;

@@ -550,22 +550,16 @@ function writeRepr(out: string[], v: Value, path: Value[]): void {
   return void out.push((v as HostObject).repr());
 }
 
+/** Go's single-character escapes, shared by string and bytes literals. */
+const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+
 /** Go-style double-quoted string literal. */
 export function quote(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    switch (c) {
-      case 7: out += '\\a'; continue;
-      case 8: out += '\\b'; continue;
-      case 9: out += '\\t'; continue;
-      case 10: out += '\\n'; continue;
-      case 11: out += '\\v'; continue;
-      case 12: out += '\\f'; continue;
-      case 13: out += '\\r'; continue;
-      case 34: out += '\\"'; continue;
-      case 92: out += '\\\\'; continue;
-    }
+    const esc = ESCAPES[c];
+    if (esc !== undefined) { out += esc; continue; }
     if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
       out += s[i] + s[i + 1];
@@ -579,17 +573,8 @@ export function quote(s: string): string {
 function bytesRepr(b: Uint8Array): string {
   let out = 'b"';
   for (const c of b) {
-    switch (c) {
-      case 7: out += '\\a'; continue;
-      case 8: out += '\\b'; continue;
-      case 9: out += '\\t'; continue;
-      case 10: out += '\\n'; continue;
-      case 11: out += '\\v'; continue;
-      case 12: out += '\\f'; continue;
-      case 13: out += '\\r'; continue;
-      case 34: out += '\\"'; continue;
-      case 92: out += '\\\\'; continue;
-    }
+    const esc = ESCAPES[c];
+    if (esc !== undefined) { out += esc; continue; }
     if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
     else out += String.fromCharCode(c);
   }

@@ -1,26 +1,13 @@
 // Pure projection of engine state for the editor UI: one status per resource, label groups, and the
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
 import type { EngineSnapshot, ResourceSnapshot } from '../shared/state';
-import type { DashboardModel, DashboardRow, ResourceStatus } from '../shared/webviewProtocol';
+import type { DashboardModel, DashboardRow, ResourceStatus, ResourceView } from '../shared/webviewProtocol';
 
 /** What the UI shows for a resource, most urgent first (defined with the webview protocol, which posts it). */
-export type { ResourceStatus, DashboardModel, DashboardRow };
+export type { ResourceStatus, DashboardModel, DashboardRow, ResourceView };
 
 export const UNLABELED = 'unlabeled';
 
-export interface ResourceView {
-  name: string;
-  status: ResourceStatus;
-  /** Short text next to the name: "building", "waiting on db", "CrashLoopBackOff", "2 changes pending (manual)". */
-  description: string;
-  /** Lines for the hover. */
-  tooltip: string[];
-  /** Endpoints (links and port-forwards), in display order. */
-  endpoints: string[];
-  /** Manual trigger mode with work waiting: the tree shows a trigger affordance. */
-  needsTrigger: boolean;
-  labels: string[];
-}
 
 export function resourceStatus(r: ResourceSnapshot): ResourceStatus {
   if (r.disabled) return 'disabled';

@@ -44,15 +44,21 @@ function workspace(tiltfile: string): string {
   return join(ws, 'Tiltfile');
 }
 
+/** A kubeconfig whose current context, `prod`, is a remote cluster nobody allowed. */
+function prodKubeconfig(name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, [
+    'apiVersion: v1', 'kind: Config', 'current-context: prod',
+    'clusters: [{name: prod, cluster: {server: "https://10.20.30.40:6443"}}]',
+    'contexts: [{name: prod, context: {cluster: prod, user: u}}]',
+    'users: [{name: u, user: {token: x}}]', '',
+  ].join('\n'));
+  return path;
+}
+
 describe('Session', () => {
   it('refuses a non-local kube context before building anything', async () => {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: prod',
-      'clusters: [{name: prod, cluster: {server: "https://10.20.30.40:6443"}}]',
-      'contexts: [{name: prod, context: {cluster: prod, user: u}}]',
-      'users: [{name: u, user: {token: x}}]', '',
-    ].join('\n'));
+    const kubeconfig = prodKubeconfig('kubeconfig');
     const tf = workspace("k8s_yaml(blob('apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c\\n'))\n");
     const s = new Session({ tiltfile: tf, kubeconfigPath: kubeconfig, load, watch: false });
     try {
@@ -70,13 +76,7 @@ describe('Session', () => {
   });
 
   it('never runs local() against a context that is neither local nor allowed', async () => {
-    const kubeconfig = join(dir, 'kubeconfig-prod2');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'current-context: prod',
-      'clusters: [{name: prod, cluster: {server: "https://10.20.30.40:6443"}}]',
-      'contexts: [{name: prod, context: {cluster: prod, user: u}}]',
-      'users: [{name: u, user: {token: x}}]', '',
-    ].join('\n'));
+    const kubeconfig = prodKubeconfig('kubeconfig-prod2');
     const tf = workspace("local('touch ran-against-prod')\n");
     const marker = join(tf, '..', 'ran-against-prod');
     const s = new Session({ tiltfile: tf, kubeconfigPath: kubeconfig, load, watch: false });
