@@ -20,38 +20,10 @@ import type { ComposeProjectModel } from '../../../src/engine/compose/project';
 import { ComposeAdapter } from '../../../src/engine/compose/adapter';
 import { applyToContainers } from '../../../src/engine/liveupdate/containerUpdate';
 import type { DockerComposeResource } from '../../../src/tiltfile/plan';
+import { BUSYBOX, dockerProblem } from '../docker';
+import { waitFor } from '../k8s/cluster';
 
-const BUSYBOX = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
 const docker = new Dockerode();
-
-async function daemonProblem(): Promise<string | undefined> {
-  try {
-    await docker.ping();
-  } catch (err) {
-    return `no Docker daemon reachable (${(err as Error).message})`;
-  }
-  try {
-    await docker.getImage(BUSYBOX).inspect();
-  } catch {
-    return `image ${BUSYBOX} not present locally (run test/env/up.sh)`;
-  }
-  return undefined;
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? ` (${(lastErr as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function get(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -67,7 +39,7 @@ function get(port: number, p: string): Promise<{ status: number; body: string }>
 }
 
 test('compose: two services, live update via exec tar, restart_container, logs, down', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) {
     t.skip(problem);
     return;
@@ -127,19 +99,19 @@ test('compose: two services, live update via exec tar, restart_container, logs, 
   assert.equal((await get(port, '/index.html')).body, 'hello-v1\n');
 
   // The client reached web by its service name on the project network.
-  await waitFor('client fetched index.html', () => clientLogs.some((l) => l.text === 'fetched'));
+  await waitFor('client fetched index.html', 30_000, () => clientLogs.some((l) => l.text === 'fetched'));
   assert.ok(clientLogs.some((l) => l.text === 'hello-v1' && l.stream === 'stdout'));
-  await waitFor('web start line', () => webLogs.some((l) => l.text === 'starting web from-env-file'));
+  await waitFor('web start line', 30_000, () => webLogs.some((l) => l.text === 'starting web from-env-file'));
   // httpd -v logs requests on stderr: demultiplexed as such.
-  await waitFor('httpd request log on stderr', () => webLogs.some((l) => l.stream === 'stderr'));
-  await waitFor('running statuses from events', () => statuses.some((s) => s.service === 'client' && s.state === 'running'));
+  await waitFor('httpd request log on stderr', 30_000, () => webLogs.some((l) => l.stream === 'stderr'));
+  await waitFor('running statuses from events', 30_000, () => statuses.some((s) => s.service === 'client' && s.state === 'running'));
 
   // ---- idempotent up; a config change recreates the container
   assert.equal((await runtime.up(project, 'web')).action, 'unchanged');
   const changed: ComposeProjectModel = { ...project, services: { ...project.services, client: { ...project.services.client, environment: { X: '1' } } } };
   const re = await runtime.up(changed, 'client');
   assert.equal(re.action, 'recreated');
-  await waitFor('recreated client fetched again', () => clientLogs.filter((l) => l.text === 'fetched').length >= 2);
+  await waitFor('recreated client fetched again', 30_000, () => clientLogs.filter((l) => l.text === 'fetched').length >= 2);
 
   // ---- live update: delete, copy through exec tar, run step, restart_container
   const webId = web.containerId!;
@@ -164,14 +136,14 @@ test('compose: two services, live update via exec tar, restart_container, logs, 
   assert.notEqual(after.State.StartedAt, before.State.StartedAt, 'container was restarted');
 
   const p2 = (await runtime.status(name, 'web')).ports[0]!.hostPort;
-  await waitFor('web serving after restart', async () => (await get(p2, '/index.html')).body === 'hello-v2\n');
+  await waitFor('web serving after restart', 30_000, async () => (await get(p2, '/index.html')).body === 'hello-v2\n');
   assert.equal((await get(p2, '/copy.html')).body, 'hello-v2\n');
   assert.equal((await get(p2, '/sub/nested.txt')).body, 'nested\n');
   assert.equal((await get(p2, '/old.txt')).status, 404);
 
   // Logs continued across the restart: a second start line, and nothing delivered twice.
-  await waitFor('second start line after restart', () => webLogs.filter((l) => l.text.startsWith('starting web')).length === 2);
-  await waitFor('status event for the restarted container', () => statuses.some((s) => s.service === 'web' && s.state === 'running' && s.startedAt === Date.parse(after.State.StartedAt)));
+  await waitFor('second start line after restart', 30_000, () => webLogs.filter((l) => l.text.startsWith('starting web')).length === 2);
+  await waitFor('status event for the restarted container', 30_000, () => statuses.some((s) => s.service === 'web' && s.state === 'running' && s.startedAt === Date.parse(after.State.StartedAt)));
 
   // ---- a failing run step is the user's error; a tar failure asks for a rebuild
   const failed = await liveUpdateContainer(docker, { project: name, service: 'web', containerId: webId }, {
@@ -196,11 +168,11 @@ test('compose: two services, live update via exec tar, restart_container, logs, 
   assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [label] } }), []);
   assert.deepEqual(await docker.listNetworks({ filters: { label: [label] } }), []);
   assert.deepEqual((await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [], []);
-  await waitFor('missing status after down', () => statuses.some((s) => s.service === 'web' && s.state === 'missing'));
+  await waitFor('missing status after down', 30_000, () => statuses.some((s) => s.service === 'web' && s.state === 'missing'));
 });
 
 test('compose: up reports a dependency that exited, and down keeps volumes unless asked', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) {
     t.skip(problem);
     return;
@@ -222,7 +194,7 @@ test('compose: up reports a dependency that exited, and down keeps volumes unles
   assert.equal((await runtime.up(project, 'app', { onOutput: (l) => notes.push(l) })).action, 'created');
   assert.ok(notes.some((l) => /broken has no container; starting app without waiting/.test(l)), notes.join('\n'));
   await runtime.up(project, 'broken');
-  await waitFor('broken exited', async () => (await runtime.status(name, 'broken')).state === 'exited');
+  await waitFor('broken exited', 30_000, async () => (await runtime.status(name, 'broken')).state === 'exited');
   const st = await runtime.status(name, 'broken');
   assert.equal(st.runtimeStatus, 'error');
   assert.equal(st.reason, 'exited with code 4');
@@ -235,7 +207,7 @@ test('compose: up reports a dependency that exited, and down keeps volumes unles
 });
 
 test('compose adapter: deploy plan resources with a built image, running containers, live update via the engine', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) {
     t.skip(problem);
     return;
@@ -269,7 +241,7 @@ test('compose adapter: deploy plan resources with a built image, running contain
   assert.equal(targets[0]!.containerId, res.containerId);
   assert.ok(seen.some((s) => s.state === 'running'));
   const port = adapter.status(resources[0]!)!.ports[0]!.hostPort;
-  await waitFor('v1 served', async () => (await get(port, '/index.html')).body === 'v1\n');
+  await waitFor('v1 served', 30_000, async () => (await get(port, '/index.html')).body === 'v1\n');
 
   fs.writeFileSync(path.join(dir, 'index.html'), 'v2\n');
   const outcome = await applyToContainers(adapter.exec, targets, { kind: 'live_update', copies: [{ localPath: path.join(dir, 'index.html'), containerPath: '/www/index.html' }], deletions: [], runs: [], restart: false });

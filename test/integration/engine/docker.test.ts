@@ -9,24 +9,12 @@ import Dockerode from 'dockerode';
 import { DockerImageBuilder, DockerOperationError } from '../../../src/engine/build/docker';
 import { dockerBuildPatternSets } from '../../../src/engine/watch/ignores';
 import type { ContextSpec } from '../../../src/engine/build/context';
+import { BUSYBOX, dockerProblem } from '../docker';
 
-const BASE = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
+const BASE = BUSYBOX;
 const REGISTRY = process.env.INNERLOOP_TEST_REGISTRY ?? 'localhost:5000';
 const docker = new Dockerode();
 
-async function daemonProblem(): Promise<string | undefined> {
-  try {
-    await docker.ping();
-  } catch (err) {
-    return `no Docker daemon reachable (${(err as Error).message})`;
-  }
-  try {
-    await docker.getImage(BASE).inspect();
-  } catch {
-    return `base image ${BASE} not present locally`;
-  }
-  return undefined;
-}
 
 function context(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'il-docker-'));
@@ -38,7 +26,7 @@ function context(files: Record<string, string>): string {
 }
 
 test('docker: build from a context tar, skip when the content tag exists, extra tags, push', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) return t.skip(problem);
   const root = context({
     Dockerfile: `FROM ${BASE}\nARG GREETING=hi\nCOPY . /app\nRUN echo "$GREETING" > /greeting && ls /app\n`,
@@ -75,7 +63,7 @@ test('docker: build from a context tar, skip when the content tag exists, extra 
 });
 
 test('docker: a failing RUN step surfaces as a DockerOperationError with the daemon message', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) return t.skip(problem);
   const root = context({ Dockerfile: `FROM ${BASE}\nRUN exit 3\n` });
   try {
@@ -90,7 +78,7 @@ test('docker: a failing RUN step surfaces as a DockerOperationError with the dae
 });
 
 test('docker: inline Dockerfile contents and a multi-stage target', async (t) => {
-  const problem = await daemonProblem();
+  const problem = await dockerProblem(docker);
   if (problem) return t.skip(problem);
   const root = context({ 'a.txt': 'A' });
   const builder = new DockerImageBuilder(docker);
