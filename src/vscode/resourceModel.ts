@@ -1,6 +1,6 @@
 // Pure projection of engine state for the editor UI: one status per resource, label groups, and the
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
-import type { EngineSnapshot, ResourceSnapshot } from '../shared/state';
+import type { EngineSnapshot, PortForwardPhase, ResourceSnapshot } from '../shared/state';
 import type { DashboardModel, DashboardRow, ResourceStatus, ResourceView } from '../shared/webviewProtocol';
 
 /** What the UI shows for a resource, most urgent first (defined with the webview protocol, which posts it). */
@@ -153,16 +153,33 @@ export function summarize(state: EngineSnapshot): Summary {
   return { total, counts, text: parts.join(' '), tooltip };
 }
 
-/** Every port forward, e.g. "localhost:5734 → todo-api:5000 (active)", in resource order. */
-export function portForwardLines(state: EngineSnapshot): Array<{ resource: string; localPort: number; active: boolean; text: string }> {
-  const out: Array<{ resource: string; localPort: number; active: boolean; text: string }> = [];
+/** One port forward as the status bar and tooltips show it. */
+export interface ForwardLine {
+  resource: string;
+  localPort: number;
+  active: boolean;
+  /** "localhost:5734 → todo-api:5000 (active)" */
+  text: string;
+  /** Status-bar item text: "$(plug) todo-api 5734", with a sync/alert icon while reconnecting or failing. */
+  label: string;
+  url: string;
+}
+
+const FORWARD_ICON: Record<PortForwardPhase, string> = { active: 'plug', connecting: 'sync~spin', reconnecting: 'sync~spin', error: 'debug-disconnect' };
+
+/** Every port forward, in resource order. */
+export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
+  const out: ForwardLine[] = [];
   for (const name of state.order) {
     for (const pf of state.resources[name]?.portForwards ?? []) {
+      const host = pf.host ?? 'localhost';
       out.push({
         resource: name,
         localPort: pf.localPort,
         active: pf.state === 'active',
-        text: `${pf.host ?? 'localhost'}:${pf.localPort} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
+        text: `${host}:${pf.localPort} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
+        label: `$(${FORWARD_ICON[pf.state]}) ${name} ${pf.localPort}`,
+        url: `http://${host}:${pf.localPort}/`,
       });
     }
   }

@@ -222,6 +222,8 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
     await until('4 active forwards in the status bar', 60_000, async () => /2\/2\s+4\s*$/.test((await item.innerText()).trim()));
     await item.hover();
     await w().page.locator('.monaco-hover, .workbench-hover').filter({ hasText: `localhost:${PORTS.api}` }).first().waitFor({ timeout: 10_000 });
+    // And one item per forward, "todo-api <port>".
+    await w().page.locator('.statusbar-item').filter({ hasText: `todo-api ${PORTS.api}` }).first().waitFor({ timeout: 10_000 });
     await w().screenshot('engine-statusbar-forwards');
   });
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupByLabel, resourceStatus, resourceView, summarize, worst } from '../../../src/vscode/resourceModel';
+import { groupByLabel, portForwardLines, resourceStatus, resourceView, summarize, worst } from '../../../src/vscode/resourceModel';
 import { initialResourceState, initialSessionState, type EngineState, type ResourceState } from '../../../src/shared/state';
 
 function res(name: string, patch: Partial<ResourceState> = {}): ResourceState {
@@ -101,5 +101,19 @@ describe('summarize', () => {
   it('worst picks the most urgent status', () => {
     assert.equal(worst(['ok', 'pending', 'idle']), 'pending');
     assert.equal(worst([]), 'disabled');
+  });
+});
+
+describe('portForwardLines (one status-bar item per forward)', () => {
+  it('labels each forward "resource port", with its state as icon and the endpoint to open', () => {
+    const s = state(
+      res('todo-api', { portForwards: [{ localPort: 5734, containerPort: 5000, state: 'active' }, { localPort: 5678, containerPort: 5678, state: 'reconnecting', error: 'pod gone\nmore' }] }),
+      res('todo-frontend', { portForwards: [{ localPort: 3734, containerPort: 3000, state: 'error', error: 'refused' }] }),
+    );
+    const lines = portForwardLines(s);
+    assert.deepEqual(lines.map((l) => l.label), ['$(plug) todo-api 5734', '$(sync~spin) todo-api 5678', '$(debug-disconnect) todo-frontend 3734']);
+    assert.deepEqual(lines.map((l) => l.active), [true, false, false]);
+    assert.equal(lines[0]!.url, 'http://localhost:5734/');
+    assert.equal(lines[1]!.text, 'localhost:5678 → todo-api:5678 (reconnecting: pod gone)');
   });
 });
