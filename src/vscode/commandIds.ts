@@ -16,6 +16,7 @@ export const COMMANDS = {
   'innerloop.attachDebugger': { title: 'Attach Debugger', needsEngine: true },
   'innerloop.openEndpoint': { title: 'Open Endpoint', needsEngine: true },
   'innerloop.reloadTiltfile': { title: 'Reload Tiltfile', needsEngine: false },
+  'innerloop.copyPodId': { title: 'Copy Pod ID', needsEngine: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof COMMANDS;

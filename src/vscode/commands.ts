@@ -26,7 +26,7 @@ function resourceArg(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   const n = arg as TreeNode | undefined;
   if (n?.kind === 'resource') return n.name;
-  if (n?.kind === 'endpoint') return n.resource;
+  if (n?.kind === 'endpoint' || n?.kind === 'pod') return n.resource;
   return undefined;
 }
 
@@ -67,6 +67,12 @@ const HANDLERS: Record<CommandId, Handler> = {
       url = items.length === 1 ? items[0]!.label : (await vscode.window.showQuickPick(items, { placeHolder: 'Endpoint to open' }))?.label;
     }
     if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+  },
+  'innerloop.copyPodId': async (_ctx, _s, arg) => {
+    const pod = (arg as Partial<TreeNode> | undefined)?.kind === 'pod' ? (arg as { pod: string }).pod : undefined;
+    if (!pod) return;
+    await vscode.env.clipboard.writeText(pod);
+    vscode.window.setStatusBarMessage(`Copied ${pod}`, 2000);
   },
   'innerloop.showLogs': async (ctx, services, arg) => {
     const name = resourceArg(arg);

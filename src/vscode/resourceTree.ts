@@ -1,6 +1,7 @@
 // The Resources view: a pure projection of engine state (resourceModel.ts) into tree items. Grouped by
 // label when any resource has one; endpoints are children of their resource. No I/O in getChildren.
 import * as vscode from 'vscode';
+import { debugTargets } from './debugTargets';
 import type { Ctx, EngineSession } from './ctx';
 import type { EngineSnapshot } from '../shared/state';
 import { groupByLabel, resourceView, STATUS_ICON, type ResourceStatus } from './resourceModel';
@@ -8,7 +9,8 @@ import { groupByLabel, resourceView, STATUS_ICON, type ResourceStatus } from './
 export type TreeNode =
   | { kind: 'group'; label: string }
   | { kind: 'resource'; name: string; group?: string }
-  | { kind: 'endpoint'; resource: string; url: string };
+  | { kind: 'endpoint'; resource: string; url: string }
+  | { kind: 'pod'; resource: string; pod: string };
 
 const STATUS_COLOR: Partial<Record<ResourceStatus, string>> = {
   error: 'testing.iconFailed',
@@ -101,7 +103,10 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }
     if (parent.kind === 'resource') {
       const r = s.resources[parent.name];
-      return (r?.endpoints ?? []).map((url) => this.node(`e:${parent.name}:${url}`, () => ({ kind: 'endpoint', resource: parent.name, url })));
+      return [
+        ...(r?.pods ?? []).map((p) => this.node(`p:${parent.name}:${p.name}`, (): TreeNode => ({ kind: 'pod', resource: parent.name, pod: p.name }))),
+        ...(r?.endpoints ?? []).map((url) => this.node(`e:${parent.name}:${url}`, (): TreeNode => ({ kind: 'endpoint', resource: parent.name, url }))),
+      ];
     }
     return [];
   }
@@ -125,16 +130,27 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       item.command = { title: 'Open', command: 'innerloop.openEndpoint', arguments: [node] };
       return item;
     }
+    if (node.kind === 'pod') {
+      const pod = s?.resources[node.resource]?.pods.find((p) => p.name === node.pod);
+      const item = new vscode.TreeItem(node.pod, vscode.TreeItemCollapsibleState.None);
+      item.id = `pod:${node.resource}:${node.pod}`;
+      item.iconPath = new vscode.ThemeIcon(pod?.ready ? 'vm-running' : 'vm-outline');
+      item.description = pod ? `${pod.status}${pod.restarts ? ` · ${pod.restarts} restarts` : ''}` : '';
+      item.tooltip = `Pod ${node.pod}${pod?.namespace ? ` in ${pod.namespace}` : ''}`;
+      item.contextValue = 'innerloop.pod';
+      return item;
+    }
     const r = s?.resources[node.name];
     if (!r) return new vscode.TreeItem(node.name);
     const v = resourceView(r);
-    const item = new vscode.TreeItem(r.name, v.endpoints.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(r.name, v.endpoints.length || r.pods.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `resource:${node.group ?? ''}:${r.name}`;
     item.description = v.description;
     item.tooltip = new vscode.MarkdownString(v.tooltip.map((l) => escapeMd(l)).join('  \n'));
     item.iconPath = statusIcon(v.status);
     // contextValue drives view/item/context menus: trigger is offered on every resource, highlighted when manual work waits.
-    item.contextValue = `innerloop.resource${v.needsTrigger ? '.needsTrigger' : ''}${v.endpoints.length ? '.hasEndpoints' : ''}`;
+    const debuggable = s !== undefined && debugTargets(s, r.name).length > 0;
+    item.contextValue = `innerloop.resource${v.needsTrigger ? '.needsTrigger' : ''}${v.endpoints.length ? '.hasEndpoints' : ''}${debuggable ? '.debuggable' : ''}`;
     item.command = { title: 'Show Logs', command: 'innerloop.showLogs', arguments: [node] };
     return item;
   }

@@ -44,3 +44,22 @@ describe('resource tree refreshes', () => {
     assert.deepEqual(tree.getChildren(frontend).map((n) => (n.kind === 'resource' ? n.name : '')), ['api', 'web']);
   });
 });
+
+describe('resource tree children and actions', () => {
+  it('lists a resource\'s pods (copyable) and endpoints, and marks resources with a debug forward', () => {
+    const { store, tree } = setup({ api: [] });
+    store.updateResource('api', {
+      pods: [{ name: 'api-7d9f-x2', status: 'Running', ready: true, restarts: 1, containers: [] }],
+      endpoints: ['http://localhost:5734/'],
+      portForwards: [{ localPort: 5734, containerPort: 5000, state: 'active' }, { localPort: 5678, containerPort: 5678, state: 'active' }],
+    });
+    const [api] = tree.getChildren();
+    const children = tree.getChildren(api);
+    assert.deepEqual(children.map((c) => c.kind), ['pod', 'endpoint']);
+    const pod = tree.getTreeItem(children[0]!);
+    assert.equal(pod.label, 'api-7d9f-x2');
+    assert.equal(pod.contextValue, 'innerloop.pod');
+    assert.match(String(pod.description), /Running · 1 restarts/);
+    assert.match(String(tree.getTreeItem(api!).contextValue), /\.hasEndpoints\.debuggable$/);
+  });
+});
