@@ -28,7 +28,7 @@ export interface Workbench {
   /** Runs a palette command by its exact label. */
   runCommand(label: string): Promise<void>;
   /** Answers an open quick pick by typing `filter` and accepting the first match. */
-  pick(filter: string): Promise<void>;
+  pick(filter: string, timeoutMs?: number): Promise<void>;
   /** Text currently rendered in the panel's output editor. */
   outputText(): Promise<string>;
 }
@@ -88,9 +88,9 @@ export async function openWorkbench(server: RunningCodeServer, opts: { trust: bo
       for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
     },
-    async pick(filter) {
+    async pick(filter, timeoutMs = 30_000) {
       const input = page.locator('.quick-input-widget input.input');
-      await input.waitFor();
+      await input.waitFor({ timeout: timeoutMs });
       await input.fill(filter);
       await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
       await page.waitForTimeout(200); // let the filter apply before accepting

@@ -78,13 +78,18 @@ testBoth('a syntax error is reported at its exact position', async () => {
   assert.ok(diags[0]!.range.start.line >= 2, `unexpected line ${diags[0]!.range.start.line}`);
 });
 
-test('fixing the error clears the diagnostic', async () => {
+test('fixing the error clears the diagnostic, and the unsaved buffer is then fully checked', async () => {
   const doc = await vscode.workspace.openTextDocument(join(folder(), 'broken.tiltfile'));
   const editor = await vscode.window.showTextDocument(doc);
+  const syntax = await waitFor('the syntax error', () => vscode.languages.getDiagnostics(doc.uri)[0]);
   const last = doc.lineAt(doc.lineCount - 1);
   const fixLine = last.text.trim() === '' ? doc.lineAt(doc.lineCount - 2) : last;
   await editor.edit((e) => e.insert(fixLine.range.end, ')'));
-  await waitFor('diagnostics to clear', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+  await waitFor('the syntax error to clear', () => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.message === syntax.message) ? undefined : true));
+  // Still unsaved, the buffer now loads: docker_build('x', '.') has no Dockerfile in this folder.
+  const next = await waitFor('the load error of the unsaved buffer', () => vscode.languages.getDiagnostics(doc.uri).find((d) => /Dockerfile/i.test(d.message)));
+  assert.equal(next.range.start.line, 1, 'on the docker_build line');
+  assert.ok(doc.isDirty);
   await vscode.commands.executeCommand('workbench.action.files.revert');
 });
 
