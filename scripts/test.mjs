@@ -24,9 +24,18 @@ const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inher
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const onlyE2e = process.argv.includes('--e2e');
-let files = onlyE2e ? [] : find('test/unit');
-if (!onlyUnit && !onlyE2e) files = files.concat(find('test/integration'));
-if (!onlyUnit) files = files.concat(find('test/e2e'));
-if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const pick = (list) => (filter.length ? list.filter((f) => filter.some((x) => f.includes(x))) : list);
+// Unit files run in parallel (pure Node). Integration and e2e files share one Docker daemon, one cluster and two
+// cores with code-server and chromium, so they run one file at a time: concurrent suites made UI waits flaky.
+const phases = [];
+if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false });
+if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true });
+if (!onlyUnit) phases.push({ files: pick(find('test/e2e')), serial: true });
+let status = 0;
+for (const { files, serial } of phases) {
+  if (files.length === 0) continue;
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1'] : []), ...files];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);
