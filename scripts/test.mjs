@@ -27,6 +27,7 @@ const onlyE2e = process.argv.includes('--e2e');
 const pick = (list) => (filter.length ? list.filter((f) => filter.some((x) => f.includes(x))) : list);
 // Unit files run in parallel (pure Node). Integration and e2e files share one Docker daemon, one cluster and two
 // cores with code-server and chromium, so they run one file at a time: concurrent suites made UI waits flaky.
+// --test-force-exit: a handle a suite leaks (e.g. a Docker events stream) must not hang the whole run.
 const phases = [];
 if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false });
 if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true });
@@ -34,7 +35,7 @@ if (!onlyUnit) phases.push({ files: pick(find('test/e2e')), serial: true });
 let status = 0;
 for (const { files, serial } of phases) {
   if (files.length === 0) continue;
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1'] : []), ...files];
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1', '--test-force-exit'] : []), ...files];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) status = r.status ?? 1;
 }
