@@ -275,7 +275,7 @@ export function assemble(s: TiltfileState): Plan {
       if (!d) {
         const custom = customByName.get(key);
         if (custom) {
-          applyCustomDeployOpts(custom, opts);
+          applyCommonOpts(custom, opts, true);
           if (opts.triggerMode) customTrigger.set(custom, opts.triggerMode);
           continue;
         }
@@ -322,14 +322,9 @@ export function assemble(s: TiltfileState): Plan {
     r.objects = sortForApply(r.objects);
     r.imageRefs = imageRefsFor(r.objects);
     if (o) {
-      if (o.newName && !d.manual) r.name = o.newName;
-      if (o.portForwards) r.portForwards = o.portForwards;
+      applyCommonOpts(r, o, !d.manual);
       if (o.extraPodSelectors) r.extraPodSelectors = o.extraPodSelectors;
       if (o.triggerMode) r.triggerMode = o.triggerMode;
-      if (o.resourceDeps) r.resourceDeps = o.resourceDeps;
-      if (o.autoInit !== undefined) r.autoInit = o.autoInit;
-      if (o.links) r.links = o.links;
-      if (o.labels) r.labels = o.labels;
       if (o.discoveryStrategy) r.discoveryStrategy = o.discoveryStrategy;
     }
     if (o) configuredAt.set(r.name, o.pos);
@@ -467,13 +462,14 @@ export function assemble(s: TiltfileState): Plan {
   };
 }
 
-function applyCustomDeployOpts(c: K8sCustomDeployResource, o: K8sResourceOptions): void {
-  if (o.newName) c.name = o.newName;
-  if (o.portForwards) c.portForwards = o.portForwards;
-  if (o.resourceDeps) c.resourceDeps = o.resourceDeps;
-  if (o.autoInit !== undefined) c.autoInit = o.autoInit;
-  if (o.links) c.links = o.links;
-  if (o.labels) c.labels = o.labels;
+/** The k8s_resource options every Kubernetes-deployed resource takes. */
+function applyCommonOpts(r: K8sResource | K8sCustomDeployResource, o: K8sResourceOptions, rename: boolean): void {
+  if (o.newName && rename) r.name = o.newName;
+  if (o.portForwards) r.portForwards = o.portForwards;
+  if (o.resourceDeps) r.resourceDeps = o.resourceDeps;
+  if (o.autoInit !== undefined) r.autoInit = o.autoInit;
+  if (o.links) r.links = o.links;
+  if (o.labels) r.labels = o.labels;
 }
 
 function findCycle(resources: Resource[]): string[] | undefined {

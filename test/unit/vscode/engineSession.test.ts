@@ -5,26 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
+import { bundleWorker } from './workerBundle';
 import { realClock } from '../../../src/engine/clock';
 import { EngineSessionCore, type EnginePorts } from '../../../src/vscode/engineSession';
 
-const root = join(__dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'innerloop-session-'));
 const workerScript = join(dir, 'cli.js');
 after(() => rmSync(dir, { recursive: true, force: true }));
-before(async () => {
-  await esbuild.build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'cpu-features', 'ssh2'],
-    logLevel: 'error',
-  });
-});
+before(() => bundleWorker(workerScript));
 
 async function until(pred: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 600; i++) {

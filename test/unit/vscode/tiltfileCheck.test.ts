@@ -1,5 +1,5 @@
 import { after, before, describe, it } from 'node:test';
-import * as esbuild from 'esbuild';
+import { bundleWorker } from './workerBundle';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,24 +7,12 @@ import { join } from 'node:path';
 import { checkTiltfile, mapLoadDiagnostics, syntaxCheck, type CheckOptions } from '../../../src/vscode/tiltfileCheck';
 import { looksLikeTiltfile, resolveTiltfile } from '../../../src/vscode/tiltfilePath';
 
-const root = join(__dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'innerloop-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // The CLI bundle doubles as the loader worker (as dist/cli.js does in the extension); bundle it fresh.
 const workerScript = join(dir, 'cli.js');
-before(async () => {
-  await esbuild.build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', 'cpu-features', 'ssh2'],
-    logLevel: 'error',
-  });
-});
+before(() => bundleWorker(workerScript));
 
 const full = (workspaceTrusted: boolean): CheckOptions => ({ full: true, args: [], workspaceTrusted, workerScript });
 
