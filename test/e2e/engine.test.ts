@@ -8,7 +8,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateCodeServer, startCodeServer, type RunningCodeServer } from './lib/codeServer';
@@ -298,25 +298,28 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
     await w().page.keyboard.press('Enter');
     await w().page.locator('.tab.active').filter({ hasText: 'Tiltfile' }).first().waitFor();
     await w().page.locator('.editor-instance .view-line').first().waitFor();
-    try {
-      appendFileSync(tf, '\nbroken = [)\n');
-      // Open Problems from the editor (a focused webview would swallow the key): retry until the panel shows.
-      for (let attempt = 1; ; attempt++) {
+    // Type the error into the editor, as a user does (an external write depends on code-server's file watcher).
+    await w().page.locator('.editor-instance .view-line').first().click();
+    await w().page.keyboard.press('Control+End');
+    await w().page.keyboard.type('\nbroken = [)');
+    // Open Problems from the editor (a focused webview would swallow the key): retry until the panel shows.
+    for (let attempt = 1; ; attempt++) {
+      await w().page.keyboard.press('Control+Shift+M');
+      try {
+        await w().page.locator('.markers-panel').first().waitFor({ timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
         await w().page.locator('.tab.active').filter({ hasText: 'Tiltfile' }).first().click();
-        await w().page.keyboard.press('Control+Shift+M');
-        try {
-          await w().page.locator('.markers-panel').first().waitFor({ timeout: 5_000 });
-          break;
-        } catch (e) {
-          if (attempt === 3) throw e;
-        }
       }
-      const marker = w().page.locator('.markers-panel .monaco-list-row').filter({ hasText: `[Ln ${line}` }).first();
-      await marker.waitFor({ timeout: 60_000 });
-      await w().screenshot('engine-broken-tiltfile');
-    } finally {
-      writeFileSync(tf, good);
     }
+    await w().page.locator('.markers-panel .monaco-list-row').filter({ hasText: `[Ln ${line}` }).first().waitFor({ timeout: 60_000 });
+    await w().screenshot('engine-broken-tiltfile');
+    // Undo the typing in the editor (the workspace may autosave), then make sure the file is the good one again.
+    await w().page.locator('.tab.active').filter({ hasText: 'Tiltfile' }).first().click();
+    for (let i = 0; i < 6; i++) await w().page.keyboard.press('Control+Z');
+    await w().runCommand('File: Revert File');
+    writeFileSync(tf, good);
     await w().page.locator('.markers-panel .monaco-list-row').filter({ hasText: `[Ln ${line}` }).first().waitFor({ state: 'detached', timeout: 60_000 });
   });
 
