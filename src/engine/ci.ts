@@ -4,6 +4,7 @@
 // that is updated but not ready within ci_settings(readiness_timeout) of its deploy fails (not Jobs, as in Tilt).
 
 import type { EngineSnapshot, ResourceSnapshot } from '../shared/state';
+import { lastBuild } from '../shared/status';
 
 export type CiStatus = { state: 'running'; waitingOn: string[] } | { state: 'succeeded' } | { state: 'failed'; error: string };
 
@@ -29,7 +30,7 @@ export function formatDuration(ms: number): string {
 
 function counts(r: ResourceSnapshot): boolean {
   if (r.disabled) return false;
-  return r.autoInit || r.lastBuild !== undefined || r.currentBuild !== undefined || r.triggered;
+  return r.autoInit || lastBuild(r) !== undefined || r.currentBuild !== undefined || r.triggered;
 }
 
 export function ciStatus(state: EngineSnapshot, opts: CiOptions): CiStatus {
@@ -42,16 +43,17 @@ export function ciStatus(state: EngineSnapshot, opts: CiOptions): CiStatus {
   for (const name of state.order) {
     const r = state.resources[name];
     if (!r || !counts(r)) continue;
-    if (r.lastBuild?.error && !r.currentBuild && r.pendingChanges.length === 0) {
-      return { state: 'failed', error: `${name}: ${r.lastBuild.error}` };
+    const last = lastBuild(r);
+    if (last?.error && !r.currentBuild && r.pendingChanges.length === 0) {
+      return { state: 'failed', error: `${name}: ${last.error}` };
     }
     if (r.runtimeStatus === 'error' && opts.now - opts.startTime >= opts.k8sGracePeriodMs) {
       const pod = r.pods.find((p) => p.status !== 'Running') ?? r.pods[0];
       return { state: 'failed', error: `${name}: runtime error${pod ? ` (pod ${pod.name}: ${pod.status})` : ''}` };
     }
-    const updated = r.lastBuild !== undefined && !r.lastBuild.error && !r.currentBuild && r.pendingChanges.length === 0;
+    const updated = last !== undefined && !last.error && !r.currentBuild && r.pendingChanges.length === 0;
     const ready = r.runtimeStatus === 'ok' || r.runtimeStatus === 'not_applicable';
-    const deployedAt = r.lastBuild?.finishTime;
+    const deployedAt = last?.finishTime;
     if (updated && !ready && opts.readinessTimeoutMs !== undefined && deployedAt !== undefined && !opts.runToCompletion?.has(name)
       && opts.now - deployedAt >= opts.readinessTimeoutMs) {
       const pod = r.pods.find((p) => !p.ready) ?? r.pods[0];

@@ -3,7 +3,7 @@
 // reuses its tag), inject the refs into the manifests and apply. Every fallback carries a reason for the user.
 
 import * as path from 'node:path';
-import type { ImageTarget, K8sResource, Plan } from '../tiltfile/plan';
+import type { ImageTarget, K8sResource, Plan } from '../shared/plan';
 import type { UpdateRequest, UpdateResult } from './buildController';
 import { wrappedCommand } from './build/restartWrapper';
 import { injectObjects, type InjectImage } from './deploy/inject';

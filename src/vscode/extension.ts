@@ -11,7 +11,6 @@ import { registerLogChannels } from './logChannels';
 import { registerResourceTree } from './resourceTree';
 import { registerStatusBar } from './statusBar';
 import { explainRestrictedMode, whenTrusted } from './trust';
-import { REAL_ADAPTERS } from './engineSession';
 
 /** What activate() returns to other extensions (and the in-host test harness). */
 export interface InnerloopApi {
@@ -32,7 +31,7 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     registerResourceTree(c);
     registerStatusBar(c);
     // The engine's real Docker/Kubernetes/process adapters (created by the session after the kube-context check).
-    registerCommands(c, { diagnostics, logs, ports: REAL_ADAPTERS });
+    registerCommands(c, { diagnostics, logs });
     registerLanguageFeatures(c);
     registerDebugProvider(c);
     registerDashboard(c);

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngineSnapshot } from '../../shared/state';
+import { lastBuild, updateStatus } from '../../shared/status';
 import { TerminalView } from '../render/terminal';
 import { statusTable } from '../render/status';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
@@ -17,9 +18,9 @@ export function sessionSummary(s: EngineSnapshot, result: { state: string; error
     resources: s.order.map((n) => {
       const r = s.resources[n]!;
       return {
-        name: n, type: r.type, updateStatus: r.updateStatus, runtimeStatus: r.runtimeStatus,
-        lastBuild: r.lastBuild, pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts })),
-        portForwards: r.portForwards, waitingReason: r.waitingReason,
+        name: n, type: r.type, updateStatus: updateStatus(r), runtimeStatus: r.runtimeStatus,
+        lastBuild: lastBuild(r), pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts })),
+        portForwards: r.portForwards, waitingReason: r.hold?.words,
       };
     }),
   };

@@ -8,6 +8,7 @@ import { Engine } from '../../../src/engine/engine';
 import { realClock } from '../../../src/engine/clock';
 import type { K8sObject } from '../../../src/tiltfile/plan';
 import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
+import { updateStatus } from '../../../src/shared/status';
 
 async function until(pred: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -54,13 +55,13 @@ test('engine: initial deploy, then an edit under a sync is live-updated; a Tiltf
     assert.equal(engine.store.snapshot().session.tiltfile.status, 'loading');
     await engine.setPlan(plan);
     assert.equal(engine.store.snapshot().session.tiltfile.status, 'ok');
-    await until(() => engine.store.resource('api')?.updateStatus === 'ok', 'initial update');
+    await until(() => updateStatus(engine.store.resource('api')!) === 'ok', 'initial update');
     assert.deepEqual(builds, ['api']);
     const lines = engine.logs.linesSince('api').map((l) => l.text);
     assert.ok(lines.includes('Step 1/1 : FROM x (token [redacted])'), lines.join('\n'));
 
     fs.writeFileSync(path.join(root, 'api', 'src', 'a.ts'), 'v2');
-    await until(() => engine.store.resource('api')?.lastBuild?.kind === 'live_update', 'live update');
+    await until(() => engine.store.resource('api')?.buildHistory[0]?.kind === 'live_update', 'live update');
     assert.deepEqual(execs.map((a) => a.slice(0, 2)), [['c1', 'tar']]);
     assert.deepEqual(builds, ['api'], 'no rebuild');
 
@@ -70,7 +71,7 @@ test('engine: initial deploy, then an edit under a sync is live-updated; a Tiltf
     engine.store.updateResource('api', { pods: pod('c2') });
     await until(() => execs.some((a) => a[0] === 'c2'), 'replay onto the restarted container');
     assert.deepEqual(execs.at(-1)?.slice(0, 2), ['c2', 'tar']);
-    assert.equal(engine.store.resource('api')?.lastBuild?.edits?.[0], path.join(root, 'api', 'src', 'a.ts'));
+    assert.equal(engine.store.resource('api')?.buildHistory[0]?.edits?.[0], path.join(root, 'api', 'src', 'a.ts'));
 
     fs.writeFileSync(path.join(root, 'Tiltfile'), 'docker_build(..., changed)');
     await until(() => reloads.length > 0, 'reload request');
@@ -102,7 +103,7 @@ test('engine: a reload keeps resource state by name, adds and removes resources;
     await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a'), k8sResource('b'), localResource('srv')]));
     await engine.waitIdle();
     const a1 = engine.store.resource('a');
-    assert.equal(a1?.updateStatus, 'ok');
+    assert.equal(updateStatus(a1!), 'ok');
     engine.tiltfileLoading('/r/Tiltfile');
     engine.tiltfileFailed('/r/Tiltfile', 'line 3: undefined name', [{ severity: 'error', message: 'undefined name' }]);
     const session = engine.store.snapshot().session.tiltfile;
@@ -118,15 +119,19 @@ test('engine: a reload keeps resource state by name, adds and removes resources;
     const tfLog = engine.logs.linesSince('(Tiltfile)').map((l) => l.text);
     assert.ok(tfLog.includes('b was removed from the Tiltfile: deleting its objects'), tfLog.join('\n'));
     assert.ok(tfLog.includes('deployment/b deleted'), tfLog.join('\n'));
-    assert.equal(engine.store.resource('a')?.buildHistory.at(-1), a1?.lastBuild, 'history kept');
+    assert.equal(engine.store.resource('a')?.buildHistory.at(-1), a1?.buildHistory[0], 'history kept');
     assert.deepEqual(engine.store.resource('a')?.labels, ['backend']);
-    assert.equal(engine.store.resource('a')?.buildHistory.length, 2, 'definition changed (labels): updated again');
-    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a', { labels: ['backend'] }), k8sResource('c')]));
+    assert.equal(engine.store.resource('a')?.buildHistory.length, 1, 'only labels changed: not updated again');
+    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a', { labels: ['backend'], links: [{ url: 'http://localhost:9/' }], resourceDeps: ['c'] }), k8sResource('c')]));
     await engine.waitIdle();
-    assert.equal(engine.store.resource('a')?.buildHistory.length, 2, 'same definition: no update');
+    assert.equal(engine.store.resource('a')?.buildHistory.length, 1, 'links and resource_deps changed: no update');
+    assert.deepEqual(engine.store.resource('a')?.links, [{ url: 'http://localhost:9/' }], 'links reach the state');
+    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a', { labels: ['backend'], objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a2' } }] }), k8sResource('c')]));
+    await engine.waitIdle();
+    assert.equal(engine.store.resource('a')?.buildHistory.length, 2, 'what runs changed (objects): updated again');
     await engine.waitRemovals();
     assert.deepEqual(removed, ['b', 'local:srv'], 'nothing else removed');
-    assert.equal(engine.store.resource('c')?.updateStatus, 'ok');
+    assert.equal(updateStatus(engine.store.resource('c')!), 'ok');
     assert.equal(engine.store.snapshot().session.tiltfile.status, 'ok');
   } finally {
     engine.dispose();

@@ -144,7 +144,7 @@ describe('Session ci readiness_timeout (fake clock)', () => {
 
   async function deployed(s: Session, names: string[]): Promise<void> {
     await s.start();
-    await until(() => names.every((n) => s.store.resource(n)?.lastBuild?.finishTime !== undefined && !s.store.resource(n)?.currentBuild), 'the deploys');
+    await until(() => names.every((n) => s.store.resource(n)?.buildHistory[0]?.finishTime !== undefined && !s.store.resource(n)?.currentBuild), 'the deploys');
   }
 
   it('fails a resource that is not ready within readiness_timeout of its deploy', async () => {

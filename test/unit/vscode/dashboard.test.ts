@@ -68,10 +68,9 @@ describe('dashboardModel', () => {
     const s: EngineState = { session: initialSessionState(), order: ['api', 'web'], resources: {} };
     s.resources.api = {
       ...initialResourceState({ name: 'api', type: 'k8s', labels: ['be'], triggerMode: 'manual', autoInit: true }),
-      updateStatus: 'error',
       runtimeStatus: 'ok',
       pendingChanges: ['/src/a.py', '/src/b.py'],
-      lastBuild: { startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' },
+      buildHistory: [{ startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' }],
     };
     s.resources.web = initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });
     const m = dashboardModel(s);

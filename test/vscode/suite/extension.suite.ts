@@ -202,9 +202,9 @@ test('an engine session drives commands, logs and the status bar', async () => {
   const res = (name: string, labels: string[], type: 'k8s' | 'local' = 'k8s') =>
     initialResourceState({ name, type, labels, triggerMode: 'auto', autoInit: true });
   store.setResources([res('api', ['backend']), res('db', ['backend']), res('web', ['frontend']), res('lint', [], 'local')]);
-  store.updateResource('api', { updateStatus: 'ok', runtimeStatus: 'ok', endpoints: ['http://localhost:8080/'] });
-  store.updateResource('db', { updateStatus: 'error', lastBuild: { startTime: 1, finishTime: 2, kind: 'full', error: 'image pull failed' } });
-  store.updateResource('web', { updateStatus: 'in_progress', currentBuild: { startTime: 1, kind: 'full' } });
+  store.updateResource('api', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok', links: [{ url: 'http://localhost:8080/' }] });
+  store.updateResource('db', { buildHistory: [{ startTime: 1, finishTime: 2, kind: 'full', error: 'image pull failed' }] });
+  store.updateResource('web', { currentBuild: { startTime: 1, kind: 'full' } });
   logs.append('api', 'runtime', 'hello from api\nlistening on http://localhost:8080/');
   api.useEngineSession({
     tiltfile: join(folder(), 'Tiltfile'),
