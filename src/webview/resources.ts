@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The resource table: one row per resource, under label group headers when any resource has a label.
 // Shows both statuses (update and runtime), pods, endpoints, a Trigger Update button and the pending mark
 // of manual-mode resources with changes waiting.

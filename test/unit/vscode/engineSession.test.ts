@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker } from './workerBundle';
-import { createEditorSession, type EditorSessionOptions } from '../../../src/vscode/engineSession';
+import { createEditorSession } from '../../../src/vscode/engineSession';
+import { fakePorts } from '../../fakes/ports';
 import { updateStatus } from '../../../src/shared/status';
 
 const dir = mkdtempSync(join(tmpdir(), 'innerloop-session-'));
@@ -23,17 +24,7 @@ async function until(pred: () => boolean, what: string): Promise<void> {
 }
 
 const ran: string[] = [];
-const ports: NonNullable<EditorSessionOptions['ports']> = {
-  images: { buildImage: async () => assert.fail('no images in this Tiltfile') },
-  kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } },
-  local: {
-    run: async (r, ctx) => {
-      ran.push(r.name);
-      ctx.onOutput(`ran ${r.name}`);
-      return { exitCode: 0 };
-    },
-  },
-};
+const ports = fakePorts({ ran });
 const quiet = { info: () => undefined, error: () => undefined };
 
 describe('createEditorSession', () => {
