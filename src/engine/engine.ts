@@ -66,6 +66,8 @@ export class Engine implements Disposable {
   private plan: Plan | undefined;
   private loading = false;
   private watcher: FileWatcher | undefined;
+  /** The one path router for the current plan: the watcher routes changes with it, the updater edits. */
+  private router: PathRouter | undefined;
   private watchGeneration = 0;
   private readonly controller: BuildController;
   private readonly updater: ResourceUpdater;
@@ -82,6 +84,7 @@ export class Engine implements Disposable {
       kube: opts.kube,
       local: opts.local,
       compose: opts.compose,
+      route: (p) => this.router?.route(p) ?? [],
       exists: (p) => fs.existsSync(p),
       output: (name, line) => this.logs.append(name, 'build', line),
       now: () => opts.clock.now(),
@@ -141,6 +144,7 @@ export class Engine implements Disposable {
   async setPlan(plan: Plan): Promise<void> {
     const before = this.plan;
     this.plan = plan;
+    this.router = new PathRouter(watchTargetsFromPlan(plan));
     this.logs.scrubber.setSecrets(plan.secrets);
     const enabled = enabledWithDeps(plan);
     const disabled = (name: string): boolean => enabled !== undefined && !enabled.has(name);
@@ -156,7 +160,7 @@ export class Engine implements Disposable {
     }
     this.loading = false;
     this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
-    if (this.opts.watch?.enabled !== false) await this.restartWatcher(plan);
+    if (this.opts.watch?.enabled !== false) await this.restartWatcher(this.router);
     this.controller.reconcile();
   }
 
@@ -216,12 +220,11 @@ export class Engine implements Disposable {
     this.store.dispatch({ type: 'tiltfile_changed', path, status, error, diagnostics, now: this.opts.clock.now() });
   }
 
-  private async restartWatcher(plan: Plan): Promise<void> {
+  private async restartWatcher(router: PathRouter): Promise<void> {
     const generation = ++this.watchGeneration;
     // The old watcher keeps running until the new one is ready, so no change falls into the gap
     // (a change seen by both is recorded once: pending changes are a set).
     const old = this.watcher;
-    const router = new PathRouter(watchTargetsFromPlan(plan));
     const w = await FileWatcher.start(router, {
       clock: this.opts.clock,
       coalesce: this.opts.watch?.coalesce,

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { ResourceUpdater, imagesInBuildOrder } from '../../../src/engine/update';
 import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import { fakePorts } from '../../fakes/ports';
+import { PathRouter } from '../../../src/engine/watch/router';
+import { watchTargetsFromPlan } from '../../../src/engine/watch/targets';
 import type { K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
 
@@ -32,6 +34,8 @@ function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOve
     images,
     kube,
     local,
+    // The engine's one router for the plan, as the watcher uses it.
+    route: (f: string) => new PathRouter(watchTargetsFromPlan(p)).route(f),
     exists: () => true,
     output: (_r, l) => output.push(l),
     now: () => now,
