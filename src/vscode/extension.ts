@@ -17,6 +17,8 @@ export interface InnerloopApi {
   readonly version: string;
   /** Drives the editor UI from an engine session created elsewhere (embedding, tests); undefined detaches. */
   useEngineSession(session: EngineSession | undefined): void;
+  /** The session the editor UI is bound to now (undefined while stopped). */
+  session(): EngineSession | undefined;
 }
 
 export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
@@ -43,7 +45,7 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     });
     void vscode.commands.executeCommand('setContext', 'innerloop.active', true);
     c.log.info('Innerloop activated');
-    return { version, useEngineSession: (s) => c.setSession(s) };
+    return { version, useEngineSession: (s) => c.setSession(s), session: () => c.session };
   } catch (e) {
     // VS Code shows nothing for a failed activation; make it visible, then rethrow.
     void vscode.window.showErrorMessage(`Innerloop failed to activate: ${e instanceof Error ? e.message : String(e)}`);

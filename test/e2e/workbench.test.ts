@@ -146,6 +146,10 @@ describe('VS Code (code-server), trusted workspace', { skip, timeout: 300_000 },
     await view.locator('#summary').filter({ hasText: '1/4 ok' }).waitFor();
     await w.screenshot('dashboard');
     await view.locator('tr[data-resource="lint"] button', { hasText: 'Update' }).click();
+    // The intent reached the engine session through the trigger command: the host logs what it did.
+    await w.runCommand('Innerloop: Show Logs');
+    await w.pick('extension log');
+    await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'trigger update: lint' }).first().waitFor({ timeout: 20_000 });
   });
 
   it('shows a resource log channel and the extension log', async () => {
@@ -157,8 +161,6 @@ describe('VS Code (code-server), trusted workspace', { skip, timeout: 300_000 },
     await w.runCommand('Innerloop: Show Logs');
     await w.pick('extension log');
     await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'Innerloop activated' }).first().waitFor({ timeout: 20_000 });
-    // The dashboard's Update button reached the engine session through the command.
-    await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'trigger update: lint' }).first().waitFor({ timeout: 20_000 });
     await w.screenshot('innerloop-log');
   });
 });
