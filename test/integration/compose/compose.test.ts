@@ -33,7 +33,7 @@ function get(port: number, p: string): Promise<{ status: number; body: string }>
   });
 }
 
-test('compose: two services, live update via exec tar, restart_container, logs, down', async (t) => {
+test('compose: two services, recreate on config change, logs, down', async (t) => {
   const problem = await dockerProblem(docker);
   if (problem) {
     t.skip(problem);
