@@ -121,7 +121,7 @@ class ModuleLoader {
 function emptyPlan(s: TiltfileState): Plan {
   return {
     tiltfile: s.tiltfile, resources: [], images: s.images, k8s: { allowedContexts: s.allowedContexts, imageLocators: [] },
-    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [], warnings: [],
+    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [...s.secrets], warnings: [],
   };
 }
 
