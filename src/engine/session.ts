@@ -267,9 +267,13 @@ export class Session {
     const started = this.clock.now();
     const r = await this.loadPlan();
     if (this.disposed) return;
+    // Secrets become known during the load (and on the first load nothing knew them before): scrub its output,
+    // and any error it produced, with this load's secrets (plus the running plan's) before anything is shown.
+    const scrubber = this.engine.logs.scrubber;
+    scrubber.setSecrets(new Set([...(this.currentPlan?.secrets ?? []), ...r.plan.secrets]));
     for (const line of r.output) this.engine.logs.append('(Tiltfile)', 'system', line);
     if (!r.ok) {
-      const message = loadErrorText(r);
+      const message = scrubber.scrub(loadErrorText(r));
       this.log.error(`Tiltfile load failed: ${message}`);
       this.engine.logs.append('(Tiltfile)', 'system', message, 'error');
       this.engine.tiltfileFailed(tiltfile, message, r.diagnostics);

@@ -9,7 +9,7 @@ import { DockerImageAdapter } from './adapters/images';
 import { KubeAdapter, type KubeSink } from './adapters/kube';
 import { checkReachable, loadKubeClient, type KubeClient } from './k8s/client';
 import { discoverLocalRegistry, targetRegistry, type TargetRegistry } from './k8s/registry';
-import { checkKubeContext } from './safety';
+import { checkKubeContext, identityOf } from './safety';
 
 export interface ConnectSettings {
   kubeconfigPath?: string;
@@ -43,7 +43,7 @@ export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Co
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
-  const check = checkKubeContext(client.context, client.server, plan.k8s.allowedContexts);
+  const check = checkKubeContext(identityOf(client), plan.k8s.allowedContexts);
   const namespace = o.namespace || plan.k8s.namespace || client.namespace;
   o.dispatch({ type: 'cluster_checked', k8s: { context: client.context, namespace, allowed: check.allowed, error: check.allowed ? undefined : check.reason } });
   if (!check.allowed) return check.reason;

@@ -1,11 +1,15 @@
-// Loading the Tiltfile for a session: in a worker thread (dist/cli.js doubles as the worker), with the kube
-// context the kubeconfig names so k8s_context() can answer and local() can refuse a non-local context.
+// Loading the Tiltfile for a session: in a child process with a heap limit (src/tiltfile/childLoader.ts), with
+// the kube context the kubeconfig names so k8s_context() can answer and local() can refuse a context that is
+// neither local nor allowed (safety.ts decides both, as for up and down).
 
 import type { LoadOptions, LoadResult } from '../tiltfile/loader';
 import { loadTiltfileInWorker } from '../tiltfile/worker';
 import type { Plan } from '../shared/plan';
 import { loadKubeClient } from './k8s/client';
-import { isLocalContextName, isLoopbackServer } from './safety';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { envAllowedContexts, identityOf, isLocalCluster } from './safety';
 
 export type TiltfileLoader = (path: string, opts: Omit<LoadOptions, 'cancel'>, signal: AbortSignal) => Promise<LoadResult>;
 
@@ -27,11 +31,21 @@ export function needsCluster(plan: Plan): boolean {
   return plan.resources.some((r) => r.type === 'k8s' || r.type === 'k8s_custom_deploy');
 }
 
+function defaultKubeconfigExists(): boolean {
+  const files = process.env.KUBECONFIG ? process.env.KUBECONFIG.split(path.delimiter) : [path.join(os.homedir(), '.kube', 'config')];
+  return files.some((f) => f && fs.existsSync(f));
+}
+
 /** The kube context as the kubeconfig names it (a file read, no network); nothing when there is no kubeconfig. */
 function kubeTarget(o: LoadSettings): { kubeContext: string; kubeContextIsLocal: boolean } | Record<string, never> {
+  // Without any kubeconfig the client library invents a context on localhost:8080: that is "no context" (as in
+  // Tilt, nothing to guard at load), not a cluster to judge.
+  if (!o.kubeconfigPath && !defaultKubeconfigExists()) return {};
   try {
     const c = loadKubeClient({ kubeconfigPath: o.kubeconfigPath, context: o.context });
-    return { kubeContext: c.context, kubeContextIsLocal: isLocalContextName(c.context) || isLoopbackServer(c.server) };
+    // "Local" for local()'s refusal means what the production guard means: local, or allowed by the environment
+    // (the Tiltfile's allow_k8s_contexts() is added by the loader itself).
+    return { kubeContext: c.context, kubeContextIsLocal: isLocalCluster(identityOf(c)) || envAllowedContexts().includes(c.context) };
   } catch {
     return {};
   }

@@ -1,6 +1,6 @@
 // Assembly, as Tilt's tiltfile_state.go does it: one resource per workload, images matched by name,
 // Services attached by selector, k8s_resource renames/groupings applied, the rest "uncategorized".
-import { readFileSync } from 'node:fs';
+import { readTextFileSafely } from './safeRead';
 import { matchName, tagOf } from './imageRef';
 import { objectId } from './k8s';
 import { defaultTriggerMode } from './localResource';
@@ -151,7 +151,7 @@ function dockerfileBaseImages(img: ImageTarget): string[] {
   if (img.kind !== 'docker_build') return [];
   let text = img.dockerfileContents;
   if (text === undefined && img.dockerfile) {
-    try { text = readFileSync(img.dockerfile, 'utf8'); } catch { return []; }
+    try { text = readTextFileSafely(img.dockerfile); } catch { return []; }
   }
   const out: string[] = [];
   for (const m of (text ?? '').matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)) out.push(m[1]!);

@@ -1,6 +1,6 @@
 // Kubernetes builtins: k8s_yaml, filter_yaml, k8s_resource, port_forward, link, k8s_kind, k8s_custom_deploy,
 // allow_k8s_contexts, k8s_context, k8s_namespace, helm, kustomize.
-import { readFileSync } from 'node:fs';
+import { readTextFileSafely } from './safeRead';
 import { homedir } from 'node:os';
 import { Builtin, Dict, List, StarlarkFunction, Tuple, typeName, type Call, type Value } from '../starlark';
 import { absent, bool, command, int, optStr, seq, str, strDict, strList, unpack, wrongType } from './args';
@@ -134,7 +134,7 @@ function currentKubeContext(s: TiltfileState): { context: string; namespace: str
   const files = (s.env.KUBECONFIG ?? `${s.env.HOME ?? homedir()}/.kube/config`).split(':').filter(Boolean);
   for (const f of files) {
     let text: string;
-    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    try { text = readTextFileSafely(f); } catch { continue; }
     const m = /^current-context:\s*"?([^"\n]*)"?\s*$/m.exec(text);
     if (m?.[1]) return { context: m[1].trim(), namespace: 'default' };
   }

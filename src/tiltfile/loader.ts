@@ -1,5 +1,4 @@
 // Loads a Tiltfile: runs it with Tilt's builtins, resolves load()/include(), then assembles the typed Plan.
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Builtin, Dict, StarlarkError, Struct, createThread, execFile, type Thread, type Value } from '../starlark';
 import { str, unpack } from './args';
@@ -17,6 +16,7 @@ import type { Diagnostic, Plan } from './plan';
 import { addRanges } from './ranges';
 import { settingsBuiltins } from './settings';
 import { TiltfileState, fsMessage, exists, type LoadOptions } from './state';
+import { readTextFileSafely, SafeReadError } from './safeRead';
 
 export type { LoadOptions } from './state';
 
@@ -96,7 +96,7 @@ class ModuleLoader {
     if (cached) return cached;
     if (this.loading.has(abs)) throw new Error(`cycle in load graph: ${abs} is already being loaded`);
     let source: string;
-    try { source = readFileSync(abs, 'utf8'); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
+    try { source = readTextFileSafely(abs, this.s.readGuard()); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
     this.s.configFiles.add(abs);
     this.sources.set(abs, source);
     this.loading.add(abs);
@@ -121,7 +121,7 @@ class ModuleLoader {
 function emptyPlan(s: TiltfileState): Plan {
   return {
     tiltfile: s.tiltfile, resources: [], images: s.images, k8s: { allowedContexts: s.allowedContexts, imageLocators: [] },
-    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [], warnings: [],
+    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [...s.secrets], warnings: [],
   };
 }
 
@@ -152,7 +152,7 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   s.configFiles.add(abs);
   let source: string;
   try {
-    source = options.source ?? readFileSync(abs, 'utf8');
+    source = options.source ?? readTextFileSafely(abs);
   } catch (e) {
     const d: Diagnostic = { severity: 'error', message: `cannot read Tiltfile: ${fsMessage(e, abs)}`, pos: { file: abs, line: 1, col: 1 } };
     return { plan: emptyPlan(s), diagnostics: [d], configFiles: [abs], output: [], ok: false };
@@ -162,9 +162,12 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   const tiltignore = join(dirname(abs), '.tiltignore');
   s.configFiles.add(tiltignore);
   try {
-    const lines = readFileSync(tiltignore, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = readTextFileSafely(tiltignore, s.readGuard()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     s.settings.watchIgnore.push(...lines);
-  } catch { /* optional */ }
+  } catch (e) {
+    // Missing is normal; a .tiltignore we refuse to read (a device, huge, a symlink out of the repo) is worth a word.
+    if (e instanceof SafeReadError) s.diagnostics.push({ severity: 'warning', message: `.tiltignore ignored: ${e.message}`, pos: { file: abs, line: 1, col: 1 } });
+  }
 
   const thread = createThread('Tiltfile');
   thread.locals.set('tiltfile', s);

@@ -1,7 +1,8 @@
 // The mutable state of one Tiltfile load: what builtins registered, before assembly turns it into a Plan.
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Call, StarlarkFunction, Thread } from '../starlark';
+import { readTextFileSafely, SafeReadError, type SafeReadOptions } from './safeRead';
 import type {
   Diagnostic, ImageLocator, ImageTarget, K8sCustomDeployResource, K8sObject, Link,
   LocalResource, Plan, PortForward, SourcePos, TriggerMode, UIButton,
@@ -195,10 +196,15 @@ export class TiltfileState {
   readFile(abs: string): string {
     this.configFiles.add(abs);
     try {
-      return readFileSync(abs, 'utf8');
+      return readTextFileSafely(abs, this.readGuard());
     } catch (e) {
       throw new Error(fsMessage(e, abs));
     }
+  }
+
+  /** Guards for files the load reads (safeRead.ts): untrusted loads may not follow symlinks out of the repo. */
+  readGuard(): SafeReadOptions {
+    return this.opts.trusted ? {} : { confineTo: dirname(this.tiltfile) };
   }
 
   /** Refuses command execution in untrusted workspaces: records a diagnostic and tells the caller to skip. */
@@ -236,6 +242,7 @@ export function isLocalContext(ctx: string): boolean {
 }
 
 export function fsMessage(e: unknown, path: string): string {
+  if (e instanceof SafeReadError) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return `file not found: ${path}`;
   if (code === 'EISDIR') return `${path} is a directory, not a file`;

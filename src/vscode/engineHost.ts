@@ -31,7 +31,7 @@ export async function up(ctx: Ctx): Promise<void> {
   const session = createEditorSession({
     tiltfile,
     args: ctx.settings.tiltArgs,
-    workerScript: join(ctx.extCtx.extensionPath, 'dist', 'cli.js'),
+    workerScript: join(ctx.extCtx.extensionPath, 'dist', 'tiltfile-loader.js'),
     debounceMs: ctx.settings.debounceMs,
     logBufferLines: ctx.settings.logBufferLines,
     log: ctx.log,

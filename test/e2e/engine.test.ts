@@ -155,7 +155,7 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
     extensionsDir = await prepareExtensionsDir({ harness: false });
     const found = locateCodeServer();
     if (!('dir' in found)) throw new Error(found.missing);
-    server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig } });
+    server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig, INNERLOOP_ALLOW_K8S_CONTEXTS: 'innerloop' } });
     wb = await openWorkbench(server, { trust: true });
   });
 
