@@ -201,9 +201,23 @@ debugTest('Python (API): stops at a breakpoint in the local app.py (innerloop-py
   // The old session ended with its process; Innerloop attached a new one.
   await waitFor('a new innerloop-python session', () => vscode.debug.activeDebugSession?.type === 'innerloop-python' && vscode.debug.activeDebugSession.id !== first?.id, 120_000);
   await breakpointRound({ resource: 'todo-api', file, line, url: `http://127.0.0.1:${c.api}/todos`, variable: 'items', expectValue: /^\[/, attach: false, since });
+  if (c.timings) writeFileSync(c.timings, JSON.stringify(timings));
+});
+
+debugTest('Python (API): a rebuild replaces the pod; the session re-attaches through the forward, which follows the new pod', async () => {
+  const c = cfg();
+  const file = join(folder(), 'api', 'app.py');
+  const line = lineOf(file, 'log.info("listing %d todos"');
+  const before = vscode.debug.activeDebugSession;
+  assert.equal(before?.type, 'innerloop-python', 'still attached from the previous test');
+  const since = Date.now();
+  // A Dockerfile edit is in fall_back_on: a full rebuild and a new pod.
+  const dockerfile = join(folder(), 'api', 'Dockerfile');
+  writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8') + `ENV INNERLOOP_E2E_REBUILD=${since}\n`);
+  await waitFor('a new innerloop-python session after the rebuild', () => vscode.debug.activeDebugSession?.type === 'innerloop-python' && vscode.debug.activeDebugSession.id !== before?.id && (started.get(vscode.debug.activeDebugSession.id) ?? 0) > since, 300_000);
+  await breakpointRound({ resource: 'todo-api', file, line, url: `http://127.0.0.1:${c.api}/todos`, variable: 'items', expectValue: /^\[/, attach: false, since });
   await vscode.debug.stopDebugging();
   vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
-  if (c.timings) writeFileSync(c.timings, JSON.stringify(timings));
 });
 
 debugTest('Down', async () => {
