@@ -11,7 +11,9 @@ const skip = debugSkipReason();
 
 describe('Debugging in VS Code against the local cluster (todo app)', { skip, timeout: 1_000_000 }, () => {
   it('stops at breakpoints in the Node frontend and the Python API, across live updates', async (t) => {
-    const { report } = await runDebugSuite();
+    const { report, timings } = await runDebugSuite();
+    // Numbers, not assertions (npm run bench prints the same): Attach Debugger → first stop per runtime.
+    t.diagnostic(`attach → first stop: ${JSON.stringify(timings)}`);
     assert.ok(report.tests.length > 0, 'the debugging suite ran no test');
     for (const r of report.tests) {
       await t.test(`[in VS Code ${report.vscodeVersion}] ${r.name}`, () => {
