@@ -8,8 +8,8 @@ import { down, up } from './engineHost';
 import type { ResourceLogChannels } from './logChannels';
 import type { TreeNode } from './resourceTree';
 import { DashboardPanel } from './dashboard/panel';
-import { attachConfiguration, debugTargets, noDebugTargetHint } from './debugTargets';
 import { displayOrder, resourceEndpoints } from '../shared/status';
+import { attachDebugger } from './debug/attach';
 
 /** Collaborators the handlers use; built by activate(). */
 export interface CommandServices {
@@ -88,21 +88,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   'innerloop.openDashboard': (ctx) => {
     DashboardPanel.show(ctx);
   },
-  'innerloop.attachDebugger': async (ctx, _s, arg) => {
-    const only = resourceArg(arg);
-    const targets = debugTargets(ctx.session!.store.snapshot(), only);
-    if (targets.length === 0) {
-      void vscode.window.showInformationMessage(noDebugTargetHint(only));
-      return;
-    }
-    const items = targets.map((t) => ({ label: t.resource, description: `${t.runtime} on ${t.host}:${t.port}`, target: t }));
-    const chosen = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Attach the debugger to' });
-    if (!chosen) return;
-    const config = attachConfiguration(chosen.target);
-    ctx.log.info('attach debugger:', config);
-    const ok = await vscode.debug.startDebugging(ctx.folder, config);
-    if (!ok) void vscode.window.showWarningMessage(`Innerloop: could not start "${config.type}" debugging; is its debugger extension installed?`);
-  },
+  'innerloop.attachDebugger': (ctx, _s, arg) => attachDebugger(ctx, resourceArg(arg)),
 };
 
 export function registerCommands(ctx: Ctx, services: CommandServices): void {

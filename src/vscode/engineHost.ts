@@ -37,7 +37,7 @@ export async function up(ctx: Ctx): Promise<void> {
     log: ctx.log,
   });
   // Replaces (and so stops) a running session: Up while up restarts with the current settings.
-  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), dispose: () => session.dispose() });
+  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), plan: () => session.currentPlan, dispose: () => session.dispose() });
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Innerloop: loading Tiltfile' }, () => session.start());
 }
 
