@@ -44,8 +44,11 @@ export type EngineAction =
   | { type: 'pods_observed'; name: string; pods: PodStatus[]; runtime: RuntimeStatus }
   /** The port forwards the resource declares (as now applied), each keeping its observed state. */
   | { type: 'forwards_declared'; name: string; forwards: PortForwardStatus[] }
-  /** One port forward changed state (connecting, active, reconnecting, error). */
-  | { type: 'forward_observed'; name: string; forward: PortForwardStatus }
+  /**
+   * One port forward changed state (connecting, active, reconnecting, error): the fields given replace the stored
+   * ones (an explicit undefined clears one), the rest stay (e.g. the container port resolved earlier).
+   */
+  | { type: 'forward_observed'; name: string; forward: Partial<PortForwardStatus> & Pick<PortForwardStatus, 'localPort' | 'state'> }
   /** serve_cmd or a Compose container: runtime status (and, for Compose, the ports it publishes). */
   | { type: 'runtime_observed'; name: string; runtime: RuntimeStatus; publishedPorts?: PublishedPort[] }
   | { type: 'tiltfile_changed'; path: string; status: TiltfileLoadStatus; error?: string; diagnostics?: Diagnostic[]; now: number }
@@ -140,7 +143,7 @@ export function reduce(store: Store, a: EngineAction): void {
         const i = r.portForwards.findIndex((o) => forwardKey(o) === forwardKey(a.forward));
         // A forward the resource no longer declares reports its last state late: ignore it.
         if (i < 0) return undefined;
-        return { portForwards: r.portForwards.map((o, j) => (j === i ? a.forward : o)) };
+        return { portForwards: r.portForwards.map((o, j) => (j === i ? { ...o, ...a.forward } : o)) };
       });
       return;
     case 'runtime_observed':

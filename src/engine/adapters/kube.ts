@@ -222,7 +222,8 @@ export class KubeAdapter implements KubePort {
           localPort: f.spec.localPort,
           host: f.spec.host || undefined,
           target,
-          onState: (e) => this.forwardObserved(t, f, { containerPort: e.target?.port ?? f.spec.containerPort, podName: e.target?.pod, state: e.phase, error: e.message }),
+          // Without a target (pod gone) the container port last resolved stays: the reducer merges observations.
+          onState: (e) => this.forwardObserved(t, f, { ...(e.target ? { containerPort: e.target.port } : {}), podName: e.target?.pod, state: e.phase, error: e.message }),
         });
         const pf = f.pf;
         pf.start().catch((err: unknown) => this.forwardObserved(t, f, { state: 'error', error: err instanceof Error ? err.message : String(err) }));
@@ -232,9 +233,10 @@ export class KubeAdapter implements KubePort {
     }
   }
 
-  private forwardObserved(t: Tracked, f: Forward, seen: Partial<PortForwardStatus> & Pick<PortForwardStatus, 'state'>): void {
+  private forwardObserved(t: Tracked, f: Forward, seen: Omit<Partial<PortForwardStatus>, 'localPort' | 'host'> & Pick<PortForwardStatus, 'state'>): void {
     if (this.stopped || !t.forwards.includes(f)) return;
-    this.opts.sink.observe({ type: 'forward_observed', name: t.resource.name, forward: { ...declaredForward(f.spec), ...seen } });
+    const { localPort, host } = declaredForward(f.spec);
+    this.opts.sink.observe({ type: 'forward_observed', name: t.resource.name, forward: { localPort, host, podName: undefined, error: undefined, ...seen } });
   }
 }
 

@@ -143,3 +143,19 @@ test('initial runtime status: local resources only have a runtime with a serve_c
   assert.equal(initialResourceState({ ...base, name: 'c', type: 'k8s' }).runtimeStatus, 'unknown');
   assert.equal(updateStatus(initialResourceState({ ...base, name: 'd', type: 'k8s', autoInit: false })), 'none');
 });
+
+test('port forwards: declared forwards keep their observed state; an observation merges into its forward', () => {
+  const s = new Store();
+  s.setResources([res('api')]);
+  s.dispatch({ type: 'forwards_declared', name: 'api', forwards: [{ localPort: 15678, containerPort: 0, state: 'connecting' }] });
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 15678, containerPort: 5678, podName: 'api-1', state: 'active' } });
+  // The pod went away: no target, so the container port resolved before stays.
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 15678, podName: undefined, state: 'reconnecting', error: 'pod gone' } });
+  assert.deepEqual(s.resource('api')?.portForwards, [{ localPort: 15678, containerPort: 5678, podName: undefined, state: 'reconnecting', error: 'pod gone' }]);
+  const before = s.resource('api')?.portForwards[0];
+  s.dispatch({ type: 'forwards_declared', name: 'api', forwards: [{ localPort: 15678, containerPort: 0, state: 'connecting' }, { localPort: 8080, containerPort: 80, state: 'connecting' }] });
+  assert.equal(s.resource('api')?.portForwards[0], before, 'a forward still declared keeps its state');
+  assert.equal(s.resource('api')?.portForwards.length, 2);
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 9999, state: 'active' } });
+  assert.equal(s.resource('api')?.portForwards.length, 2, 'a forward no longer declared is ignored');
+});
