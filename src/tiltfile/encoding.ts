@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { Builtin, List, fromJS, toJS, type Call, type Value } from '../starlark';
 import { absent, bytesToString, str, unpack, wrongType } from './args';
-import type { TiltfileState } from './state';
+import { readYamlFile, type TiltfileState } from './state';
 import { Blob } from './values';
 import { parseYamlStream } from './yaml';
 
@@ -35,13 +35,13 @@ function encodableJS(v: Value, what: string): unknown {
   }
 }
 
-function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, source: string) => Value): Value {
+function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, source: string) => Value, yaml = false): Value {
   const a = unpack(call, ['path', 'default?']);
   const p = s.resolve(str(a.path, 'path'));
   s.configFiles.add(p);
   let text: string;
   try {
-    text = s.readFile(p);
+    text = yaml ? readYamlFile(s, p) : s.readFile(p);
   } catch (e) {
     if (a.default !== undefined) return a.default;
     throw e;
@@ -52,8 +52,8 @@ function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, sou
 export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
   return {
     read_json: new Builtin('read_json', (call) => readWithDefault(s, call, decodeJson)),
-    read_yaml: new Builtin('read_yaml', (call) => readWithDefault(s, call, decodeYamlOne)),
-    read_yaml_stream: new Builtin('read_yaml_stream', (call) => readWithDefault(s, call, (t, src) => new List(parseYamlStream(t, src).map((d) => fromJS(d))))),
+    read_yaml: new Builtin('read_yaml', (call) => readWithDefault(s, call, decodeYamlOne, true)),
+    read_yaml_stream: new Builtin('read_yaml_stream', (call) => readWithDefault(s, call, (t, src) => new List(parseYamlStream(t, src).map((d) => fromJS(d))), true)),
     decode_json: new Builtin('decode_json', (call) => decodeJson(textArg(unpack(call, ['json']).json, 'json'), 'decode_json')),
     decode_yaml: new Builtin('decode_yaml', (call) => decodeYamlOne(textArg(unpack(call, ['yaml']).yaml, 'yaml'), 'decode_yaml')),
     decode_yaml_stream: new Builtin('decode_yaml_stream', (call) => {

@@ -7,6 +7,8 @@ import { composeBuiltins } from './compose';
 import { configModule } from './config';
 import { dockerBuiltins } from './docker';
 import { encodingBuiltins } from './encoding';
+import { gitBuiltins } from './git';
+import { shlexModule } from './shlex';
 import { builtInExtension, builtInExtensionNames } from './extensions';
 import { k8sBuiltins } from './k8s';
 import { liveUpdateBuiltins } from './liveUpdate';
@@ -44,7 +46,9 @@ export function predeclared(s: TiltfileState): Record<string, Value> {
     ...settingsBuiltins(s),
     ...osBuiltins(s),
     ...encodingBuiltins(s),
+    ...gitBuiltins(s),
     config: configModule(s),
+    shlex: shlexModule(),
   };
   return b;
 }
@@ -103,7 +107,7 @@ class ModuleLoader {
     this.s.execStack.push(abs);
     try {
       const { globals } = execFile({
-        filename: abs, source, predeclared: this.builtins, thread: this.thread,
+        filename: abs, source, predeclared: { ...this.builtins, __file__: abs }, thread: this.thread,
         load: (m) => this.load(m), print: (msg) => { this.s.output.push(msg); },
         maxSteps: this.s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: this.s.opts.cancel,
       });
@@ -208,7 +212,8 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   s.execStack.push(abs);
   try {
     execFile({
-      filename: abs, source, predeclared: builtins, thread,
+      // Tilt sets __file__ in each file it executes.
+      filename: abs, source, predeclared: { ...builtins, __file__: abs }, thread,
       load: (m) => loader.load(m), print: (msg) => { s.output.push(msg); },
       maxSteps: s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: s.opts.cancel,
     });

@@ -250,6 +250,25 @@ export function fsMessage(e: unknown, path: string): string {
   return `error reading ${path}: ${(e as Error).message}`;
 }
 
+/** Go's os.ReadFile error text (`open P: no such file or directory`), which Tilt's messages embed. */
+export function goReadError(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `open ${path}: no such file or directory`;
+  if (code === 'EACCES') return `open ${path}: permission denied`;
+  if (code === 'EISDIR') return `read ${path}: is a directory`;
+  return `open ${path}: ${(e as Error).message}`;
+}
+
+/** Reads a YAML file the load depends on; failures read as Tilt's `error reading yaml file: open ...`. */
+export function readYamlFile(s: { configFiles: Set<string> }, path: string): string {
+  s.configFiles.add(path);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`error reading yaml file: ${goReadError(e, path)}`);
+  }
+}
+
 export function isDir(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
 }

@@ -13,7 +13,7 @@ const cases: Array<{ name: string; src: string; re: RegExp; line: number; files?
   { name: 'unknown keyword argument', src: `docker_build('a', '.', bogus=1)\n`, re: /Error in docker_build: unexpected keyword argument "bogus"/, line: 1 },
   { name: 'too many positional arguments', src: `\n\nlink('a', 'b', 'c')\n`, re: /Error in link: got 3 arguments, want at most 2/, line: 3 },
   { name: 'missing argument', src: `docker_build()\n`, re: /Error in docker_build: missing argument for ref/, line: 1 },
-  { name: 'missing file', src: `k8s_yaml('k8s/app.yaml')\n`, re: /Error in k8s_yaml: file not found: .*k8s\/app.yaml/, line: 1 },
+  { name: 'missing file', src: `k8s_yaml('k8s/app.yaml')\n`, re: /Error in k8s_yaml: error reading yaml file: open .*k8s\/app.yaml: no such file or directory/, line: 1 },
   { name: 'unknown ext://', src: `load('ext://nope', 'x')\n`, re: /unknown extension ext:\/\/nope/, line: 1 },
   { name: 'endless loop', src: `x = 0\nwhile True:\n    x += 1\n`, re: /too many steps \(the Tiltfile ran too long: an endless loop\?\)/, line: 3 },
   { name: 'endless recursion', src: `def f(n):\n    return f(n + 1)\nf(0)\n`, re: /recursion|stack/, line: 2 },
