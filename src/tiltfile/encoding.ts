@@ -1,10 +1,9 @@
 // read_json/read_yaml/read_yaml_stream, decode_* and encode_* for JSON and YAML.
-import { stringify } from 'yaml';
 import { Builtin, List, fromJS, toJS, type Call, type Value } from '../starlark';
 import { absent, bytesToString, str, unpack, wrongType } from './args';
 import { readYamlFile, type TiltfileState } from './state';
 import { Blob } from './values';
-import { parseYamlStream } from './yaml';
+import { parseYamlStream, toYaml } from './yaml';
 
 function textArg(v: Value | undefined, param: string): string {
   if (absent(v)) throw new Error(`missing argument for ${param}`);
@@ -66,12 +65,13 @@ export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
     }),
     encode_yaml: new Builtin('encode_yaml', (call) => {
       const a = unpack(call, ['obj']);
-      return new Blob(stringify(encodableJS(a.obj ?? null, 'encode_yaml'), { lineWidth: 0 }), 'encode_yaml');
+      // Sorted keys and YAML 1.1-safe quoting, as Tilt's (sigs.k8s.io/yaml) encode_yaml.
+      return new Blob(toYaml(encodableJS(a.obj ?? null, 'encode_yaml'), { sortKeys: true }), 'encode_yaml');
     }),
     encode_yaml_stream: new Builtin('encode_yaml_stream', (call) => {
       const a = unpack(call, ['objs']);
       if (!(a.objs instanceof List)) throw wrongType('objs', a.objs ?? null, 'list');
-      const docs = a.objs.elems.map((o) => stringify(encodableJS(o, 'encode_yaml_stream'), { lineWidth: 0 }));
+      const docs = a.objs.elems.map((o) => toYaml(encodableJS(o, 'encode_yaml_stream'), { sortKeys: true }));
       return new Blob(docs.join('---\n'), 'encode_yaml_stream');
     }),
   };
