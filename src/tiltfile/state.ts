@@ -38,6 +38,8 @@ export interface LoadOptions {
    * Default: guessed from the context name (isLocalContext in state.ts).
    */
   kubeContextIsLocal?: boolean;
+  /** Where fetched extension repos are cached (default: the user's cache dir, innerloop/extensions). */
+  extensionCacheDir?: string;
 }
 
 export interface K8sEntity {

@@ -14,7 +14,7 @@ const cases: Array<{ name: string; src: string; re: RegExp; line: number; files?
   { name: 'too many positional arguments', src: `\n\nlink('a', 'b', 'c')\n`, re: /Error in link: got 3 arguments, want at most 2/, line: 3 },
   { name: 'missing argument', src: `docker_build()\n`, re: /Error in docker_build: missing argument for ref/, line: 1 },
   { name: 'missing file', src: `k8s_yaml('k8s/app.yaml')\n`, re: /Error in k8s_yaml: error reading yaml file: open .*k8s\/app.yaml: no such file or directory/, line: 1 },
-  { name: 'unknown ext://', src: `load('ext://nope', 'x')\n`, re: /unknown extension ext:\/\/nope/, line: 1 },
+  { name: 'unknown ext://', src: `v1alpha1.extension_repo(name='default', url='file://./exts')\nload('ext://nope', 'x')\n`, re: /cannot load ext:\/\/nope: no nope\/Tiltfile in extension repo "default"/, line: 2, files: { 'exts/README': '' } },
   { name: 'endless loop', src: `x = 0\nwhile True:\n    x += 1\n`, re: /too many steps \(the Tiltfile ran too long: an endless loop\?\)/, line: 3 },
   { name: 'endless recursion', src: `def f(n):\n    return f(n + 1)\nf(0)\n`, re: /recursion|stack/, line: 2 },
   { name: 'type error in an expression', src: `x = 'a' + 1\n`, re: /unknown binary op: string \+ int|string \+ int/, line: 1 },
