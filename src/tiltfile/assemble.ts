@@ -1,7 +1,7 @@
 // Assembly, as Tilt's tiltfile_state.go does it: one resource per workload, images matched by name,
 // Services attached by selector, k8s_resource renames/groupings applied, the rest "uncategorized".
 import { readTextFileSafely } from './safeRead';
-import { dockerfileImageRefs } from '../engine/build/dockerfileRefs';
+import { dockerfileImageRefs } from '../shared/dockerfileRefs';
 import { isUnder } from './liveUpdate';
 import { matchName, tagOf } from './imageRef';
 import { objectId } from './k8s';

@@ -254,6 +254,8 @@ export function fsMessage(e: unknown, path: string): string {
 
 /** Go's os.ReadFile error text (`open P: no such file or directory`), which Tilt's messages embed. */
 export function goReadError(e: unknown, path: string): string {
+  // The safe reader's refusals (size cap, FIFO, symlink out of an untrusted repo) say it their own way.
+  if (e instanceof SafeReadError) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return `open ${path}: no such file or directory`;
   if (code === 'EACCES') return `open ${path}: permission denied`;
@@ -262,10 +264,10 @@ export function goReadError(e: unknown, path: string): string {
 }
 
 /** Reads a YAML file the load depends on; failures read as Tilt's `error reading yaml file: open ...`. */
-export function readYamlFile(s: { configFiles: Set<string> }, path: string): string {
+export function readYamlFile(s: TiltfileState, path: string): string {
   s.configFiles.add(path);
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFileSafely(path, s.readGuard());
   } catch (e) {
     throw new Error(`error reading yaml file: ${goReadError(e, path)}`);
   }

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ResourceUpdater } from '../../../src/engine/update';
+import { PathRouter } from '../../../src/engine/watch/router';
+import { watchTargetsFromPlan } from '../../../src/engine/watch/targets';
 import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import type { CustomBuildTarget, ImageTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { deployment, fails, k8s, ok } from './helpers';
@@ -77,6 +79,7 @@ function updater(plan: Plan, containers: ContainerRef[] = [{ pod: 'p', container
     exists: () => true,
     output: () => undefined,
     now: () => 2,
+    route: (f: string) => new PathRouter(watchTargetsFromPlan(plan)).route(f),
   });
   return { u, built, applied, execs };
 }
