@@ -57,6 +57,13 @@ function sameFiles(a: readonly string[], b: readonly string[]): boolean {
   return a.every((f) => set.has(f));
 }
 
+/** Tilt's live-update-only image (custom_build command ':'): never built or injected, only live-updated. */
+function isLiveUpdateOnly(img: ImageTarget): boolean {
+  return img.kind === 'custom_build' && img.liveUpdateOnly === true;
+}
+
+const isUnder = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+
 export class ResourceUpdater {
   /** Per image ref: what each running container has received since the image was built. */
   private readonly trackers = new Map<string, ContainerSyncTracker>();
@@ -85,7 +92,7 @@ export class ResourceUpdater {
       // Every change is a full update here (live update for custom deploys is not wired yet).
       try {
         const refs: string[] = [];
-        for (const img of imagesInBuildOrder(plan, resource.imageRefs)) refs.push((await this.deps.images.buildImage(img, ctx)).clusterRef);
+        for (const img of imagesInBuildOrder(plan, resource.imageRefs)) if (!isLiveUpdateOnly(img)) refs.push((await this.deps.images.buildImage(img, ctx)).clusterRef);
         await this.deps.kube.customDeploy(resource, refs, ctx);
         return { kind: 'full' };
       } catch (err) {
@@ -112,6 +119,14 @@ export class ResourceUpdater {
       const ids = this.deps.route(f).filter((id) => mine.has(id));
       if (ids.length === 0) return { kind: 'fallback', reason: `${path.relative(path.dirname(plan.tiltfile), f)} is not part of any image of ${resource.name}` };
       for (const id of ids) byImage.set(id, [...(byImage.get(id) ?? []), f]);
+    }
+    // Tilt: a base image's file that a child image syncs is live-updated into the child's containers.
+    for (const [id, files] of [...byImage]) {
+      const base = images.find((i) => imageTargetId(i.ref) === id);
+      const child = base && images.find((c) => c.imageDeps.includes(base.ref) && files.every((f) => c.liveUpdate.some((st) => st.kind === 'sync' && isUnder(f, st.localPath))));
+      if (!child) continue;
+      byImage.delete(id);
+      byImage.set(imageTargetId(child.ref), [...(byImage.get(imageTargetId(child.ref)) ?? []), ...files]);
     }
     // Plan first for every image, so one image's fallback is known before anything is copied anywhere.
     const work: { img: ImageTarget; plan: LivePlan }[] = [];
@@ -215,6 +230,7 @@ export class ResourceUpdater {
     const injectImages: InjectImage[] = [];
     try {
       for (const img of imagesInBuildOrder(plan, resource.imageRefs)) {
+        if (isLiveUpdateOnly(img)) continue;
         const built = await this.deps.images.buildImage(img, ctx);
         this.tracker(img.ref).imageBuilt(built.buildStartTime);
         // restart_process images run under the restart wrapper, which the image port adds to the image.

@@ -96,6 +96,11 @@ export interface CustomBuildTarget extends ImageTargetBase {
   outputsImageRefTo?: string;
   env: Record<string, string>;
   dir: string;
+  /**
+   * Tilt's live-update-only image (`command=':'` with live_update): never built or injected into manifests; the
+   * engine only live-updates containers already running an image of this name.
+   */
+  liveUpdateOnly?: boolean;
 }
 
 export type ImageTarget = DockerBuildTarget | CustomBuildTarget;
