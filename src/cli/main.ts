@@ -32,7 +32,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const dd = rest.indexOf('--');
   const h = rest.findIndex((a) => a === '--help' || a === '-h');
-  if (h >= 0 && (dd < 0 || h < dd)) { io.stdout(cmd.usage + '\n'); return 0; }
+  if (h >= 0 && (dd < 0 || h < dd)) {
+    io.stdout(cmd.usage + (cmd.usage.includes(EXIT_CODES_HELP) ? '' : `\n\n${EXIT_CODES_HELP}`) + '\n');
+    return 0;
+  }
   try {
     return await cmd.run(rest, io);
   } catch (e) {

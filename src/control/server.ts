@@ -174,9 +174,9 @@ export class ControlServer implements Disposable {
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    // Closing the listener unlinks the socket file at once (libuv), so a new engine can start right after
+    // dispose(); removing it again later could delete that new engine's socket.
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // net.Server removes its socket file on close; a leftover would only mislead the next engine's check.
-    if (process.platform !== 'win32') fs.rmSync(this.socketPath, { force: true });
   }
 
   dispose(): void {

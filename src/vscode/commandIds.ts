@@ -9,7 +9,8 @@ export interface CommandSpec {
 
 export const COMMANDS = {
   'innerloop.up': { title: 'Up', needsEngine: false },
-  'innerloop.down': { title: 'Down', needsEngine: true },
+  'innerloop.stop': { title: 'Stop', needsEngine: true },
+  'innerloop.down': { title: 'Down', needsEngine: false },
   'innerloop.triggerUpdate': { title: 'Trigger Update', needsEngine: true },
   'innerloop.openDashboard': { title: 'Open Dashboard', needsEngine: true },
   'innerloop.showLogs': { title: 'Show Logs', needsEngine: false },

@@ -59,7 +59,10 @@ test('server: 0600 socket in a 0700 directory; a second engine for the same Tilt
   // A socket file left by a killed engine (nothing listening) does not block the next one.
   fs.writeFileSync(sock, '');
   const s2 = await ControlServer.start(sock, target);
-  await s2.close();
+  // Restart (the editor's Up while up): dispose() frees the path at once for the next engine.
+  s2.dispose();
+  const s3 = await ControlServer.start(sock, target);
+  await s3.close();
 });
 
 test('server: a group/world-open control directory is closed to 0700; one owned by someone else is refused', async () => {
