@@ -140,3 +140,16 @@ test('log text: terminals keep only colours (when on); HTML is escaped with colo
   assert.equal(ansiToHtml(line), '<span class="a31">red</span> &lt;script&gt;');
   assert.equal(ansiToHtml('\x1b[1;92mok\x1b[39m & done'), '<span class="a92 b">ok</span><span class="b"> &amp; done</span>');
 });
+
+test('the up/ci status table fits the terminal: rows are cut by visible width, escape codes not counted', async () => {
+  const { Store } = await import('../../../src/engine/store');
+  const { initialResourceState } = await import('../../../src/shared/state');
+  const { statusTable } = await import('../../../src/cli/render/status');
+  const store = new Store();
+  store.setResources([initialResourceState({ name: 'api', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true })]);
+  store.updateResource('api', { lastBuild: { startTime: 1, finishTime: 2, kind: 'full', error: `boom ${'x'.repeat(200)}` } });
+  const lines = statusTable(store.snapshot(), true, 80);
+  assert.equal(lines.length, 1);
+  assert.equal(visibleWidth(lines[0]!), 80);
+  assert.match(lines[0]!, /\x1b\[31m/);
+});
