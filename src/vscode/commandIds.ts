@@ -18,6 +18,8 @@ export const COMMANDS = {
   'innerloop.openEndpoint': { title: 'Open Endpoint', needsEngine: true },
   'innerloop.reloadTiltfile': { title: 'Reload Tiltfile', needsEngine: false },
   'innerloop.copyPodId': { title: 'Copy Pod ID', needsEngine: true },
+  'innerloop.createTiltfile': { title: 'Create a Tiltfile', needsEngine: false },
+  'innerloop.selectTiltfile': { title: 'Select Tiltfile', needsEngine: false },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof COMMANDS;

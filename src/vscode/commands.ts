@@ -6,6 +6,7 @@ import type { Ctx, EngineSession } from './ctx';
 import type { TiltfileDiagnostics } from './diagnostics';
 import { up } from './engineHost';
 import { down, stop } from './stopDown';
+import { chooseTiltfile, createTiltfile } from './tiltfilePick';
 import type { ResourceLogChannels } from './logChannels';
 import type { TreeNode } from './resourceTree';
 import { DashboardPanel } from './dashboard/panel';
@@ -42,6 +43,8 @@ async function pickResource(session: EngineSession, placeHolder: string, filter:
 const HANDLERS: Record<CommandId, Handler> = {
   'innerloop.up': (ctx) => up(ctx),
   'innerloop.stop': (ctx) => stop(ctx),
+  'innerloop.createTiltfile': (ctx) => createTiltfile(ctx),
+  'innerloop.selectTiltfile': (ctx) => chooseTiltfile(ctx, true),
   'innerloop.down': (ctx) => down(ctx),
   'innerloop.triggerUpdate': async (ctx, _s, arg) => {
     const session = ctx.session!;

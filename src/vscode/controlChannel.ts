@@ -8,20 +8,22 @@ import { sessionTarget } from '../control/target';
 import type { Session } from '../engine/session';
 import type { Ctx } from './ctx';
 import { resolveTiltfile } from './tiltfilePath';
+import { knownTiltfile } from './tiltfilePick';
 
 /** Exports the control socket of the workspace's Tiltfile to every new integrated terminal. */
-export function registerTerminalEnv(ctx: Ctx): void {
+export function registerTerminalEnv(ctx: Ctx): () => void {
   const update = (): void => {
     const folder = ctx.folder;
     const env = ctx.extCtx.environmentVariableCollection;
     if (!folder) return env.clear();
-    const socket = socketPathFor(resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath));
+    const socket = socketPathFor(knownTiltfile(ctx) ?? resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath));
     env.description = 'Lets `innerloop get`, `logs`, `trigger`... in this terminal talk to the editor\'s Innerloop engine.';
     env.replace(CONTROL_SOCKET_ENV, socket);
   };
   update();
   ctx.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('innerloop.tiltfilePath')) update(); }));
   ctx.push(vscode.workspace.onDidChangeWorkspaceFolders(update));
+  return update;
 }
 
 /**
@@ -33,6 +35,8 @@ export async function startEditorControl(ctx: Ctx, session: Session): Promise<vs
   try {
     const server = await ControlServer.start(socketPathFor(session.tiltfile), sessionTarget(session, { host: 'editor', version }));
     ctx.log.info(`control socket: ${server.socketPath}`);
+    // The Tiltfile may have just been picked: new terminals get this engine's socket.
+    ctx.extCtx.environmentVariableCollection.replace(CONTROL_SOCKET_ENV, server.socketPath);
     return server;
   } catch (e) {
     if (e instanceof EngineAlreadyRunningError) {

@@ -8,6 +8,7 @@ import { createEditorSession } from './engineSession';
 import { UNTRUSTED_MESSAGE } from './trust';
 import { resolveTiltfile } from './tiltfilePath';
 import { startEditorControl } from './controlChannel';
+import { chooseTiltfile } from './tiltfilePick';
 
 export async function up(ctx: Ctx): Promise<void> {
   if (!ctx.isTrusted) {
@@ -23,7 +24,7 @@ export async function up(ctx: Ctx): Promise<void> {
     void vscode.window.showErrorMessage('Innerloop: open a folder that contains a Tiltfile first.');
     return;
   }
-  const tiltfile = resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath);
+  const tiltfile = (await chooseTiltfile(ctx)) ?? resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath);
   if (!existsSync(tiltfile)) {
     void vscode.window.showErrorMessage(`Innerloop: no Tiltfile at ${tiltfile} (see the innerloop.tiltfilePath setting).`);
     return;

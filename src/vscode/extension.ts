@@ -14,6 +14,7 @@ import { explainRestrictedMode, whenTrusted } from './trust';
 import { registerTerminalEnv } from './controlChannel';
 import { registerContextStatus } from './contextStatus';
 import { autoStart } from './autoStart';
+import { registerTiltfileContext } from './tiltfilePick';
 
 /** What activate() returns to other extensions (and the in-host test harness). */
 export interface InnerloopApi {
@@ -42,6 +43,7 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     registerDashboard(c);
     registerTerminalEnv(c);
     registerContextStatus(c);
+    registerTiltfileContext(c);
     if (!vscode.workspace.isTrusted) void explainRestrictedMode(c);
     // Notes like "local() is not run while checking" only apply in Restricted Mode: re-check once trusted.
     c.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void diagnostics.recheckAll()));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Session } from '../engine/session';
 import type { Ctx } from './ctx';
 import { kubeTarget } from './kubeTarget';
-import { resolveTiltfile } from './tiltfilePath';
+import { knownTiltfile } from './tiltfilePick';
 import { UNTRUSTED_MESSAGE } from './trust';
 
 export function stop(ctx: Ctx): void {
@@ -22,7 +22,7 @@ export async function down(ctx: Ctx): Promise<void> {
     return;
   }
   const folder = ctx.folder;
-  const tiltfile = folder ? resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath) : undefined;
+  const tiltfile = ctx.session?.tiltfile ?? (folder ? knownTiltfile(ctx) : undefined);
   if (!tiltfile || !existsSync(tiltfile)) {
     void vscode.window.showErrorMessage(`Innerloop: no Tiltfile${tiltfile ? ` at ${tiltfile}` : ''}, so nothing to take down.`);
     return;
