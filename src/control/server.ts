@@ -108,8 +108,16 @@ export class ControlServer implements Disposable {
     const method = req.method as Method;
     if (!METHODS.includes(method)) throw new RequestError(`unknown method ${JSON.stringify(req.method)}`, 'bad_request');
     const p = (req.params ?? {}) as Record<string, unknown>;
-    const known = (names: unknown): string[] => {
+    // Right after `up` starts the Tiltfile is still loading: wait for that load before judging names.
+    const loaded = (): Promise<void> => new Promise((resolve) => {
+      const done = (): boolean => ['ok', 'error'].includes(target.store.snapshot().session.tiltfile.status);
+      if (done()) return resolve();
+      const sub = target.store.onDidChange(() => { if (done()) { sub.dispose(); resolve(); } });
+      cleanups.push(sub);
+    });
+    const known = async (names: unknown): Promise<string[]> => {
       if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new RequestError('resources must be a list of names', 'bad_request');
+      await loaded();
       const s = target.store.snapshot();
       const missing = (names as string[]).filter((n) => !s.resources[n]);
       if (missing.length) throw new RequestError(`no resource named ${missing.map((m) => JSON.stringify(m)).join(', ')} (resources: ${s.order.join(', ') || 'none'})`, 'not_found');
@@ -122,7 +130,7 @@ export class ControlServer implements Disposable {
       case 'state':
         return reply(target.store.snapshot());
       case 'trigger': {
-        const names = known(p.resources);
+        const names = await known(p.resources);
         for (const n of names) target.trigger(n);
         return reply({ triggered: names });
       }
@@ -132,13 +140,13 @@ export class ControlServer implements Disposable {
         return reply({ args: p.args });
       }
       case 'enable': {
-        const names = known(p.resources);
+        const names = await known(p.resources);
         target.setEnabled(names, p.enabled === true);
         return reply({ changed: names });
       }
       case 'logs': {
         const q = p as LogQuery;
-        if (q.resources) known(q.resources);
+        if (q.resources?.length) await known(q.resources);
         const match = matchLog(q);
         const backlog = target.logs.allSince(0);
         let last = backlog.length ? backlog[backlog.length - 1]!.seq : 0;
@@ -155,7 +163,7 @@ export class ControlServer implements Disposable {
         return;
       }
       case 'wait': {
-        const names = known(p.resources);
+        const names = await known(p.resources);
         await new Promise<void>((resolve) => {
           const check = (): boolean => {
             const s = target.store.snapshot();

@@ -205,6 +205,7 @@ test('dump engine prints the store as JSON', async (t) => {
 test('snapshot writes one HTML file that chromium opens without a server and shows the resources', async (t) => {
   if (skip) return t.skip(skip);
   if (!fs.existsSync(CHROMIUM)) return t.skip(`chromium not found at ${CHROMIUM}`);
+  assert.equal((await cli(['wait', '--for=condition=Ready', 'h-cli-web', 'greet', '--timeout', '3m'])).code, 0);
   const r = await cli(['snapshot', 'snap.html']);
   assert.equal(r.code, 0, r.err);
   const file = path.join(dir, 'snap.html');

@@ -17,6 +17,7 @@ function fakeEngine() {
   const triggered: string[] = [];
   const calls: { args?: string[]; enabled?: [string[], boolean] } = {};
   store.setResources(['api', 'web'].map((name) => initialResourceState({ name, type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true })));
+  store.updateSession((s) => ({ ...s, tiltfile: { ...s.tiltfile, status: 'ok' } }));
   const target: ControlTarget = {
     info: () => ({ version: '0.0.0', pid: process.pid, tiltfile: '/x/Tiltfile', args: calls.args ?? [], host: 'cli', startTime: 1 }),
     store,
@@ -134,6 +135,24 @@ test('logs: filters by resource, source, level and time; follow streams new line
     setImmediate(() => { f.logs.append('api', 'runtime', 'not mine'); f.logs.append('web', 'runtime', 'live'); });
     await two;
     assert.deepEqual(got, ['failed', 'live']);
+  } finally {
+    c.close();
+    await s.close();
+  }
+});
+
+test('requests naming resources wait for the Tiltfile load in progress, then judge the names', async () => {
+  const env = tmpRuntime();
+  const f = fakeEngine();
+  f.store.updateSession((s) => ({ ...s, tiltfile: { ...s.tiltfile, status: 'loading' } }));
+  const s = await ControlServer.start(socketPathFor('/w/ld/Tiltfile', env), f.target);
+  const c = await ControlClient.connect(s.socketPath);
+  try {
+    const t = c.call('trigger', { resources: ['late'] });
+    await c.call('info', {});
+    f.store.setResources(['late'].map((name) => initialResourceState({ name, type: 'local', labels: [], triggerMode: 'auto', autoInit: true })));
+    f.store.updateSession((x) => ({ ...x, tiltfile: { ...x.tiltfile, status: 'ok' } }));
+    assert.deepEqual(await t, { triggered: ['late'] });
   } finally {
     c.close();
     await s.close();
