@@ -5,6 +5,7 @@ import type { EngineSnapshot, ResourceSnapshot, StateChange } from '../shared/st
 import type { LogLine } from '../engine/logs';
 import type { Session } from '../engine/session';
 import type { EngineInfo } from './protocol';
+import { lastBuild } from '../shared/status';
 
 export interface ControlTarget {
   info(): Omit<EngineInfo, 'protocol'>;
@@ -21,7 +22,8 @@ export interface ControlTarget {
  * Disabled resources are never ready.
  */
 export function isReady(r: ResourceSnapshot): boolean {
-  if (r.disabled || r.currentBuild || !r.lastBuild || r.lastBuild.error) return false;
+  const last = lastBuild(r);
+  if (r.disabled || r.currentBuild || !last || last.error) return false;
   return r.runtimeStatus === 'ok' || r.runtimeStatus === 'not_applicable';
 }
 

@@ -196,8 +196,10 @@ export class Engine implements Disposable {
     const changed: string[] = [];
     for (const n of names) {
       this.enabledOverrides.set(n, enabled);
-      const patch = enabled ? { disabled: false } : { disabled: true, pods: [], portForwards: [], endpoints: [] };
-      if (this.store.updateResource(n, patch)) changed.push(n);
+      const r = this.store.resource(n);
+      if (!r || r.disabled === !enabled) continue;
+      this.store.dispatch({ type: 'enabled_set', name: n, enabled });
+      changed.push(n);
     }
     if (enabled) for (const n of changed) this.trigger(n);
     else if (this.plan) this.removeResources(this.plan.resources.filter((r) => changed.includes(r.name)), 'was disabled');

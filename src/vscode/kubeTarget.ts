@@ -1,7 +1,7 @@
 // Which kube context and namespace the editor's engine uses or would use, and whether that context counts as
 // local. No 'vscode' import (unit-tested): a kubeconfig file read, no network.
 import { loadKubeClient } from '../engine/k8s/client';
-import { isLocalContextName, isLoopbackServer } from '../engine/safety';
+import { identityOf, isLocalCluster, type KubeIdentity } from '../engine/safety';
 import type { DeepReadonly, SessionState } from '../shared/state';
 
 export interface KubeTarget {
@@ -21,18 +21,18 @@ export interface KubeSettings {
 
 /** From the running engine's session state when it has connected, else from the kubeconfig and settings. */
 export function kubeTarget(settings: KubeSettings, running?: DeepReadonly<SessionState>): KubeTarget | { none: string } {
-  let server: string | undefined;
+  let id: KubeIdentity | undefined;
   let context: string | undefined = running?.k8s.context;
   let namespace: string | undefined = running?.k8s.namespace;
   try {
     const c = loadKubeClient({ kubeconfigPath: settings.kubeconfig || undefined, context: context ?? (settings.context || undefined) });
     context ??= c.context;
     namespace ??= settings.namespace || c.namespace;
-    server = c.server;
+    id = identityOf(c);
   } catch (e) {
     if (!context) return { none: e instanceof Error ? e.message : String(e) };
   }
-  return { context, namespace: namespace ?? 'default', local: isLocalContextName(context) || isLoopbackServer(server), error: running?.k8s.error };
+  return { context, namespace: namespace ?? 'default', local: id !== undefined && isLocalCluster(id), error: running?.k8s.error };
 }
 
 /** The status bar text and tooltip for a target. */

@@ -83,7 +83,7 @@ describe('the CLI in the integrated terminal talks to the editor\'s engine; Stop
     extensionsDir = await prepareExtensionsDir({ harness: false });
     const found = locateCodeServer();
     if (!('dir' in found)) throw new Error(found.missing);
-    server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig } });
+    server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig, INNERLOOP_ALLOW_K8S_CONTEXTS: 'innerloop' } });
     wb = await openWorkbench(server, { trust: true });
   });
 

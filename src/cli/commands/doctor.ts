@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { checkReachable, loadKubeClient, type KubeClient } from '../../engine/k8s/client';
 import { discoverLocalRegistry } from '../../engine/k8s/registry';
-import { checkKubeContext } from '../../engine/safety';
+import { checkKubeContext, identityOf } from '../../engine/safety';
 import { useColor } from '../render/color';
 import { paint } from '../render/status';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, type Command } from './types';
@@ -90,7 +90,7 @@ export async function runChecks(opts: { kubeconfig?: string; context?: string })
     checks.push({ name: 'kube context', state: 'fail', detail: e instanceof Error ? e.message : String(e), fix: hint ?? 'create a local cluster (kind, k3d, minikube) or set KUBECONFIG' });
   }
   if (client) {
-    const local = checkKubeContext(client.context, client.server, []);
+    const local = checkKubeContext(identityOf(client), []);
     checks.push(local.allowed
       ? { name: 'local cluster', state: 'ok', detail: local.reason }
       : { name: 'local cluster', state: 'warn', detail: `"${client.context}" does not look local: Innerloop refuses to deploy to it`, fix: `if it is meant for development, add allow_k8s_contexts('${client.context}') to the Tiltfile; else \`kubectl config use-context\` a local one` });

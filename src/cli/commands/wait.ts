@@ -2,7 +2,7 @@
 import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from './types';
 import { durationFlag, parseFlags, str } from './flags';
 import { REMOTE_FLAGS_HELP, REMOTE_OPTIONS, withEngine } from './remote';
-import { describeResource } from '../render/status';
+import { statusView } from '../../shared/status';
 
 export const waitCommand: Command = {
   name: 'wait',
@@ -37,7 +37,7 @@ ${EXIT_CODES_HELP}`,
       void waiting.catch(() => undefined);
       // Requests share the connection (matched by id): ask for the state while the wait is still pending.
       const s = await c.call('state', {});
-      const why = names.map((n) => { const res = s.resources[n]; return res ? `${n}: ${describeResource(res).word}` : n; }).join(', ');
+      const why = names.map((n) => { const res = s.resources[n]; return res ? `${n}: ${statusView(res).word}` : n; }).join(', ');
       io.stderr(`innerloop wait: timed out after ${Math.round(timeoutMs / 1000)}s waiting for condition=Ready (${why})\n`);
       return EXIT_FAILURE;
     });

@@ -1,9 +1,10 @@
 // `innerloop get` and `describe`: tables and descriptions of a running engine's resources.
 import type { EngineSnapshot, ResourceSnapshot } from '../../shared/state';
-import { describeResource, paint } from './status';
+import { lastBuild, resourceEndpoints, statusView, updateStatus, type ResourceStatus } from '../../shared/status';
+import { paint } from './status';
 import { truncateVisible } from './color';
 
-const LEVEL_COLOR = { ok: 32, busy: 33, error: 31, idle: 90 } as const;
+const STATUS_COLOR: Record<ResourceStatus, number> = { error: 31, building: 33, pending: 33, warning: 33, ok: 32, idle: 90, disabled: 90 };
 
 function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
@@ -30,20 +31,21 @@ function table(rows: string[][], width: number, colorCol?: (row: number, text: s
 
 export function getTable(s: EngineSnapshot, names: readonly string[], opts: { wide: boolean; color: boolean; width: number; now: number }): string[] {
   const header = opts.wide ? ['NAME', 'STATUS', 'TYPE', 'UPDATED', 'RESTARTS', 'DETAIL'] : ['NAME', 'STATUS', 'DETAIL'];
-  const descs = names.map((n) => describeResource(s.resources[n]!));
+  const descs = names.map((n) => statusView(s.resources[n]!));
   const rows = names.map((n, i) => {
     const r = s.resources[n]!;
     const d = descs[i]!;
     if (!opts.wide) return [n, d.word, d.detail];
-    const updated = r.lastBuild?.finishTime ? `${ago(r.lastBuild.finishTime, opts.now)} ago` : '-';
+    const lb = lastBuild(r);
+    const updated = lb?.finishTime ? `${ago(lb.finishTime, opts.now)} ago` : '-';
     return [n, d.word, r.type, updated, String(restarts(r)), d.detail];
   });
-  return table([header, ...rows], opts.width, (i, text) => paint(opts.color, LEVEL_COLOR[descs[i]!.level], text));
+  return table([header, ...rows], opts.width, (i, text) => paint(opts.color, STATUS_COLOR[descs[i]!.status], text));
 }
 
 export function describe(s: EngineSnapshot, name: string, now: number): string {
   const r = s.resources[name]!;
-  const d = describeResource(r);
+  const d = statusView(r);
   const out: string[] = [];
   const field = (k: string, v: string): void => void out.push(`${(k + ':').padEnd(17)}${v}`);
   field('Name', r.name);
@@ -51,10 +53,10 @@ export function describe(s: EngineSnapshot, name: string, now: number): string {
   field('Labels', r.labels.join(', ') || '<none>');
   field('Trigger mode', `${r.triggerMode}${r.autoInit ? '' : ' (auto_init=False)'}`);
   field('Status', `${d.word}${d.detail ? ` (${d.detail})` : ''}`);
-  field('Update status', r.updateStatus);
+  field('Update status', updateStatus(r));
   field('Runtime status', r.runtimeStatus);
   field('Disabled', r.disabled ? 'yes' : 'no');
-  if (r.waitingReason) field('Waiting', r.waitingReason);
+  if (r.hold) field('Waiting', r.hold.words);
   if (r.currentBuild) field('Updating', `${r.currentBuild.kind} since ${ago(r.currentBuild.startTime, now)} ago (${r.currentBuild.reason ?? ''})`);
   if (r.pendingChanges.length) field('Pending changes', r.pendingChanges.join(', '));
   if (s.session.k8s.context && (r.type === 'k8s' || r.type === 'k8s_custom_deploy')) field('Context', `${s.session.k8s.context} / ${s.session.k8s.namespace ?? 'default'}`);
@@ -68,8 +70,9 @@ export function describe(s: EngineSnapshot, name: string, now: number): string {
   if (r.portForwards.length === 0) out.push('  <none>');
   for (const f of r.portForwards) out.push(`  localhost:${f.localPort} -> ${f.containerPort}  ${f.state}${f.error ? `: ${f.error}` : ''}`);
   out.push('Endpoints:');
-  if (r.endpoints.length === 0) out.push('  <none>');
-  for (const e of r.endpoints) out.push(`  ${e}`);
+  const endpoints = resourceEndpoints(r);
+  if (endpoints.length === 0) out.push('  <none>');
+  for (const e of endpoints) out.push(`  ${e.url}`);
   out.push('Updates (newest first):');
   if (r.buildHistory.length === 0) out.push('  <none>');
   for (const b of r.buildHistory.slice(0, 5)) {

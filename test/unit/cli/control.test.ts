@@ -169,7 +169,7 @@ test('wait: resolves once every named resource is Ready', async () => {
     const w = c.call('wait', { resources: ['api'] }).then((r) => { done = true; return r; });
     await c.call('info', {});
     assert.equal(done, false);
-    f.store.updateResource('api', { lastBuild: { startTime: 1, finishTime: 2, kind: 'full' }, runtimeStatus: 'ok', updateStatus: 'ok' });
+    f.store.updateResource('api', { buildHistory: [{ startTime: 1, finishTime: 2, kind: 'full' }], runtimeStatus: 'ok' });
     assert.deepEqual(await w, { ready: ['api'] });
   } finally {
     c.close();

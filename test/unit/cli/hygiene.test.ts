@@ -97,10 +97,10 @@ test('the editor\'s context label: local plain, allowed non-local in the warning
 kind: Config
 current-context: kind-dev
 clusters:
-- {name: local, cluster: {server: "https://127.0.0.1:6443"}}
+- {name: kind-dev, cluster: {server: "https://127.0.0.1:6443"}}
 - {name: prod, cluster: {server: "https://prod.example.com"}}
 contexts:
-- {name: kind-dev, context: {cluster: local, user: u, namespace: team}}
+- {name: kind-dev, context: {cluster: kind-dev, user: u, namespace: team}}
 - {name: prod, context: {cluster: prod, user: u}}
 users:
 - {name: u, user: {}}
@@ -147,7 +147,7 @@ test('the up/ci status table fits the terminal: rows are cut by visible width, e
   const { statusTable } = await import('../../../src/cli/render/status');
   const store = new Store();
   store.setResources([initialResourceState({ name: 'api', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true })]);
-  store.updateResource('api', { lastBuild: { startTime: 1, finishTime: 2, kind: 'full', error: `boom ${'x'.repeat(200)}` } });
+  store.updateResource('api', { buildHistory: [{ startTime: 1, finishTime: 2, kind: 'full', error: `boom ${'x'.repeat(200)}` }] });
   const lines = statusTable(store.snapshot(), true, 80);
   assert.equal(lines.length, 1);
   assert.equal(visibleWidth(lines[0]!), 80);
