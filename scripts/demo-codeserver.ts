@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   }, null, 2));
   console.log(`\nInnerloop demo: open ${server.url}/?folder=${encodeURIComponent(workspace)}`);
   console.log(`password: ${server.password}`);
-  console.log('Innerloop starts the todo app when the window opens (resource tree in the Innerloop activity bar;');
+  console.log('When the window opens, Innerloop asks once whether to start this workspace automatically: choose');
+  console.log('"Start now and on every open" and it runs the todo app (resource tree in the Innerloop activity bar;');
   console.log('API on http://localhost:5734/todos, frontend on http://localhost:3734). Ctrl-C stops code-server.\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
