@@ -23,6 +23,8 @@ export interface ImageAdapterOptions {
   /** The cluster's container runtime uses this Docker daemon: built images need no push. */
   clusterUsesLocalDocker: boolean;
   now(): number;
+  /** The main Tiltfile, never sent in a build context (as in Tilt). */
+  tiltfile?(): string | undefined;
 }
 
 /** Image ref without tag/digest: "localhost:5000/api:dev" -> "localhost:5000/api". */
@@ -86,7 +88,7 @@ export class DockerImageAdapter implements ImageBuildPort {
         context: img.context,
         dockerfile: img.dockerfile,
         dockerfileContents,
-        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only),
+        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only, { tiltfile: this.opts.tiltfile?.() }),
         buildArgs,
         target: img.target,
         platform: img.platform,
