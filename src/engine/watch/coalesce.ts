@@ -43,6 +43,11 @@ export class Coalescer {
     this.capTimer ??= this.clock.setTimer(this.opts.maxWaitMs, () => this.flush());
   }
 
+  /** Paths buffered and not yet delivered. */
+  get size(): number {
+    return this.batch.size;
+  }
+
   /** Deliver what is buffered now. */
   flush(): void {
     this.quietTimer?.cancel();
