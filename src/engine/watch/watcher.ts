@@ -1,6 +1,6 @@
 // The file watcher the engine uses: watches the minimal set of roots, skips directories no target wants
 // (a huge ignored node_modules or target/ is never walked), coalesces bursts, then routes per target.
-// Backends (setting `innerloop.watcherBackend`, CLI `--watcher`, env INNERLOOP_WATCHER_BACKEND): 'native' (default;
+// Backends (setting `innerloop.watcherBackend`, env INNERLOOP_WATCHER_BACKEND for the CLI): 'native' (default;
 // one OS watch per directory, see nativeWatcher.ts), 'chokidar' (one watcher and stat per file; far heavier on big
 // trees) or 'polling' (chokidar polling stats, for network or container filesystems that send no events).
 
@@ -71,6 +71,11 @@ export class FileWatcher implements Disposable {
   /** Roots the native backend polls because the inotify watch limit was hit. */
   get polledRoots(): string[] {
     return this.backend instanceof NativeWatcher ? this.backend.polledRoots : [];
+  }
+
+  /** Full rescans after a suspected event-queue overflow (native backend). */
+  get rescans(): number {
+    return this.backend instanceof NativeWatcher ? this.backend.rescans : 0;
   }
 
   /**
