@@ -94,12 +94,14 @@ export class NativeWatcher implements Disposable {
   private dirs = new Map<string, DirState>();
   private recursive: fs.FSWatcher[] = [];
   private roots: string[] = [];
-  private polled = new Map<string, Disposable>();
+  private polled = new Map<string, Disposable & { ready: Promise<void> }>();
   private limitHit = new Set<string>();
   private disposed = false;
   private draining = false;
   /** Per-path chains, so two events for one name are classified one after the other. */
   private chains = new Map<string, Promise<void>>();
+  /** Tree walks in progress (start-up excluded). */
+  private walks = 0;
   /** Rescans started (tests and diagnostics). */
   rescans = 0;
 
@@ -157,6 +159,15 @@ export class NativeWatcher implements Disposable {
    * with `report`, every entry found is reported as added.
    */
   private async addTree(root: string, report: boolean): Promise<void> {
+    this.walks++;
+    try {
+      await this.walkTree(root, report);
+    } finally {
+      this.walks--;
+    }
+  }
+
+  private async walkTree(root: string, report: boolean): Promise<void> {
     const queue = [root];
     const worker = async (): Promise<void> => {
       while (queue.length > 0 && !this.disposed) {
@@ -235,6 +246,11 @@ export class NativeWatcher implements Disposable {
     this.serial(path.join(dir, name), () => this.classify(dir, state, name, type === 'rename'));
   }
 
+  /** Still classifying received events or walking a new or replaced tree. */
+  get busy(): boolean {
+    return this.chains.size > 0 || this.walks > 0;
+  }
+
   /** Resolves when every event received so far has been classified and reported. */
   async settle(): Promise<void> {
     // Later events are the successor watcher's (it is running by now); finish what was already received.
@@ -294,6 +310,15 @@ export class NativeWatcher implements Disposable {
 
   /** Re-watch a directory that may have been replaced, reporting every entry of the new tree against the old. */
   private async replaceTree(top: string): Promise<void> {
+    this.walks++;
+    try {
+      await this.rewalk(top);
+    } finally {
+      this.walks--;
+    }
+  }
+
+  private async rewalk(top: string): Promise<void> {
     const before = new Map<string, Map<string, boolean>>();
     for (const [dir, state] of this.dirs) {
       if (dir === top || dir.startsWith(top + path.sep)) {
@@ -345,15 +370,22 @@ export class NativeWatcher implements Disposable {
   /** After an event-queue overflow: rescan every watched directory. */
   private async rescanAll(since: number): Promise<void> {
     this.rescans++;
-    for (const [dir, state] of [...this.dirs]) {
-      if (this.disposed) return;
-      if (this.dirs.get(dir) === state) await this.rescanDir(dir, state, since);
+    this.walks++;
+    try {
+      for (const [dir, state] of [...this.dirs]) {
+        if (this.disposed) return;
+        if (this.dirs.get(dir) === state) await this.rescanDir(dir, state, since);
+      }
+    } finally {
+      this.walks--;
     }
   }
 
   /** Watch-limit fallback: drop this root's OS watches and poll it (chokidar's stat polling). */
   private async pollRoot(root: string): Promise<void> {
-    if (this.polled.has(root) || this.disposed) return;
+    const existing = this.polled.get(root);
+    if (existing) return existing.ready;
+    if (this.disposed) return;
     this.unwatchTree(root);
     const fsw = chokidarWatch(root, {
       ignoreInitial: true,
@@ -363,10 +395,11 @@ export class NativeWatcher implements Disposable {
       binaryInterval: this.opts.pollIntervalMs ?? 1000,
       ignored: (p: string, stats?: fs.Stats) => p !== root && this.opts.canSkip(p, stats ? stats.isDirectory() : undefined),
     });
-    this.polled.set(root, { dispose: () => void fsw.close() });
+    const ready = new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+    this.polled.set(root, { dispose: () => void fsw.close(), ready });
     for (const type of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) fsw.on(type, (p: string) => this.opts.onEvent({ path: p, type }));
     fsw.on('error', (err: unknown) => this.opts.onError(asError(err)));
-    await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+    await ready;
   }
 
   private unwatchTree(root: string): void {

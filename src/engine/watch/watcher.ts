@@ -45,6 +45,7 @@ export class FileWatcher implements Disposable {
 
   /** Start watching; resolves once the initial scan is done (changes after that are reported). */
   static async start(router: PathRouter, opts: WatcherOptions): Promise<FileWatcher> {
+    const backendRef: { current?: { busy?: boolean } } = {};
     const coalescer = new Coalescer(
       opts.clock,
       (events) => {
@@ -52,6 +53,7 @@ export class FileWatcher implements Disposable {
         if (routed.size > 0) opts.onChanges(routed);
       },
       opts.coalesce ?? DEFAULT_COALESCE,
+      () => backendRef.current?.busy === true,
     );
     const roots = router.roots();
     const canSkip = (p: string, isDir: boolean | undefined): boolean => router.canSkip(p, isDir);
@@ -60,6 +62,7 @@ export class FileWatcher implements Disposable {
     const backend = name === 'native'
       ? await NativeWatcher.start(roots, { canSkip, onEvent: push, onError: opts.onError, onWarning: opts.onWarning })
       : await startChokidar(roots, canSkip, push, { ...opts, usePolling: name === 'polling' || opts.usePolling });
+    backendRef.current = backend as { busy?: boolean };
     return new FileWatcher(backend, coalescer, name);
   }
 
