@@ -83,12 +83,13 @@ export class DockerImageAdapter implements ImageBuildPort {
       if (rewritten !== text) dockerfileContents = rewritten;
     }
     ctx.onOutput(`Building ${img.ref} from ${img.context}`);
+    const tiltfile = this.opts.tiltfile?.();
     const r = await this.builder.build({
       spec: {
         context: img.context,
         dockerfile: img.dockerfile,
         dockerfileContents,
-        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only, { tiltfile: this.opts.tiltfile?.() }),
+        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only, { tiltfile }),
         buildArgs,
         target: img.target,
         platform: img.platform,
@@ -99,6 +100,9 @@ export class DockerImageAdapter implements ImageBuildPort {
       pull: img.pull,
       cacheFrom: img.cacheFrom,
       extraHosts: img.extraHosts,
+      secrets: img.secret,
+      ssh: img.ssh,
+      baseDir: tiltfile ? path.dirname(tiltfile) : undefined,
       onOutput: ctx.onOutput,
       signal: ctx.signal,
     });
