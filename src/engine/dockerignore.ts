@@ -17,10 +17,23 @@ interface CompiledPattern {
   parts: (RegExp | null)[];
 }
 
-/** Parse .dockerignore file contents into patterns (comments and blank lines dropped, cleaned). */
-export function parseDockerignore(text: string): string[] {
+/** A .dockerignore-syntax pattern Docker would reject; the message names the file and line when known. */
+export class DockerignoreSyntaxError extends Error {
+  constructor(message: string, readonly file?: string, readonly line?: number) {
+    super(message);
+    this.name = 'DockerignoreSyntaxError';
+  }
+}
+
+/**
+ * Parse .dockerignore file contents into patterns (comments and blank lines dropped, cleaned). A pattern Docker
+ * rejects ("syntax error in pattern") throws a DockerignoreSyntaxError naming `source` and the 1-based line.
+ */
+export function parseDockerignore(text: string, source = '.dockerignore'): string[] {
   const out: string[] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const rawLine = lines[i];
     if (rawLine.startsWith('#')) continue;
     let line = rawLine.trim();
     if (line === '') continue;
@@ -30,9 +43,59 @@ export function parseDockerignore(text: string): string[] {
       line = cleanPath(line);
       if (line.length > 1 && line.startsWith('/')) line = line.slice(1);
     }
+    const problem = globSyntaxError(line);
+    if (problem) throw new DockerignoreSyntaxError(`${source}:${i + 1}: invalid pattern "${rawLine.trim()}": ${problem}`, source, i + 1);
     out.push(invert ? '!' + line : line);
   }
   return out;
+}
+
+/**
+ * Why Docker would reject this glob (it validates every pattern with Go's filepath.Match syntax), or undefined:
+ * a trailing "\\", an unclosed "[", an empty class, a class starting with "-" or a range whose ends are out of order.
+ */
+export function globSyntaxError(pattern: string): string | undefined {
+  const chars = [...pattern];
+  let i = 0;
+  /** One class character (maybe escaped); undefined at a "-" or "]" that cannot start an item. */
+  const classChar = (): string | undefined => {
+    const c = chars[i];
+    if (c === undefined || c === '-' || c === ']') return undefined;
+    if (c === '\\') {
+      i++;
+      if (chars[i] === undefined) return undefined;
+    }
+    return chars[i++];
+  };
+  while (i < chars.length) {
+    const c = chars[i++];
+    if (c === '\\') {
+      if (i >= chars.length) return 'it ends with an unfinished escape "\\"';
+      i++;
+    } else if (c === '[') {
+      if (chars[i] === '^') i++;
+      let items = 0;
+      for (;;) {
+        if (chars[i] === ']' && items > 0) {
+          i++;
+          break;
+        }
+        if (i >= chars.length) return 'a character class "[" is not closed';
+        const lo = classChar();
+        if (lo === undefined) return `a character class has an unexpected "${chars[i] ?? ''}"`;
+        let hi = lo;
+        if (chars[i] === '-') {
+          i++;
+          const h = classChar();
+          if (h === undefined) return 'a character range has no end';
+          hi = h;
+        }
+        if ((hi.codePointAt(0) ?? 0) < (lo.codePointAt(0) ?? 0)) return `the character range ${lo}-${hi} is out of order`;
+        items++;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Like Go's filepath.Clean for slash paths: collapse "//", ".", "..", drop a trailing "/"; "" -> ".". */
@@ -75,21 +138,30 @@ function globToRegex(pattern: string): string {
       i++;
       if (i < pattern.length) re += escapeChar(pattern[i]);
     } else if (ch === '[') {
-      // Character class; Go uses "^" for negation and so do JS regexps. Pass "!" negation through as "^" too.
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) {
-        re += '\\[';
-        continue;
+      // Character class (validated by globSyntaxError). Go uses "^" for negation; "!" is passed through as "^" too.
+      let j = i + 1;
+      let cls = '';
+      if (pattern[j] === '^' || pattern[j] === '!') {
+        cls = '^';
+        j++;
       }
-      let cls = pattern.slice(i + 1, end);
-      if (cls.startsWith('!')) cls = '^' + cls.slice(1);
+      // Validated: the first unescaped "]" after at least one item closes the class.
+      for (let first = true; j < pattern.length && !(pattern[j] === ']' && !first); j++, first = false) {
+        if (pattern[j] === '-') cls += '-';
+        else if (pattern[j] === '\\') cls += classEscape(pattern[++j] ?? '');
+        else cls += classEscape(pattern[j]);
+      }
       re += '[' + cls + ']';
-      i = end;
+      i = j;
     } else {
       re += escapeChar(ch);
     }
   }
   return re;
+}
+
+function classEscape(ch: string): string {
+  return /[A-Za-z0-9]/.test(ch) ? ch : `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`;
 }
 
 function escapeChar(ch: string): string {
@@ -104,11 +176,13 @@ function compile(raw: string): CompiledPattern | undefined {
   if (p === '') return undefined;
   p = cleanPath(p);
   if (p.length > 1 && p.startsWith('/')) p = p.slice(1);
+  const problem = globSyntaxError(p);
+  if (problem) throw new DockerignoreSyntaxError(`invalid pattern "${raw.trim()}": ${problem}`);
   return {
     text: p,
     exclusion,
-    re: new RegExp('^' + globToRegex(p) + '$'),
-    parts: p.split('/').map((c) => (c === '**' ? null : new RegExp('^' + globToRegex(c) + '$'))),
+    re: new RegExp('^' + globToRegex(p) + '$', 'u'),
+    parts: p.split('/').map((c) => (c === '**' ? null : new RegExp('^' + globToRegex(c) + '$', 'u'))),
   };
 }
 

@@ -16,7 +16,7 @@ import { ResourceUpdater, imagesInBuildOrder } from './update';
 import type { CoalesceOptions } from './watch/coalesce';
 import { PathRouter } from './watch/router';
 import { changesByResource, watchTargetsFromPlan } from './watch/targets';
-import { FileWatcher } from './watch/watcher';
+import { FileWatcher, type WatcherBackend } from './watch/watcher';
 
 export interface EngineOptions {
   clock: Clock;
@@ -28,7 +28,7 @@ export interface EngineOptions {
   onConfigChanged(files: string[]): void;
   /** Internal errors (bugs), for the owner's own log. */
   onInternalError?(err: unknown): void;
-  watch?: { enabled: boolean; coalesce?: CoalesceOptions };
+  watch?: { enabled: boolean; coalesce?: CoalesceOptions; backend?: WatcherBackend };
   maxLogLinesPerResource?: number;
 }
 
@@ -250,6 +250,7 @@ export class Engine implements Disposable {
     const w = await FileWatcher.start(router, {
       clock: this.opts.clock,
       coalesce: this.opts.watch?.coalesce,
+      backend: this.opts.watch?.backend,
       onChanges: (routed) => {
         if (!this.plan) return;
         const changes = changesByResource(this.plan, routed);
@@ -264,6 +265,7 @@ export class Engine implements Disposable {
       return;
     }
     this.watcher = w;
-    old?.dispose();
+    // Deliver what the old watcher still holds (routed by its targets, applied to the new plan).
+    void old?.handOver().catch((err: unknown) => this.opts.onInternalError?.(err));
   }
 }

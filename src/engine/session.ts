@@ -19,6 +19,7 @@ import { LocalProcessAdapter } from './adapters/local';
 import type { KubeClient } from './k8s/client';
 import type { ContainerExecutor } from './liveupdate/containerUpdate';
 import { connectCluster } from './sessionConnect';
+import { resolveWatcherBackend, type WatcherBackend } from './watch/watcher';
 import { downPlan } from './sessionDown';
 import { loadErrorText, loadPlan, needsCluster, type LoadSettings, type TiltfileLoader } from './sessionLoad';
 
@@ -31,6 +32,8 @@ export interface SessionOptions extends LoadSettings {
   debounceMs?: number;
   logBufferLines?: number;
   watch?: boolean;
+  /** File watcher backend; default INNERLOOP_WATCHER_BACKEND, else native. */
+  watcherBackend?: WatcherBackend;
   /** The owner's own diagnostics log. */
   log?: { info(msg: string): void; error(msg: string, err?: unknown): void };
   docker?: Dockerode;
@@ -92,7 +95,7 @@ export class Session {
       clock: this.clock,
       ...ports,
       maxLogLinesPerResource: opts.logBufferLines,
-      watch: { enabled: opts.watch !== false, coalesce: { quietMs: debounceMs, maxWaitMs: Math.max(10_000, debounceMs * 20) } },
+      watch: { enabled: opts.watch !== false, coalesce: { quietMs: debounceMs, maxWaitMs: Math.max(10_000, debounceMs * 20) }, backend: resolveWatcherBackend(opts.watcherBackend) },
       onConfigChanged: (files) => {
         this.log.info(`Tiltfile inputs changed (${files.join(', ')}): reloading`);
         this.reload();

@@ -57,7 +57,7 @@ export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Co
   const docker = await o.docker();
   const clusterUsesLocalDocker = await nodesUseLocalDocker(client, docker);
   o.log.info(`cluster ${client.context} (${client.server}); registry ${registry?.host ?? 'none'}${clusterUsesLocalDocker ? '; nodes use this Docker daemon' : ''}`);
-  const images = new DockerImageAdapter({ docker, registry: () => registry, clusterUsesLocalDocker, now: o.now });
+  const images = new DockerImageAdapter({ docker, registry: () => registry, clusterUsesLocalDocker, now: o.now, tiltfile: () => plan.tiltfile });
   const kube = new KubeAdapter({ client, namespace, registry: () => registry, since: o.since, sink: o.sink });
   return { client, kube, images, registry };
 }

@@ -36,6 +36,7 @@ export async function up(ctx: Ctx): Promise<void> {
     workerScript: join(ctx.extCtx.extensionPath, 'dist', 'tiltfile-loader.js'),
     debounceMs: ctx.settings.debounceMs,
     logBufferLines: ctx.settings.logBufferLines,
+    watcherBackend: ctx.settings.watcherBackend,
     log: ctx.log,
     kubeconfigPath: ctx.settings.kubeconfig || undefined,
     context: ctx.settings.context || undefined,

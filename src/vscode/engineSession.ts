@@ -11,6 +11,7 @@ export interface EditorSessionOptions {
   workerScript: string;
   debounceMs: number;
   logBufferLines: number;
+  watcherBackend?: 'native' | 'chokidar' | 'polling';
   /** The extension's own log. */
   log: { info(...a: unknown[]): void; error(...a: unknown[]): void };
   /** Fake adapters (tests only); absent = the real Docker, Kubernetes and process adapters. */
@@ -35,6 +36,7 @@ export function createEditorSession(opts: EditorSessionOptions): Session {
     loadTimeoutMs: opts.loadTimeoutMs,
     debounceMs: opts.debounceMs,
     logBufferLines: opts.logBufferLines,
+    watcherBackend: opts.watcherBackend,
     ports: opts.ports,
     kubeconfigPath: opts.kubeconfigPath,
     context: opts.context,

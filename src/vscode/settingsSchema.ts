@@ -27,6 +27,11 @@ const str = (d: string, impact: SettingImpact): SettingSpec<string> => ({
   impact,
   coerce: (v) => (typeof v === 'string' ? v : d),
 });
+const oneOf = <T extends string>(d: T, values: readonly T[], impact: SettingImpact): SettingSpec<T> => ({
+  default: d,
+  impact,
+  coerce: (v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : d),
+});
 const strList = (impact: SettingImpact): SettingSpec<string[]> => ({
   default: [],
   impact,
@@ -50,6 +55,8 @@ export const SETTINGS = {
   context: str('', 'engineRestart'),
   /** Default namespace; empty = the context's. */
   namespace: str('', 'engineRestart'),
+  /** File watcher backend (engine/watch/watcher.ts): native inotify per directory, chokidar, or stat polling. */
+  watcherBackend: oneOf<'native' | 'chokidar' | 'polling'>('native', ['native', 'chokidar', 'polling'], 'engineRestart'),
 };
 
 export type SettingKey = keyof typeof SETTINGS;

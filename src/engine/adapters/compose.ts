@@ -32,7 +32,7 @@ export class ComposeAdapter implements ComposePort {
 
   constructor(private readonly docker: Dockerode, private readonly plan: () => Plan | undefined, private readonly sink: ComposeSink, private readonly since: number, now: () => number) {
     this.runtime = new ComposeRuntime(docker);
-    this.images = new DockerImageAdapter({ docker, registry: () => undefined, clusterUsesLocalDocker: true, now });
+    this.images = new DockerImageAdapter({ docker, registry: () => undefined, clusterUsesLocalDocker: true, now, tiltfile: () => this.plan()?.tiltfile });
   }
 
   async update(resource: DockerComposeResource, ctx: UpdateContext): Promise<void> {

@@ -23,6 +23,8 @@ export interface ImageAdapterOptions {
   /** The cluster's container runtime uses this Docker daemon: built images need no push. */
   clusterUsesLocalDocker: boolean;
   now(): number;
+  /** The main Tiltfile, never sent in a build context (as in Tilt). */
+  tiltfile?(): string | undefined;
 }
 
 /** Image ref without tag/digest: "localhost:5000/api:dev" -> "localhost:5000/api". */
@@ -81,12 +83,13 @@ export class DockerImageAdapter implements ImageBuildPort {
       if (rewritten !== text) dockerfileContents = rewritten;
     }
     ctx.onOutput(`Building ${img.ref} from ${img.context}`);
+    const tiltfile = this.opts.tiltfile?.();
     const r = await this.builder.build({
       spec: {
         context: img.context,
         dockerfile: img.dockerfile,
         dockerfileContents,
-        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only),
+        ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only, { tiltfile }),
         buildArgs,
         target: img.target,
         platform: img.platform,
@@ -97,6 +100,9 @@ export class DockerImageAdapter implements ImageBuildPort {
       pull: img.pull,
       cacheFrom: img.cacheFrom,
       extraHosts: img.extraHosts,
+      secrets: img.secret,
+      ssh: img.ssh,
+      baseDir: tiltfile ? path.dirname(tiltfile) : undefined,
       onOutput: ctx.onOutput,
       signal: ctx.signal,
     });

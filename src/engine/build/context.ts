@@ -34,6 +34,8 @@ export interface ContextEntry {
   linkTarget?: string;
   /** Timestamp to record in a tar; build contexts leave it unset (fixed epoch, reproducible bytes). */
   mtime?: Date;
+  /** Inode seen when listed: the file sent must be that same file (not something swapped in since). */
+  ino?: number;
 }
 
 /** Name the Dockerfile gets in the tar when it lives outside the context or is given inline (as the docker CLI does). */
@@ -77,7 +79,7 @@ export async function listContext(spec: ContextSpec): Promise<ContextEntry[]> {
       } else if (st.isSymbolicLink()) {
         out.push({ rel, abs, type: 'symlink', mode: st.mode & 0o7777, size: 0, linkTarget: await fs.promises.readlink(abs) });
       } else if (st.isFile()) {
-        out.push({ rel, abs, type: 'file', mode: st.mode & 0o7777, size: st.size });
+        out.push({ rel, abs, type: 'file', mode: st.mode & 0o7777, size: st.size, ino: st.ino });
       }
       // sockets, fifos, devices: not sent
     }
@@ -168,7 +170,7 @@ export function contextTar(spec: ContextSpec, entries?: ContextEntry[]): Readabl
   return packTar(async (pack) => {
     const list = entries ?? (await listContext(spec));
     const ignoreEntry = list.find((e) => e.rel === '.dockerignore' && e.type === 'file');
-    const original = ignoreEntry ? await fs.promises.readFile(ignoreEntry.abs, 'utf8') : undefined;
+    const original = ignoreEntry ? (await readListedFile(ignoreEntry)).toString('utf8') : undefined;
     const send = dockerignoreToSend(spec, original);
     await packEntries(pack, send === undefined ? list : list.filter((e) => e !== ignoreEntry));
     if (send !== undefined) {
@@ -212,22 +214,58 @@ export async function packEntries(pack: tar.Pack, list: readonly ContextEntry[])
   }
 }
 
+/** O_NOFOLLOW where the platform has it: a file swapped for a symlink after listing must not be followed. */
+const OPEN_NOFOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Open a listed file without following symlinks and check it is still the file that was listed, so nothing
+ * outside the context (a symlink or a directory swapped in since the walk) ever reaches the tar.
+ */
+async function openListed(e: ContextEntry): Promise<{ fh: fs.promises.FileHandle; size: number }> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(e.abs, OPEN_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(`${e.rel} became a symlink while it was being sent; not following it (build again)`);
+    throw err;
+  }
+  const st = await fh.stat();
+  if (!st.isFile() || (e.ino !== undefined && st.ino !== e.ino)) {
+    await fh.close();
+    throw new Error(`${e.rel} was replaced while it was being sent (build again)`);
+  }
+  return { fh, size: st.size };
+}
+
+async function readListedFile(e: ContextEntry): Promise<Buffer> {
+  const { fh } = await openListed(e);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Stream one file into the tar, sized from a stat taken now; a file that shrinks meanwhile is an error (retry the build). */
 async function addFile(pack: tar.Pack, e: ContextEntry, mtime: Date): Promise<void> {
-  const size = (await fs.promises.stat(e.abs)).size;
-  let entry: ReturnType<tar.Pack['entry']> | undefined;
-  // pack.entry throws if the pack was destroyed (consumer gone); that rejects `done`, which we then await.
-  const done = new Promise<void>((resolve, reject) => {
-    entry = pack.entry({ name: e.rel, type: 'file', size, mode: e.mode, mtime }, (err) => (err ? reject(err) : resolve()));
-  });
-  if (!entry) return done;
-  if (size > 0) {
-    for await (const chunk of fs.createReadStream(e.abs, { start: 0, end: size - 1 })) {
-      if (!entry.write(chunk as Buffer)) await once(entry, 'drain');
+  const { fh, size } = await openListed(e);
+  try {
+    let entry: ReturnType<tar.Pack['entry']> | undefined;
+    // pack.entry throws if the pack was destroyed (consumer gone); that rejects `done`, which we then await.
+    const done = new Promise<void>((resolve, reject) => {
+      entry = pack.entry({ name: e.rel, type: 'file', size, mode: e.mode, mtime }, (err) => (err ? reject(err) : resolve()));
+    });
+    if (!entry) return await done;
+    if (size > 0) {
+      for await (const chunk of fh.createReadStream({ start: 0, end: size - 1, autoClose: false })) {
+        if (!entry.write(chunk as Buffer)) await once(entry, 'drain');
+      }
     }
+    entry.end(undefined);
+    await done;
+  } finally {
+    await fh.close();
   }
-  entry.end(undefined);
-  await done;
 }
 
 function addEntry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], body?: Buffer): Promise<void> {

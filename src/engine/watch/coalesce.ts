@@ -31,6 +31,8 @@ export class Coalescer {
     private readonly clock: Clock,
     private readonly onBatch: (events: FileEvent[]) => void,
     private readonly opts: CoalesceOptions = DEFAULT_COALESCE,
+    /** The source is still working through events it has received (a tree walk): quiet is not over yet. */
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   push(e: FileEvent): void {
@@ -39,8 +41,21 @@ export class Coalescer {
     this.batch.delete(e.path);
     this.batch.set(e.path, e);
     this.quietTimer?.cancel();
-    this.quietTimer = this.clock.setTimer(this.opts.quietMs, () => this.flush());
+    this.armQuiet();
     this.capTimer ??= this.clock.setTimer(this.opts.maxWaitMs, () => this.flush());
+  }
+
+  private armQuiet(): void {
+    this.quietTimer = this.clock.setTimer(this.opts.quietMs, () => {
+      // A 10,000-file tree being discovered is one burst however slowly the machine walks it (the cap still holds).
+      if (this.busy()) this.armQuiet();
+      else this.flush();
+    });
+  }
+
+  /** Paths buffered and not yet delivered. */
+  get size(): number {
+    return this.batch.size;
   }
 
   /** Deliver what is buffered now. */

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DockerIgnoreMatcher, onlyToDockerignore, parseDockerignore } from '../dockerignore';
+import { DockerIgnoreMatcher, DockerignoreSyntaxError, globSyntaxError, onlyToDockerignore, parseDockerignore } from '../dockerignore';
 import { isEphemeral } from './ephemeral';
 
 export interface PathFilter {
@@ -18,8 +18,10 @@ export const NO_IGNORE: PathFilter = { ignores: () => false, canSkipDir: () => f
 
 /** Dockerignore patterns applied below `root`; paths outside the root are not ignored. */
 export function patternFilter(root: string, patterns: readonly string[]): PathFilter {
-  if (patterns.length === 0) return NO_IGNORE;
-  const m = new DockerIgnoreMatcher(patterns);
+  // A pattern Docker rejects fails the build with a clear error; the watcher must not die of it, so it skips it.
+  const valid = patterns.filter((p) => globSyntaxError(p.replace(/^!/, '').trim()) === undefined);
+  if (valid.length === 0) return NO_IGNORE;
+  const m = new DockerIgnoreMatcher(valid);
   const rel = (p: string): string | undefined => {
     const r = path.relative(root, p);
     if (r === '' || r.startsWith('..') || path.isAbsolute(r)) return undefined;
@@ -54,10 +56,31 @@ export const EPHEMERAL_FILTER: PathFilter = {
   canSkipDir: (p) => path.basename(p) === '.git',
 };
 
-/** Read a dockerignore-syntax file; a missing file is no patterns. */
+/** Ignore files bigger than this are refused (a .tiltignore symlinked to /dev/zero must not hang or exhaust memory). */
+const MAX_IGNORE_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Read a dockerignore-syntax file; a missing file is no patterns. A pattern Docker rejects throws a
+ * DockerignoreSyntaxError naming the file and line; so does a special or huge file.
+ */
 export function readIgnoreFile(file: string): string[] {
+  let st: fs.Stats;
   try {
-    return parseDockerignore(fs.readFileSync(file, 'utf8'));
+    st = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw err;
+  }
+  if (!st.isFile()) throw new DockerignoreSyntaxError(`${file}: not a regular file`, file);
+  if (st.size > MAX_IGNORE_FILE_BYTES) throw new DockerignoreSyntaxError(`${file}: too large for an ignore file (${st.size} bytes)`, file);
+  return parseDockerignore(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** readIgnoreFile for the watcher: an unreadable or invalid file contributes no patterns (the build reports it). */
+function readIgnoreFileLenient(file: string): string[] {
+  try {
+    return readIgnoreFile(file);
   } catch {
     return [];
   }
@@ -75,16 +98,65 @@ export function contextIgnoreFile(context: string, dockerfile?: string): string 
 
 /** The session-wide filter: .tiltignore + watch_settings(ignore) + editor temp files + .git. */
 export function sessionFilter(tiltfileDir: string, watchIgnore: readonly string[]): PathFilter {
-  const patterns = [...readIgnoreFile(path.join(tiltfileDir, '.tiltignore')), ...watchIgnore];
+  const patterns = [...readIgnoreFileLenient(path.join(tiltfileDir, '.tiltignore')), ...watchIgnore];
   return anyOf([EPHEMERAL_FILTER, patternFilter(tiltfileDir, patterns)]);
+}
+
+/** Options for dockerBuildPatternSets. */
+export interface BuildContextOptions {
+  /** The main Tiltfile: never part of a build context (as in Tilt), so editing it does not rebuild images. */
+  tiltfile?: string;
+  /** For the watcher: an invalid ignore file or pattern contributes nothing instead of throwing. */
+  lenient?: boolean;
 }
 
 /**
  * A docker_build's own ignores as independent pattern sets (a path is excluded if ANY set excludes it, so a
  * "!" exception in .dockerignore cannot re-include what `only` left out): `only=`, the context .dockerignore,
- * `ignore=`. All relative to the context.
+ * `ignore=`, and what Tilt always leaves out (the Tiltfile, and `.git` when the context is a git repository's
+ * root). All relative to the context. Invalid patterns throw a DockerignoreSyntaxError naming their source
+ * unless `lenient`.
  */
-export function dockerBuildPatternSets(context: string, dockerfile: string | undefined, ignorePatterns: readonly string[], only: readonly string[]): string[][] {
+export function dockerBuildPatternSets(
+  context: string,
+  dockerfile: string | undefined,
+  ignorePatterns: readonly string[],
+  only: readonly string[],
+  opts: BuildContextOptions = {},
+): string[][] {
   const file = contextIgnoreFile(context, dockerfile);
-  return [onlyToDockerignore(only), file ? readIgnoreFile(file) : [], [...ignorePatterns]].filter((s) => s.length > 0);
+  const fromFile = !file ? [] : opts.lenient ? readIgnoreFileLenient(file) : readIgnoreFile(file);
+  const checked = (patterns: readonly string[], source: string): string[] => {
+    const out: string[] = [];
+    for (const p of patterns) {
+      const problem = globSyntaxError(p.replace(/^!/, '').trim());
+      if (problem === undefined) out.push(p);
+      else if (!opts.lenient) throw new DockerignoreSyntaxError(`${source}: invalid pattern "${p}": ${problem}`);
+    }
+    return out;
+  };
+  return [
+    onlyToDockerignore(checked(only, 'docker_build(only=...)')),
+    fromFile,
+    checked(ignorePatterns, 'docker_build(ignore=...)'),
+    alwaysExcluded(context, opts.tiltfile),
+  ].filter((s) => s.length > 0);
+}
+
+/** Escape a literal path for dockerignore syntax. */
+function literalPattern(rel: string): string {
+  return rel.replace(/[*?[\\\]]/g, '\\$&');
+}
+
+/** Tilt's fixed exclusions for a context: the Tiltfile inside it, and `.git` of the repository rooted at it. */
+export function alwaysExcluded(context: string, tiltfile: string | undefined): string[] {
+  const out: string[] = [];
+  if (tiltfile) {
+    const rel = path.relative(context, tiltfile);
+    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) out.push(literalPattern(rel.split(path.sep).join('/')));
+  }
+  // A context below the repository root cannot contain the root's .git; one at the root can (a dir, or a file
+  // for worktrees and submodules).
+  if (fs.existsSync(path.join(context, '.git'))) out.push('.git');
+  return out;
 }

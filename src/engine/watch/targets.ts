@@ -10,9 +10,11 @@ export const CONFIG_TARGET = 'config';
 export const imageTargetId = (ref: string): string => `image:${ref}`;
 export const resourceTargetId = (name: string): string => `resource:${name}`;
 
-export function imageWatchTarget(img: ImageTarget, session: WatchTarget['filter']): WatchTarget {
+export function imageWatchTarget(img: ImageTarget, session: WatchTarget['filter'], tiltfile?: string): WatchTarget {
   if (img.kind === 'docker_build') {
-    const sets = dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only);
+    // The same sets as the build context (so a change the build would not see triggers nothing), but lenient:
+    // an invalid .dockerignore fails the build with a clear error; the watcher keeps going.
+    const sets = dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only, { tiltfile, lenient: true });
     return {
       id: imageTargetId(img.ref),
       deps: img.dockerfile ? [img.context, img.dockerfile] : [img.context],
@@ -31,7 +33,7 @@ export function watchTargetsFromPlan(plan: Plan): WatchTarget[] {
   const dir = path.dirname(plan.tiltfile);
   const session = sessionFilter(dir, plan.settings.watchIgnore);
   const out: WatchTarget[] = [{ id: CONFIG_TARGET, deps: plan.configFiles, filter: EPHEMERAL_FILTER }];
-  for (const img of plan.images) out.push(imageWatchTarget(img, session));
+  for (const img of plan.images) out.push(imageWatchTarget(img, session, plan.tiltfile));
   for (const r of plan.resources) {
     if (r.type === 'local' && r.deps.length > 0) {
       out.push({ id: resourceTargetId(r.name), deps: r.deps, filter: anyOf([session, patternFilter(dir, r.ignore)]) });

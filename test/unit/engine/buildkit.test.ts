@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as protobuf from 'protobufjs';
+import { BuildkitProgressFormatter } from '../../../src/engine/build/buildkitProgress';
+import { parseSecretSpec, parseSshSpec } from '../../../src/engine/build/buildkitSession';
+import { readProgress } from '../../../src/engine/build/docker';
+import { Readable } from 'node:stream';
+
+// Encoder for the same wire format the daemon sends (field numbers from moby/buildkit's control.proto).
+const root = protobuf.parse(`
+syntax = "proto3";
+message Timestamp { int64 seconds = 1; int32 nanos = 2; }
+message Vertex { string digest = 1; string name = 3; bool cached = 4; Timestamp started = 5; Timestamp completed = 6; string error = 7; }
+message VertexLog { string vertex = 1; bytes msg = 4; }
+message StatusResponse { repeated Vertex vertexes = 1; repeated VertexLog logs = 3; }
+`).root;
+const Status = root.lookupType('StatusResponse');
+const trace = (o: object): string => JSON.stringify({ id: 'moby.buildkit.trace', aux: Buffer.from(Status.encode(Status.fromObject(o)).finish()).toString('base64') });
+
+test('BuildKit trace messages become readable numbered steps with their output, not JSON', async () => {
+  const lines = [
+    trace({ vertexes: [{ digest: 'sha256:a', name: '[1/2] FROM base', started: { seconds: 10 } }] }),
+    trace({ vertexes: [{ digest: 'sha256:a', name: '[1/2] FROM base', started: { seconds: 10 }, completed: { seconds: 10, nanos: 500_000_000 } }] }),
+    trace({ vertexes: [{ digest: 'sha256:b', name: '[2/2] RUN pip install', started: { seconds: 11 } }] }),
+    trace({ logs: [{ vertex: 'sha256:b', msg: Buffer.from('Collecting fla') }] }),
+    trace({ logs: [{ vertex: 'sha256:b', msg: Buffer.from('sk\nInstalled\n') }] }),
+    trace({ vertexes: [{ digest: 'sha256:b', name: '[2/2] RUN pip install', started: { seconds: 11 }, completed: { seconds: 14 } }] }),
+    trace({ vertexes: [{ digest: 'sha256:c', name: '[x] COPY . /app', cached: true, started: { seconds: 14 }, completed: { seconds: 14 } }] }),
+    JSON.stringify({ id: 'moby.image.id', aux: { ID: 'sha256:feed' } }),
+  ];
+  const out: string[] = [];
+  const msgs = await readProgress(Readable.from([lines.join('\n') + '\n']), (l) => out.push(l), 'build');
+  assert.deepEqual(out, [
+    '#1 [1/2] FROM base',
+    '#1 DONE 0.5s',
+    '#2 [2/2] RUN pip install',
+    '#2 Collecting flask',
+    '#2 Installed',
+    '#2 DONE 3.0s',
+    '#3 [x] COPY . /app',
+    '#3 CACHED',
+  ]);
+  assert.ok(msgs.some((m) => typeof m.aux === 'object' && m.aux.ID === 'sha256:feed'));
+});
+
+test('a failing BuildKit step is reported with its error once', () => {
+  const f = new BuildkitProgressFormatter();
+  const aux = (o: object): string => (JSON.parse(trace(o)) as { aux: string }).aux;
+  assert.deepEqual(f.format(aux({ vertexes: [{ digest: 'd', name: '[1/1] RUN false', started: { seconds: 1 }, completed: { seconds: 2 }, error: 'process "/bin/sh -c false" did not complete successfully: exit code: 1' }] })), [
+    '#1 [1/1] RUN false',
+    '#1 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1',
+  ]);
+  assert.deepEqual(f.format(aux({ vertexes: [{ digest: 'd', name: '[1/1] RUN false', error: 'again' }] })), []);
+});
+
+test('secret= and ssh= take the docker CLI syntax', () => {
+  assert.deepEqual(parseSecretSpec('id=tok,src=secrets/tok.txt', '/repo'), { id: 'tok', file: '/repo/secrets/tok.txt' });
+  assert.deepEqual(parseSecretSpec('id=tok,source=/abs', '/repo'), { id: 'tok', file: '/abs' });
+  assert.deepEqual(parseSecretSpec('id=tok,env=MY_TOKEN', '/repo'), { id: 'tok', env: 'MY_TOKEN' });
+  assert.deepEqual(parseSecretSpec('src=/x/npmrc', '/repo'), { id: 'npmrc', file: '/x/npmrc' });
+  assert.throws(() => parseSecretSpec('id=a,foo=b', '/repo'), /unexpected key "foo"/);
+  assert.deepEqual(parseSshSpec('default', '/repo', { SSH_AUTH_SOCK: '/tmp/agent.sock' }), { id: 'default', socket: '/tmp/agent.sock' });
+  assert.deepEqual(parseSshSpec('gh=/run/gh.sock', '/repo', {}), { id: 'gh', socket: '/run/gh.sock' });
+  assert.throws(() => parseSshSpec('default', '/repo', {}), /SSH_AUTH_SOCK is not set/);
+});
