@@ -76,6 +76,8 @@ export async function runDebugSuite(limitMs = 900_000): Promise<DebugRun> {
       extensionsDir,
       env: {
         KUBECONFIG: kubeconfig,
+        // The test cluster's context is not one of the names Innerloop treats as local: allow it explicitly.
+        INNERLOOP_ALLOW_K8S_CONTEXTS: 'innerloop',
         INNERLOOP_HARNESS_RESULT: resultFile,
         INNERLOOP_HARNESS_MODE: 'debug',
         INNERLOOP_DEBUG_E2E: JSON.stringify({ ...p, timings: timingsFile }),
