@@ -6,9 +6,9 @@
 import type Dockerode from 'dockerode';
 import * as fs from 'node:fs';
 import { Engine } from './engine';
-import { realClock, type Clock, type TimerHandle } from './clock';
+import { realClock, type Clock } from './clock';
 import { checkKubeContext, isLocalContextName, isLoopbackServer } from './safety';
-import { ciStatus, type CiStatus } from './ci';
+import { waitCi, type CiVerdict } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
 import { ComposeAdapter } from './adapters/compose';
 import { DockerImageAdapter } from './adapters/images';
@@ -57,11 +57,6 @@ const noLog = { info: (): void => undefined, error: (): void => undefined };
 /** A plan needs a cluster when it deploys to Kubernetes. */
 function needsCluster(plan: Plan): boolean {
   return plan.resources.some((r) => r.type === 'k8s' || r.type === 'k8s_custom_deploy');
-}
-
-/** Resources that deploy a Job: they run to completion, so ci's readiness timeout does not apply (as in Tilt). */
-function runsToCompletion(plan: Plan): Set<string> {
-  return new Set(plan.resources.filter((r) => r.type === 'k8s' && r.objects.some((o) => o.kind === 'Job')).map((r) => r.name));
 }
 
 export class Session {
@@ -161,52 +156,9 @@ export class Session {
     return this.loading;
   }
 
-  /**
-   * `ci` semantics: resolves succeeded once every started resource is updated and ready, failed on the first
-   * error, or failed with a timeout (ci_settings timeout, or `timeoutMs` when given).
-   */
-  async waitCi(opts: { timeoutMs?: number } = {}): Promise<Exclude<CiStatus, { state: 'running' }>> {
-    await this.settled();
-    const ci = this.plan?.settings.ci;
-    const timeoutMs = opts.timeoutMs ?? (ci?.timeoutSecs ?? 1800) * 1000;
-    const grace = (ci?.k8sGracePeriodSecs ?? 0) * 1000;
-    const readinessTimeoutMs = (ci?.readinessTimeoutSecs ?? 300) * 1000;
-    return new Promise((resolve) => {
-      let last: CiStatus = { state: 'running', waitingOn: [] };
-      const check = (): boolean => {
-        if (finished) return true;
-        const plan = this.plan;
-        last = ciStatus(this.store.snapshot(), {
-          now: this.clock.now(), startTime: this.startTime, k8sGracePeriodMs: grace, readinessTimeoutMs,
-          runToCompletion: plan ? runsToCompletion(plan) : undefined,
-        });
-        if (last.state === 'running') return false;
-        done(last);
-        return true;
-      };
-      const sub = this.store.onDidChange(() => void check());
-      // Grace periods and the readiness timeout pass without store changes: re-check on the session's clock.
-      let tick: TimerHandle | undefined;
-      const schedule = (): void => {
-        tick = this.clock.setTimer(500, () => {
-          if (!check()) schedule();
-        });
-      };
-      const timer = setTimeout(() => {
-        const waiting = last.state === 'running' ? last.waitingOn.join(', ') : '';
-        done({ state: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting ? ` waiting on ${waiting}` : ''}` });
-      }, timeoutMs);
-      let finished = false;
-      const done = (s: Exclude<CiStatus, { state: 'running' }>): void => {
-        if (finished) return;
-        finished = true;
-        sub.dispose();
-        tick?.cancel();
-        clearTimeout(timer);
-        resolve(s);
-      };
-      if (!check()) schedule();
-    });
+  /** `ci` semantics (see ciWait.ts). */
+  waitCi(opts: { timeoutMs?: number } = {}): Promise<CiVerdict> {
+    return waitCi({ store: this.store, clock: this.clock, startTime: this.startTime, settled: () => this.settled(), plan: () => this.plan }, opts);
   }
 
   /** Stop watching, building, forwarding and streaming; everything deployed keeps running. */
