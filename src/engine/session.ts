@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { Engine } from './engine';
 import { realClock, type Clock } from './clock';
 import { checkKubeContext, isLocalContextName, isLoopbackServer } from './safety';
-import { waitCi, type CiVerdict } from './ciWait';
+import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
 import { ComposeAdapter } from './adapters/compose';
 import { DockerImageAdapter } from './adapters/images';
@@ -156,9 +156,14 @@ export class Session {
     return this.loading;
   }
 
-  /** `ci` semantics (see ciWait.ts). */
-  waitCi(opts: { timeoutMs?: number } = {}): Promise<CiVerdict> {
-    return waitCi({ store: this.store, clock: this.clock, startTime: this.startTime, settled: () => this.settled(), plan: () => this.plan }, opts);
+  /** `ci` semantics (see ciWait.ts): the verdict. */
+  async waitCi(opts: CiWaitOptions = {}): Promise<CiVerdict> {
+    return (await this.waitCiReport(opts)).verdict;
+  }
+
+  /** `ci` with what it waited for: progress, per-resource timeline, the failing container's last lines. */
+  waitCiReport(opts: CiWaitOptions = {}): Promise<CiReport> {
+    return waitCi({ store: this.store, logs: this.logs, clock: this.clock, startTime: this.startTime, settled: () => this.settled(), plan: () => this.plan, kube: () => this.client }, opts);
   }
 
   /** Stop watching, building, forwarding and streaming; everything deployed keeps running. */

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Session } from '../../engine/session';
 import { loadTiltfile } from '../../tiltfile/loader';
+import { parseDuration } from '../duration';
 import type { CommandIO } from './types';
 
 export interface SessionFlags {
@@ -12,7 +13,8 @@ export interface SessionFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  timeoutSecs?: number;
+  /** --timeout as milliseconds (parseDuration). */
+  timeoutMs?: number;
   sessionJson?: string;
   deleteNamespaces: boolean;
 }
@@ -34,7 +36,11 @@ export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; se
     else if (name === '--kubeconfig') { const v = val(); if (!v) return '--kubeconfig needs a path'; f.kubeconfig = v; }
     else if (name === '--context') { const v = val(); if (!v) return '--context needs a name'; f.context = v; }
     else if (name === '--namespace' || name === '-n') { const v = val(); if (!v) return `${name} needs a name`; f.namespace = v; }
-    else if (extra.timeout && name === '--timeout') { const v = Number(val()); if (!(v > 0)) return '--timeout needs seconds'; f.timeoutSecs = v; }
+    else if (extra.timeout && name === '--timeout') {
+      const v = val();
+      if (!v) return '--timeout needs a duration (e.g. 30s, 5m, 1h30m; a bare number is seconds)';
+      try { f.timeoutMs = parseDuration(v); } catch (err) { return `--timeout: ${(err as Error).message}`; }
+    }
     else if (extra.sessionJson && name === '--session-json') { const v = val(); if (!v) return '--session-json needs a path'; f.sessionJson = v; }
     else if (extra.deleteNamespaces && a === '--delete-namespaces') f.deleteNamespaces = true;
     else if (!a.startsWith('-')) f.args.push(a);
