@@ -55,6 +55,7 @@ const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff']);
 
 /** "5m", "90s", "1m30s" for messages. */
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   const secs = Math.round(ms / 1000);
   const h = Math.floor(secs / 3600);
   const m = Math.floor((secs % 3600) / 60);

@@ -159,5 +159,6 @@ test('podCondition and formatDuration', () => {
   assert.equal(podCondition(pod('ErrImagePull', [{ reason: 'ErrImagePull' }])).kind, 'pull');
   assert.equal(formatDuration(5_400_000), '1h30m');
   assert.equal(formatDuration(90_000), '1m30s');
-  assert.equal(formatDuration(500), '1s');
+  assert.equal(formatDuration(500), '500ms');
+  assert.equal(formatDuration(1_400), '1s');
 });
