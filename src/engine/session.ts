@@ -4,12 +4,13 @@
 // everything running) and down (delete what the Tiltfile deploys).
 
 import type Dockerode from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import { Engine } from './engine';
 import { realClock, type Clock } from './clock';
 import { checkKubeContext, isLocalContextName, isLoopbackServer } from './safety';
 import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
-import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
+import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
 import { ComposeAdapter } from './adapters/compose';
 import { DockerImageAdapter } from './adapters/images';
 import { KubeAdapter } from './adapters/kube';
@@ -76,6 +77,7 @@ export class Session {
   private reloadQueued = false;
   private disposed = false;
   private abort: AbortController | undefined;
+  private readonly stopping = new AbortController();
   private clusterChecked: Promise<string | undefined> | undefined;
   /** Watches the config files while no plan is installed (the engine's watcher only runs with a plan). */
   private bootstrapWatchers: fs.FSWatcher[] = [];
@@ -91,17 +93,20 @@ export class Session {
     });
     // The engine exists from the start (UIs subscribe to its store); the cluster adapters arrive after the
     // context check, so the ports delegate.
-    const images: ImageBuildPort = { buildImage: (img, ctx) => this.requireImages().buildImage(img, ctx) };
+    // Updates in flight (builds, applies, cmds) end with the session: `ci` must exit right after its verdict.
+    setMaxListeners(0, this.stopping.signal);
+    const stoppable = (ctx: UpdateContext): UpdateContext => ({ ...ctx, signal: ctx.signal ?? this.stopping.signal });
+    const images: ImageBuildPort = { buildImage: (img, ctx) => this.requireImages().buildImage(img, stoppable(ctx)) };
     const exec: ContainerExecutor = { exec: (t, argv, stdin) => this.requireKube().exec.exec(t, argv, stdin) };
     const kube: KubePort = {
-      apply: (r, objs, ctx) => this.requireKube().apply(r, objs, ctx),
+      apply: (r, objs, ctx) => this.requireKube().apply(r, objs, stoppable(ctx)),
       runningContainers: (r, m) => this.kube?.runningContainers(r, m) ?? [],
-      customDeploy: (r, images, ctx) => this.requireKube().customDeploy(r, images, ctx),
+      customDeploy: (r, images, ctx) => this.requireKube().customDeploy(r, images, stoppable(ctx)),
       remove: async (r, ctx) => this.kube?.remove(r, ctx),
       exec,
     };
-    const local: LocalCmdPort = this.local;
-    const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, ctx) };
+    const local: LocalCmdPort = { run: (r, ctx) => this.local.run(r, stoppable(ctx)), remove: (name) => this.local.remove(name) };
+    const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, stoppable(ctx)) };
     const ports = opts.ports ?? { images, kube, local, compose };
     const debounceMs = opts.debounceMs ?? 200;
     this.engine = new Engine({
@@ -170,6 +175,7 @@ export class Session {
   async stop(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.stopping.abort();
     this.abort?.abort();
     this.stopBootstrapWatch();
     await this.kube?.stop();

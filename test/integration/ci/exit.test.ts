@@ -66,6 +66,18 @@ describe('innerloop ci exits after its verdict', { concurrency: false }, () => {
     assert.match(r.stderr, /^ERROR: bad: cmd exited with code 3$/m);
   });
 
+  it('a failure while another update still runs: that update is stopped, not waited for', async (t) => {
+    if (cliProblem()) return t.skip(cliProblem());
+    const dir = workspace({
+      Tiltfile: "local_resource('slow', cmd='echo slow-start; exec sleep 600', allow_parallel=True)\n"
+        + "local_resource('bad', cmd='sleep 1; exit 3', allow_parallel=True)\n",
+    });
+    dirs.push(dir);
+    const r = await runCli(['ci', '--timeout', '2m'], { cwd: dir });
+    exitedByItself(t, r, 1);
+    assert.match(r.stderr, /^ERROR: bad: cmd exited with code 3$/m);
+  });
+
   it('Kubernetes: pod watch, log stream and a port forward', async (t) => {
     if (!client) return t.skip(clusterSkip);
     const ns = await namespace('exit-k8s');
