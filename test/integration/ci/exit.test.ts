@@ -82,13 +82,14 @@ describe('innerloop ci exits after its verdict', { concurrency: false }, () => {
     if (!client) return t.skip(clusterSkip);
     const ns = await namespace('exit-k8s');
     const dir = workspace({
-      'web.yaml': deploymentYaml('web', HTTPD),
+      // Logs a line, then becomes ready 3 s later: the log stream is open when the verdict comes.
+      'web.yaml': deploymentYaml('web', `echo booting; sleep 3; ${HTTPD}`),
       Tiltfile: "k8s_yaml('web.yaml')\nk8s_resource('web', port_forwards=['18771:8080'])\n",
     });
     dirs.push(dir);
     const r = await runCli(['ci', '--timeout', '3m', ...k8sFlags(ns)], { cwd: dir });
     exitedByItself(t, r, 0);
-    assert.match(r.stdout, /web +│ serving/);
+    assert.match(r.stdout, /web +│ booting/);
   });
 
   it('Docker Compose: event stream and log follower', async (t) => {
