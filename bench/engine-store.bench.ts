@@ -19,7 +19,7 @@ function run(batchSize: number): void {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < UPDATES; i += batchSize) {
     store.batch(() => {
-      for (let j = i; j < i + batchSize; j++) store.updateResource(`svc-${j % RESOURCES}`, { waitingReason: `reason ${j}` });
+      for (let j = i; j < i + batchSize; j++) store.dispatch({ type: 'runtime_observed', name: `svc-${j % RESOURCES}`, runtime: Math.floor(j / RESOURCES) % 2 ? 'ok' : 'pending' });
     });
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         if (done?.finishTime) synced.push(done.finishTime - savedEpoch);
       } catch (err) {
         const r = session.store.resource('todo-api');
-        console.error(JSON.stringify({ lastBuild: r?.lastBuild, pods: r?.pods, pf: r?.portForwards }, null, 1));
+        console.error(JSON.stringify({ lastBuild: r?.buildHistory[0], pods: r?.pods, pf: r?.portForwards }, null, 1));
         console.error(session.logs.linesSince('todo-api').slice(-40).map((l) => l.text).join('\n'));
         throw err;
       }

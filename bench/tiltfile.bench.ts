@@ -86,6 +86,108 @@ const shop = resolve(__dirname, '../test/fixtures/ten-services/Tiltfile');
 const t2 = time(shop, 10);
 console.log(`tiltfile load ten-services (median of 10): ${t2.median.toFixed(1)} ms`);
 
+// Helm-like output (~300 KB: Deployments, Services, ConfigMaps with block scalars, quoted and YAML 1.1-ambiguous
+// values) loaded as a blob, the way helm() hands it over: parsed on every load (the file cache does not apply).
+function helmLike(services: number): string {
+  const docs: string[] = [];
+  for (let i = 0; i < services; i++) {
+    const labels = `    app.kubernetes.io/name: chart\n    app.kubernetes.io/instance: rel-${i}\n    helm.sh/chart: chart-1.2.3\n    app.kubernetes.io/managed-by: Helm`;
+    docs.push(`# Source: chart/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: rel-${i}-config
+  labels:
+${labels}
+data:
+  ENABLED: "yes"
+  LOG_LEVEL: info
+  config.yaml: |
+    server:
+      port: 8080
+      mode: 0644
+      debug: off
+    features: [a, b, c]
+`, `# Source: chart/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: rel-${i}
+  labels:
+${labels}
+spec:
+  type: ClusterIP
+  ports:
+    - port: 80
+      targetPort: http
+      protocol: TCP
+      name: http
+  selector:
+    app.kubernetes.io/name: chart
+    app.kubernetes.io/instance: rel-${i}
+`, `# Source: chart/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: rel-${i}
+  labels:
+${labels}
+  annotations:
+    checksum/config: "${'0123456789abcdef'.repeat(4)}"
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: chart
+      app.kubernetes.io/instance: rel-${i}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: chart
+        app.kubernetes.io/instance: rel-${i}
+    spec:
+      securityContext: {runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000}
+      containers:
+        - name: chart
+          image: "registry.example.com/chart/app-${i}:1.2.3"
+          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: 8080
+              protocol: TCP
+          env:
+            - {name: FEATURE_X, value: "on"}
+            - {name: INDEX, value: "${i}"}
+          livenessProbe:
+            httpGet: {path: /healthz, port: http}
+          resources:
+            limits: {cpu: 100m, memory: 128Mi}
+            requests: {cpu: 100m, memory: 128Mi}
+          volumeMounts:
+            - {name: config, mountPath: /etc/app}
+      volumes:
+        - name: config
+          configMap: {name: rel-${i}-config, defaultMode: 0644}
+`);
+  }
+  return docs.join('---\n');
+}
+
+{
+  const hdir = mkdtempSync(join(tmpdir(), 'innerloop-bench-helm-'));
+  try {
+    const text = helmLike(160);
+    writeFileSync(join(hdir, 'rendered.yaml'), text);
+    writeFileSync(join(hdir, 'Tiltfile'), `k8s_yaml(read_file('rendered.yaml'))\n`);
+    time(join(hdir, 'Tiltfile'), 3);
+    const th = time(join(hdir, 'Tiltfile'), 10);
+    console.log(`tiltfile load Helm-like stream (${(text.length / 1024).toFixed(0)} KB, ${160 * 3} docs, median of 10): ${th.median.toFixed(1)} ms`);
+    console.log(`tiltfile load Helm-like stream CPU time (median of 10): ${th.cpu.toFixed(1)} ms`);
+  } finally {
+    rmSync(hdir, { recursive: true, force: true });
+  }
+}
+
 const dir = generate(1000);
 try {
   const first = time(join(dir, 'Tiltfile'), 1);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard webview with a million log lines. Loads the real bundle (dist/webview/dashboard.js) and page
 // (src/vscode/dashboard/html.ts, same CSP) in headless Debian chromium through playwright-core, with a fake
 // acquireVsCodeApi; serves the files from an intercepted origin so nothing leaves the machine. Feeds 1,000,000

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     state.order.push(name);
     state.resources[name] = {
       ...initialResourceState({ name, type: 'k8s', labels: [`group-${i % 13}`], triggerMode: 'auto', autoInit: true }),
-      updateStatus: i % 10 === 0 ? 'error' : 'ok',
+      buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', ...(i % 10 === 0 ? { error: 'failed' } : {}) }],
       runtimeStatus: 'ok',
     };
   }

@@ -19,6 +19,8 @@ const entries = [
   { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/starlark/index.ts'], outfile: 'dist/starlark.js' },
+  // The child process Tiltfile loads run in (src/tiltfile/childLoader.ts): the loader alone, quick to start.
+  { entryPoints: ['src/tiltfile/childMain.ts'], outfile: 'dist/tiltfile-loader.js' },
   // The dashboard webview's script: runs in the browser sandbox of the webview, one self-contained file.
   { entryPoints: ['src/webview/dashboard.ts'], outfile: 'dist/webview/dashboard.js', platform: 'browser', target: 'es2022', format: 'iife', external: [] },
 ].filter((e) => existsSync(e.entryPoints[0]));

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const workspace = join(REPO, 'test', 'fixtures', 'todo-app');
   const extensionsDir = await prepareExtensionsDir({ harness: false });
   const kubeconfig = process.env.KUBECONFIG ?? '/var/lib/innerloop-env/kubeconfig';
-  const server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig } });
+  const server = await startCodeServer({ dir: found.dir, workspace, extensionsDir, env: { KUBECONFIG: kubeconfig, INNERLOOP_ALLOW_K8S_CONTEXTS: 'innerloop' } });
   // Read when the browser opens the window: start the engine at once. The workspace is this repository's own
   // fixture, so the demo profile trusts it instead of asking (real workspaces still get the trust prompt).
   const user = join(server.userDataDir, 'User');

@@ -38,6 +38,9 @@ if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(root, 'src'))) {
 
 const tiltfile = join('test', 'fixtures', 'todo-app', 'Tiltfile');
 const KUBECONFIG = process.env.INNERLOOP_KUBECONFIG ?? '/var/lib/innerloop-env/kubeconfig';
+// The demo cluster (context `innerloop`) has its API server on 127.0.0.1, which alone never counts as local (a
+// tunnel to production looks the same): allow it explicitly, as a user would (README: production guard).
+const INNERLOOP_ALLOW_K8S_CONTEXTS = [process.env.INNERLOOP_ALLOW_K8S_CONTEXTS, 'innerloop'].filter(Boolean).join(',');
 
 /** Start test/env (or find it running); returns undefined when up, else the reason it is not. */
 function environment() {
@@ -61,13 +64,13 @@ const reason = process.env.INNERLOOP_DEMO_PLAN_ONLY ? 'INNERLOOP_DEMO_PLAN_ONLY 
 const noEditor = reason ? reason : editor();
 if (!reason && !noEditor) {
   // The main job: the todo app open in a real VS Code with Innerloop running it on the local cluster.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-codeserver.ts'], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-codeserver.ts'], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG, INNERLOOP_ALLOW_K8S_CONTEXTS } });
   process.on('SIGINT', () => undefined);
   child.on('close', (code) => process.exit(code ?? 0));
 } else if (!reason) {
   console.error(`demo: no editor (${noEditor}); running the engine in this terminal instead.`);
   console.error(`demo: node dist/cli.js up --file ${tiltfile}  (Ctrl-C stops; resources keep running)\n`);
-  const child = spawn(process.execPath, [cli, 'up', '--file', tiltfile], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG } });
+  const child = spawn(process.execPath, [cli, 'up', '--file', tiltfile], { cwd: root, stdio: 'inherit', env: { ...process.env, KUBECONFIG, INNERLOOP_ALLOW_K8S_CONTEXTS } });
   // The child gets Ctrl-C too (same process group); wait for it to stop cleanly.
   process.on('SIGINT', () => undefined);
   child.on('close', (code) => process.exit(code ?? 0));

@@ -32,11 +32,16 @@ const phases = [];
 if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false });
 if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true });
 if (!onlyUnit) phases.push({ files: pick(find('test/e2e')), serial: true });
+// The test cluster (test/env: context `innerloop`, API server on 127.0.0.1) is not a kind/k3d/minikube cluster, and
+// a loopback server alone never counts as local (it is how a tunnel to production looks): allow it explicitly,
+// as a user would (src/engine/safety.ts). Suites and code-server inherit this.
+const allow = [...(process.env.INNERLOOP_ALLOW_K8S_CONTEXTS ?? '').split(','), 'innerloop'].map((s) => s.trim()).filter(Boolean);
+const env = { ...process.env, INNERLOOP_ALLOW_K8S_CONTEXTS: [...new Set(allow)].join(',') };
 let status = 0;
 for (const { files, serial } of phases) {
   if (files.length === 0) continue;
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1', '--test-force-exit'] : []), ...files];
-  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);

@@ -5,8 +5,7 @@
 
 import type { Disposable } from '../shared/events';
 import type { BuildKind } from '../shared/state';
-import type { Plan } from '../tiltfile/plan';
-import { applyHolds, finishBuild, recordFileChanges, startBuild, triggerUpdate } from './actions';
+import type { Plan } from '../shared/plan';
 import type { Clock } from './clock';
 import { scheduleBuilds, scheduleInputFrom, type BuildReason } from './schedule';
 import type { Store } from './store';
@@ -50,6 +49,8 @@ export class BuildController implements Disposable {
   private disposed = false;
   /** Updates in flight, for waitIdle(). */
   private readonly running = new Map<string, Promise<void>>();
+  /** Work on a resource that is not an update (restart replay), queued or running; no update starts beside it. */
+  private readonly jobs = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: BuildControllerDeps) {
     this.sub = deps.store.onDidChange(() => this.reconcile());
@@ -57,15 +58,12 @@ export class BuildController implements Disposable {
 
   /** Record changed files for resources (from the watcher, after routing). */
   fileChanges(byResource: ReadonlyMap<string, readonly string[]>): void {
-    const now = this.deps.clock.now();
-    this.deps.store.batch(() => {
-      for (const [name, files] of byResource) recordFileChanges(this.deps.store, name, files, now);
-    });
+    this.deps.store.dispatch({ type: 'files_changed', changes: byResource, now: this.deps.clock.now() });
   }
 
   /** The user pressed "update" on a resource. */
   trigger(name: string): void {
-    triggerUpdate(this.deps.store, name);
+    this.deps.store.dispatch({ type: 'update_triggered', name });
   }
 
   /** Look at the state and start whatever can start. Idempotent; called on every store change. */
@@ -76,12 +74,12 @@ export class BuildController implements Disposable {
     this.reconciling = true;
     try {
       const { store } = this.deps;
-      const { start, holds } = scheduleBuilds(scheduleInputFrom(plan, (n) => store.resource(n), this.deps.tiltfileLoading()));
+      const { start, holds } = scheduleBuilds(scheduleInputFrom(plan, (n) => store.resource(n), this.deps.tiltfileLoading(), new Set(this.jobs.keys())));
       store.batch(() => {
-        applyHolds(store, holds);
+        store.dispatch({ type: 'holds_computed', holds });
         for (const s of start) {
           const edits = [...(store.resource(s.name)?.pendingChanges ?? [])];
-          startBuild(store, s.name, 'full', describeReason(s.reason, edits), this.deps.clock.now());
+          store.dispatch({ type: 'build_started', name: s.name, kind: 'full', reason: describeReason(s.reason, edits), now: this.deps.clock.now() });
           const p = this.run({ name: s.name, reason: s.reason, edits }).finally(() => this.running.delete(s.name));
           this.running.set(s.name, p);
         }
@@ -91,14 +89,29 @@ export class BuildController implements Disposable {
     }
   }
 
-  /** Resolves when no update is in flight (tests, shutdown). */
-  async waitIdle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  /**
+   * Run `job` on a resource in its lane: after the update in flight (and earlier jobs) finish, and with no update
+   * of it starting until the job is done. Restart replays go through here, so a replay and a live update never
+   * write the same container at once.
+   */
+  exclusive(name: string, job: () => Promise<void>): Promise<void> {
+    const before = Promise.all([this.running.get(name), this.jobs.get(name)]);
+    const p: Promise<void> = before.then(job).finally(() => {
+      if (this.jobs.get(name) === p) this.jobs.delete(name);
+      this.reconcile();
+    });
+    this.jobs.set(name, p);
+    return p;
   }
 
-  /** Resolves when the named resource has no update in flight. */
+  /** Resolves when no update or job is in flight (tests, shutdown). */
+  async waitIdle(): Promise<void> {
+    while (this.running.size > 0 || this.jobs.size > 0) await Promise.allSettled([...this.running.values(), ...this.jobs.values()]);
+  }
+
+  /** Resolves when the named resource has no update or job in flight. */
   async waitFor(name: string): Promise<void> {
-    await this.running.get(name);
+    while (this.running.has(name) || this.jobs.has(name)) await Promise.allSettled([this.running.get(name), this.jobs.get(name)]);
   }
 
   dispose(): void {
@@ -117,6 +130,6 @@ export class BuildController implements Disposable {
       result = { kind: 'full', error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (this.disposed) return;
-    finishBuild(this.deps.store, req.name, result, this.deps.clock.now());
+    this.deps.store.dispatch({ type: 'build_finished', name: req.name, result, now: this.deps.clock.now() });
   }
 }

@@ -15,6 +15,7 @@
 //   InvalidImageName, ErrImageNeverPull. Build errors are fatal at once.
 
 import type { DeepReadonly, EngineSnapshot, PodStatus, ResourceSnapshot } from '../shared/state';
+import { lastBuild } from '../shared/status';
 
 type Pod = DeepReadonly<PodStatus>;
 
@@ -66,7 +67,7 @@ export function formatDuration(ms: number): string {
 
 function counts(r: ResourceSnapshot): boolean {
   if (r.disabled) return false;
-  return r.autoInit || r.lastBuild !== undefined || r.currentBuild !== undefined || r.triggered;
+  return r.autoInit || lastBuild(r) !== undefined || r.currentBuild !== undefined || r.triggered;
 }
 
 /** The pod that speaks for the resource: newest not terminating (as the UI shows it). */
@@ -114,13 +115,14 @@ export function resourceCondition(r: ResourceSnapshot, opts: CiOptions):
   | { kind: 'failed'; error: string; pod?: { name: string; namespace?: string; container?: string } } {
   const name = r.name;
   const wait = (reason: string, pod?: Pod): { kind: 'waiting'; waiting: WaitingOn } => ({ kind: 'waiting', waiting: { name, reason, ...(pod ? { pod: podRef(pod) } : {}) } });
-  if (r.lastBuild?.error && !r.currentBuild && r.pendingChanges.length === 0) return { kind: 'failed', error: `${name}: ${r.lastBuild.error}` };
+  const last = lastBuild(r);
+  if (last?.error && !r.currentBuild && r.pendingChanges.length === 0) return { kind: 'failed', error: `${name}: ${last.error}` };
   if (r.currentBuild) return wait(`updating (${r.currentBuild.reason ?? r.currentBuild.kind})`);
-  if (!r.lastBuild) return wait(r.waitingReason ?? 'waiting for its first update');
-  if (r.pendingChanges.length > 0 || r.triggered) return wait(r.waitingReason ?? 'update pending');
+  if (!last) return wait(r.hold?.words ?? 'waiting for its first update');
+  if (r.pendingChanges.length > 0 || r.triggered) return wait(r.hold?.words ?? 'update pending');
 
   const k8s = r.type === 'k8s' || r.type === 'k8s_custom_deploy';
-  const deployedAt = r.lastBuild.finishTime ?? r.lastBuild.startTime;
+  const deployedAt = last.finishTime ?? last.startTime;
   const pod = k8s ? focusPod(r.pods) : undefined;
   if (k8s && pod) {
     const c = podCondition(pod);

@@ -14,6 +14,7 @@ import type { LogStore } from './logs';
 import type { Store } from './store';
 import type { Plan } from '../tiltfile/plan';
 import type { EngineSnapshot } from '../shared/state';
+import { lastBuild } from '../shared/status';
 
 /** The verdict alone: what Session.waitCi resolves to. */
 export type CiVerdict = { state: 'succeeded' } | { state: 'failed'; error: string };
@@ -103,13 +104,13 @@ export async function containerLogTail(client: KubeClient, namespace: string, po
 function timelineState(snap: EngineSnapshot, name: string, opts: CiOptions): { state: TimelineState; reason: string } | undefined {
   const r = snap.resources[name];
   if (!r || r.disabled) return undefined;
-  if (!r.autoInit && !r.lastBuild && !r.currentBuild && !r.triggered) return undefined;
+  if (!r.autoInit && !lastBuild(r) && !r.currentBuild && !r.triggered) return undefined;
   const c = resourceCondition(r, opts);
   if (c.kind === 'done') return { state: 'ready', reason: r.runtimeStatus === 'not_applicable' ? 'updated' : 'ready' };
   if (c.kind === 'failed') return { state: 'failed', reason: c.error };
   const reason = c.waiting.reason;
   if (r.currentBuild) return { state: 'updating', reason };
-  if (!r.lastBuild) return { state: 'pending', reason };
+  if (!lastBuild(r)) return { state: 'pending', reason };
   return { state: 'waiting', reason };
 }
 

@@ -4,8 +4,9 @@
 
 import * as fs from 'node:fs';
 import type { Disposable } from '../shared/events';
-import { initialResourceState, type ResourceState, type TiltfileLoadStatus } from '../shared/state';
-import type { Diagnostic, Plan, Resource } from '../tiltfile/plan';
+import { initialResourceState, type TiltfileLoadStatus } from '../shared/state';
+import { lastBuild } from '../shared/status';
+import type { Diagnostic, Plan, Resource } from '../shared/plan';
 import { BuildController } from './buildController';
 import type { Clock } from './clock';
 import { LogStore } from './logs';
@@ -31,14 +32,18 @@ export interface EngineOptions {
   maxLogLinesPerResource?: number;
 }
 
-/** Everything that defines how a resource is updated, as a comparable string (undefined if absent). */
+/**
+ * Everything that defines what runs for a resource, as a comparable string (undefined if absent). What only
+ * changes how it is shown (labels, links, its place in the Tiltfile) or when it is scheduled (resource_deps) is
+ * left out, so editing it does not redeploy.
+ */
 export function resourceFingerprint(plan: Plan, name: string): string | undefined {
   const r = plan.resources.find((x) => x.name === name);
   if (!r) return undefined;
   const images = 'imageRefs' in r ? imagesInBuildOrder(plan, r.imageRefs) : [];
-  // pos moves when unrelated lines are edited; it does not change behaviour.
   const strip = (o: object): object => ({ ...o, pos: undefined });
-  return JSON.stringify({ r: strip(r), images: images.map(strip), locators: plan.k8s.imageLocators });
+  const runs = { ...r, pos: undefined, labels: undefined, links: undefined, resourceDeps: undefined };
+  return JSON.stringify({ r: runs, images: images.map(strip), locators: plan.k8s.imageLocators });
 }
 
 /** Enabled resources (`up a b` / config.set_enabled_resources) plus what they depend on, as in Tilt; undefined = all. */
@@ -61,6 +66,8 @@ export class Engine implements Disposable {
   private plan: Plan | undefined;
   private loading = false;
   private watcher: FileWatcher | undefined;
+  /** The one path router for the current plan: the watcher routes changes with it, the updater edits. */
+  private router: PathRouter | undefined;
   private watchGeneration = 0;
   private readonly controller: BuildController;
   private readonly updater: ResourceUpdater;
@@ -77,6 +84,7 @@ export class Engine implements Disposable {
       kube: opts.kube,
       local: opts.local,
       compose: opts.compose,
+      route: (p) => this.router?.route(p) ?? [],
       exists: (p) => fs.existsSync(p),
       output: (name, line) => this.logs.append(name, 'build', line),
       now: () => opts.clock.now(),
@@ -107,9 +115,16 @@ export class Engine implements Disposable {
     const seen = this.seenContainers.get(name) ?? new Set<string>();
     const fresh = [...running].some((id) => !seen.has(id));
     this.seenContainers.set(name, running);
-    if (fresh && r.lastBuild) {
-      void this.containersChanged(name).catch((err: unknown) => this.opts.onInternalError?.(err));
+    if (fresh && lastBuild(r)) {
+      // Serialised with updates of this resource by the build controller: a replay and a live update never
+      // write the same container at once, and no update starts while the replay runs.
+      this.controller.exclusive(name, () => this.containersChanged(name)).catch((err: unknown) => this.opts.onInternalError?.(err));
     }
+  }
+
+  /** The plan installed last (the one home of it: the session reads it from here). */
+  get currentPlan(): Plan | undefined {
+    return this.plan;
   }
 
   /** The Tiltfile is being (re)loaded: hold all updates until setPlan or tiltfileFailed. */
@@ -129,32 +144,23 @@ export class Engine implements Disposable {
   async setPlan(plan: Plan): Promise<void> {
     const before = this.plan;
     this.plan = plan;
+    this.router = new PathRouter(watchTargetsFromPlan(plan));
     this.logs.scrubber.setSecrets(plan.secrets);
     const enabled = enabledWithDeps(plan);
     const disabled = (name: string): boolean => enabled !== undefined && !enabled.has(name);
-    this.store.setResources(
-      plan.resources.map((r) => ({ ...initialResourceState(r), disabled: disabled(r.name) })),
-      (old, next): ResourceState => ({
-        ...(old as ResourceState),
-        labels: next.labels,
-        type: next.type,
-        triggerMode: next.triggerMode,
-        autoInit: next.autoInit,
-        disabled: next.disabled,
-      }),
-    );
+    this.store.dispatch({ type: 'resources_declared', resources: plan.resources.map((r) => ({ ...initialResourceState(r), disabled: disabled(r.name) })) });
     // Resources the Tiltfile no longer declares are garbage-collected from the cluster, as Tilt's apply reconciler does.
     if (before) this.removeResources(before.resources.filter((r) => !plan.resources.some((n) => n.name === r.name)));
     // Resources whose definition changed (YAML, build args, live_update...) update again, as in Tilt.
     if (before) {
       for (const r of plan.resources) {
         const old = resourceFingerprint(before, r.name);
-        if (old !== undefined && old !== resourceFingerprint(plan, r.name) && this.store.resource(r.name)?.lastBuild) this.trigger(r.name);
+        if (old !== undefined && old !== resourceFingerprint(plan, r.name) && (this.store.resource(r.name)?.buildHistory.length ?? 0) > 0) this.trigger(r.name);
       }
     }
     this.loading = false;
     this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
-    if (this.opts.watch?.enabled !== false) await this.restartWatcher(plan);
+    if (this.opts.watch?.enabled !== false) await this.restartWatcher(this.router);
     this.controller.reconcile();
   }
 
@@ -186,10 +192,9 @@ export class Engine implements Disposable {
   /**
    * Pod discovery saw a new or restarted container for a resource: replay the files live-updated since its
    * image was built (a restarted container lost them). If that fails, fall back to a full update.
+   * Runs inside the build controller's lane for the resource (see noticeContainers).
    */
-  async containersChanged(name: string): Promise<void> {
-    // A running update will bring containers up to date itself.
-    if (this.store.resource(name)?.currentBuild) return;
+  private async containersChanged(name: string): Promise<void> {
     const error = await this.updater.syncNewContainers(name);
     if (error) {
       this.logs.append(name, 'system', `Could not replay live-updated files onto a new container (${error}); rebuilding`, 'warn');
@@ -212,25 +217,14 @@ export class Engine implements Disposable {
   }
 
   private setTiltfileStatus(path: string, status: TiltfileLoadStatus, error: string | undefined, diagnostics: Diagnostic[] | undefined): void {
-    const now = this.opts.clock.now();
-    this.store.updateSession((s) => ({
-      ...s,
-      tiltfile: {
-        path,
-        status,
-        error,
-        diagnostics: diagnostics ?? s.tiltfile.diagnostics,
-        lastLoadTime: status === 'ok' || status === 'error' ? now : s.tiltfile.lastLoadTime,
-      },
-    }));
+    this.store.dispatch({ type: 'tiltfile_changed', path, status, error, diagnostics, now: this.opts.clock.now() });
   }
 
-  private async restartWatcher(plan: Plan): Promise<void> {
+  private async restartWatcher(router: PathRouter): Promise<void> {
     const generation = ++this.watchGeneration;
     // The old watcher keeps running until the new one is ready, so no change falls into the gap
     // (a change seen by both is recorded once: pending changes are a set).
     const old = this.watcher;
-    const router = new PathRouter(watchTargetsFromPlan(plan));
     const w = await FileWatcher.start(router, {
       clock: this.opts.clock,
       coalesce: this.opts.watch?.coalesce,

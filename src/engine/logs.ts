@@ -88,13 +88,26 @@ export class SecretScrubber {
     this.setSecrets(secrets);
   }
 
-  /** Also scrubs the base64 forms, as Kubernetes Secret data appears both ways. */
+  /**
+   * Also scrubs the base64 forms, as Kubernetes Secret data appears both ways. A multi-line secret (a PEM key)
+   * is also scrubbed line by line: logs are stored per line and a stream may split it anywhere, so each of its
+   * lines must be recognisable alone (PEM armour lines like -----BEGIN …----- are not secret and stay).
+   */
   setSecrets(secrets: Iterable<string>): void {
     const all = new Set<string>();
+    const add = (s: string): void => {
+      if (s.length >= SecretScrubber.MIN_LENGTH) all.add(s);
+    };
     for (const s of secrets) {
       if (s.length < SecretScrubber.MIN_LENGTH) continue;
-      all.add(s);
-      all.add(Buffer.from(s).toString('base64'));
+      add(s);
+      add(Buffer.from(s).toString('base64'));
+      if (/[\r\n]/.test(s)) {
+        for (const line of s.split(/\r?\n/)) {
+          const t = line.trim();
+          if (!/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(t)) add(t);
+        }
+      }
     }
     const list = [...all].sort((a, b) => b.length - a.length);
     this.firstChars = new Set(list.map((s) => s.charCodeAt(0)));
@@ -148,7 +161,8 @@ export class LogStore implements Disposable {
 
   /** Append complete text (may hold several lines; a trailing newline does not add an empty line). */
   append(resource: string, source: LogSource, text: string, level: LogLevel = 'info'): void {
-    const lines = text.split(/\r?\n/);
+    // Scrub the whole text first, so a multi-line secret inside it becomes one [redacted], not one per line.
+    const lines = this.scrubber.scrub(text).split(/\r?\n/);
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     for (const l of lines) this.pushLine(resource, source, level, l);
   }

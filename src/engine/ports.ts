@@ -1,7 +1,7 @@
 // The engine's edges: everything that talks to Docker, Kubernetes or processes is behind these interfaces,
 // so the core (scheduling, planning, state) is tested with fakes and the real adapters plug in from outside.
 
-import type { DockerComposeResource, ImageTarget, K8sCustomDeployResource, K8sObject, K8sResource, LocalResource } from '../tiltfile/plan';
+import type { DockerComposeResource, ImageTarget, K8sCustomDeployResource, K8sObject, K8sResource, LocalResource } from '../shared/plan';
 import type { ContainerExecutor, ContainerRef } from './liveupdate/containerUpdate';
 
 export interface UpdateContext {

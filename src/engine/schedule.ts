@@ -2,8 +2,9 @@
 // has work but waits, a user-visible reason ("waiting on db", "waiting for build slot"). In-flight builds are
 // never cancelled; a change during a build leaves the resource dirty so it updates again afterwards.
 
-import type { ResourceSnapshot, ResourceType } from '../shared/state';
-import type { Plan, TriggerMode } from '../tiltfile/plan';
+import type { HoldKind, HoldReason, ResourceSnapshot, ResourceType } from '../shared/state';
+import { lastBuild } from '../shared/status';
+import type { Plan, TriggerMode } from '../shared/plan';
 
 export interface ScheduleTarget {
   name: string;
@@ -40,7 +41,7 @@ export type BuildReason = 'initial' | 'triggered' | 'changes';
 export interface ScheduleDecision {
   next?: { name: string; reason: BuildReason };
   /** Resource name -> why it waits. Only resources that have work to do appear. */
-  holds: Record<string, string>;
+  holds: Record<string, HoldReason>;
 }
 
 /** Why the resource wants an update now, or undefined if it has nothing to do. */
@@ -54,41 +55,42 @@ export function wantsUpdate(t: ScheduleTarget): BuildReason | undefined {
 
 const isSerialLocal = (t: ScheduleTarget): boolean => t.type === 'local' && !t.allowParallel;
 const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+const hold = (kind: HoldKind, words: string, resources: string[] = []): HoldReason => ({ kind, resources, words });
 
 export function nextTargetToBuild(input: ScheduleInput): ScheduleDecision {
-  const holds: Record<string, string> = {};
+  const holds: Record<string, HoldReason> = {};
   const byName = new Map(input.targets.map((t) => [t.name, t]));
 
   // Resources with work that can never start on their own still get a reason.
   for (const t of input.targets) {
     if (t.disabled || t.building || t.triggered) continue;
-    if (!t.built && !t.autoInit) holds[t.name] = 'waiting for a manual trigger (auto_init=False)';
-    else if (t.triggerMode === 'manual' && t.pendingChanges > 0) holds[t.name] = `${plural(t.pendingChanges, 'file')} changed; waiting for a manual trigger`;
+    if (!t.built && !t.autoInit) holds[t.name] = hold('manual_trigger', 'waiting for a manual trigger (auto_init=False)');
+    else if (t.triggerMode === 'manual' && t.pendingChanges > 0) holds[t.name] = hold('manual_trigger', `${plural(t.pendingChanges, 'file')} changed; waiting for a manual trigger`);
   }
 
   const candidates = input.targets.filter((t) => wantsUpdate(t) !== undefined);
   if (candidates.length === 0) return { holds };
-  const holdAll = (reason: string, list = candidates): ScheduleDecision => {
+  const holdAll = (reason: HoldReason, list = candidates): ScheduleDecision => {
     for (const t of list) holds[t.name] = reason;
     return { holds };
   };
 
-  if (input.tiltfileLoading) return holdAll('waiting for the Tiltfile to reload');
+  if (input.tiltfileLoading) return holdAll(hold('tiltfile_loading', 'waiting for the Tiltfile to reload'));
 
   const building = input.targets.filter((t) => t.building);
   const serialBuilding = building.find(isSerialLocal);
-  if (serialBuilding) return holdAll(`waiting for ${serialBuilding.name} to finish (local resources run one at a time)`);
-  if (building.length >= Math.max(1, input.maxParallelUpdates)) return holdAll('waiting for build slot');
+  if (serialBuilding) return holdAll(hold('serial_local', `waiting for ${serialBuilding.name} to finish (local resources run one at a time)`, [serialBuilding.name]));
+  if (building.length >= Math.max(1, input.maxParallelUpdates)) return holdAll(hold('build_slot', 'waiting for build slot', building.map((b) => b.name)));
 
   let eligible = candidates;
-  const drop = (t: ScheduleTarget, reason: string): false => {
+  const drop = (t: ScheduleTarget, reason: HoldReason): false => {
     holds[t.name] = reason;
     return false;
   };
 
   // Serial local resources only start when nothing else is building.
   const busy = building.map((b) => b.name).join(', ');
-  if (building.length > 0) eligible = eligible.filter((t) => !isSerialLocal(t) || drop(t, `waiting for ${busy} to finish`));
+  if (building.length > 0) eligible = eligible.filter((t) => !isSerialLocal(t) || drop(t, hold('serial_local', `waiting for ${busy} to finish`, building.map((b) => b.name))));
 
   // resource_deps gate only the first build.
   eligible = eligible.filter((t) => {
@@ -97,13 +99,13 @@ export function nextTargetToBuild(input: ScheduleInput): ScheduleDecision {
       const dep = byName.get(d);
       return dep !== undefined && !dep.ready;
     });
-    return waiting.length === 0 || drop(t, `waiting on ${waiting.join(', ')}`);
+    return waiting.length === 0 || drop(t, hold('dependency', `waiting on ${waiting.join(', ')}`, waiting));
   });
 
   // Namespaces/CRDs first: k8s resources wait until uncategorized objects are applied once.
   const uncategorized = input.targets.find((t) => t.uncategorized && !t.disabled && (!t.built || t.building));
   if (uncategorized) {
-    eligible = eligible.filter((t) => t === uncategorized || t.type !== 'k8s' || drop(t, `waiting on ${uncategorized.name} (namespaces, CRDs)`));
+    eligible = eligible.filter((t) => t === uncategorized || t.type !== 'k8s' || drop(t, hold('uncategorized', `waiting on ${uncategorized.name} (namespaces, CRDs)`, [uncategorized.name])));
   }
 
   if (eligible.length === 0) return { holds };
@@ -126,7 +128,7 @@ export function nextTargetToBuild(input: ScheduleInput): ScheduleDecision {
  * Fill every free slot: repeatedly pick the next target as if the previous picks had started.
  * Returns the builds to start now and the holds for everything else that waits.
  */
-export function scheduleBuilds(input: ScheduleInput): { start: { name: string; reason: BuildReason }[]; holds: Record<string, string> } {
+export function scheduleBuilds(input: ScheduleInput): { start: { name: string; reason: BuildReason }[]; holds: Record<string, HoldReason> } {
   const start: { name: string; reason: BuildReason }[] = [];
   let targets = input.targets;
   for (;;) {
@@ -140,7 +142,8 @@ export function scheduleBuilds(input: ScheduleInput): { start: { name: string; r
 
 /** Ready for dependents: the last update succeeded and the runtime is up (or has none). */
 export function isReadyForDependents(r: ResourceSnapshot): boolean {
-  if (!r.lastBuild || r.lastBuild.error) return false;
+  const last = lastBuild(r);
+  if (!last || last.error) return false;
   return r.runtimeStatus === 'ok' || r.runtimeStatus === 'not_applicable';
 }
 
@@ -149,6 +152,8 @@ export function scheduleInputFrom(
   plan: Plan,
   resources: Readonly<Record<string, ResourceSnapshot>> | ((name: string) => ResourceSnapshot | undefined),
   tiltfileLoading = false,
+  /** Resources with other work in flight (a restart replay): treated as building, so no update starts beside it. */
+  busy: ReadonlySet<string> = new Set(),
 ): ScheduleInput {
   const get = typeof resources === 'function' ? resources : (n: string): ResourceSnapshot | undefined => resources[n];
   const targets: ScheduleTarget[] = [];
@@ -163,8 +168,8 @@ export function scheduleInputFrom(
       resourceDeps: p.resourceDeps,
       allowParallel: p.type === 'local' ? p.allowParallel : true,
       disabled: r.disabled,
-      building: r.currentBuild !== undefined,
-      built: r.lastBuild !== undefined,
+      building: r.currentBuild !== undefined || busy.has(p.name),
+      built: lastBuild(r) !== undefined,
       ready: isReadyForDependents(r),
       pendingChanges: r.pendingChanges.length,
       pendingSince: r.pendingSince,

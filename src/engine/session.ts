@@ -1,48 +1,34 @@
-// The top layer the CLI and the editor share: load the Tiltfile (in a worker), check the kube context BEFORE
-// anything is built or deployed, create the engine with the real adapters, reload when a file the Tiltfile read
-// changes (a broken Tiltfile keeps the last good plan running; the error is in the session state), stop (leave
-// everything running) and down (delete what the Tiltfile deploys).
+// The composition root the CLI and the editor share: creates the engine with the real adapters and wires the
+// adapters' observations into the store. The concerns live beside it: sessionLoad.ts (the Tiltfile in a worker),
+// sessionConnect.ts (the kube context check BEFORE anything is built or deployed, then the cluster adapters),
+// sessionDown.ts (delete what the Tiltfile deploys). A broken reload keeps the last good plan running (the error
+// is in the session state); stop leaves everything running.
 
 import type Dockerode from 'dockerode';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
+import { DEFAULT_DEBOUNCE_MS } from '../shared/defaults';
+import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
 import { realClock, type Clock } from './clock';
-import { checkKubeContext, isLocalContextName, isLoopbackServer } from './safety';
 import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
 import { ComposeAdapter } from './adapters/compose';
-import { DockerImageAdapter } from './adapters/images';
-import { KubeAdapter } from './adapters/kube';
+import type { DockerImageAdapter } from './adapters/images';
+import type { KubeAdapter } from './adapters/kube';
 import { LocalProcessAdapter } from './adapters/local';
-import { runCommand } from './adapters/process';
-import { checkReachable, loadKubeClient, type KubeClient } from './k8s/client';
-import { deleteObjects } from './k8s/apply';
-import { discoverLocalRegistry, targetRegistry, type TargetRegistry } from './k8s/registry';
+import type { KubeClient } from './k8s/client';
 import type { ContainerExecutor } from './liveupdate/containerUpdate';
-import type { LoadResult, LoadOptions } from '../tiltfile/loader';
-import type { Plan } from '../tiltfile/plan';
-import { loadTiltfileInWorker } from '../tiltfile/worker';
+import { connectCluster } from './sessionConnect';
+import { downPlan } from './sessionDown';
+import { loadErrorText, loadPlan, needsCluster, type LoadSettings, type TiltfileLoader } from './sessionLoad';
 
-export type TiltfileLoader = (path: string, opts: Omit<LoadOptions, 'cancel'>, signal: AbortSignal) => Promise<LoadResult>;
+export type { TiltfileLoader };
 
-export interface SessionOptions {
-  tiltfile: string;
-  /** Arguments after `--` and resource names (config.parse / enabled resources). */
-  args?: string[];
-  subcommand?: 'up' | 'ci' | 'down';
-  kubeconfigPath?: string;
-  /** Kube context to use (k8s_context() in the Tiltfile wins). */
-  context?: string;
+export interface SessionOptions extends LoadSettings {
   /** Default namespace instead of the context's (tests use a throwaway one). */
   namespace?: string;
   clock?: Clock;
-  /** How to load the Tiltfile; default: a worker thread running dist/cli.js (see workerScript). */
-  load?: TiltfileLoader;
-  workerScript?: string;
-  execArgv?: string[];
-  loadTimeoutMs?: number;
-  trusted?: boolean;
   debounceMs?: number;
   logBufferLines?: number;
   watch?: boolean;
@@ -55,11 +41,6 @@ export interface SessionOptions {
 
 const noLog = { info: (): void => undefined, error: (): void => undefined };
 
-/** A plan needs a cluster when it deploys to Kubernetes. */
-function needsCluster(plan: Plan): boolean {
-  return plan.resources.some((r) => r.type === 'k8s' || r.type === 'k8s_custom_deploy');
-}
-
 export class Session {
   readonly engine: Engine;
   readonly startTime: number;
@@ -70,9 +51,7 @@ export class Session {
   private images: DockerImageAdapter | undefined;
   private readonly local: LocalProcessAdapter;
   private compose: ComposeAdapter | undefined;
-  private registry: TargetRegistry | undefined;
   private docker: Dockerode | undefined;
-  private plan: Plan | undefined;
   private loading: Promise<void> = Promise.resolve();
   private reloadQueued = false;
   private disposed = false;
@@ -89,7 +68,7 @@ export class Session {
     this.docker = opts.docker;
     this.local = new LocalProcessAdapter({
       serveOutput: (name, line) => this.engine.logs.append(name, 'runtime', line),
-      setRuntime: (name, runtimeStatus) => this.engine.store.updateResource(name, { runtimeStatus }),
+      setRuntime: (name, runtime) => this.engine.store.dispatch({ type: 'runtime_observed', name, runtime }),
     });
     // The engine exists from the start (UIs subscribe to its store); the cluster adapters arrive after the
     // context check, so the ports delegate.
@@ -108,7 +87,7 @@ export class Session {
     const local: LocalCmdPort = { run: (r, ctx) => this.local.run(r, stoppable(ctx)), remove: (name) => this.local.remove(name) };
     const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, stoppable(ctx)) };
     const ports = opts.ports ?? { images, kube, local, compose };
-    const debounceMs = opts.debounceMs ?? 200;
+    const debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.engine = new Engine({
       clock: this.clock,
       ...ports,
@@ -131,9 +110,12 @@ export class Session {
   get logs(): Engine['logs'] {
     return this.engine.logs;
   }
-  /** The last plan that loaded. */
+  /** The last plan that loaded (the engine's: the session keeps no copy). */
   get currentPlan(): Plan | undefined {
-    return this.plan;
+    return this.engine.currentPlan;
+  }
+  private get plan(): Plan | undefined {
+    return this.engine.currentPlan;
   }
 
   trigger(resource: string): void {
@@ -193,44 +175,24 @@ export class Session {
    * k8s_custom_deploy delete commands. Loads the Tiltfile when no plan is installed yet.
    */
   async down(opts: { deleteNamespaces?: boolean; onOutput?: (line: string) => void } = {}): Promise<{ errors: string[] }> {
-    const out = opts.onOutput ?? ((l: string): void => this.log.info(l));
+    const onOutput = opts.onOutput ?? ((l: string): void => this.log.info(l));
     let plan = this.plan;
     if (!plan) {
       const r = await this.loadPlan();
       if (!r.ok) return { errors: [`Tiltfile failed to load: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'unknown error'}`] };
       plan = r.plan;
-      this.plan ??= plan;
     }
-    const errors: string[] = [];
     if (needsCluster(plan)) {
       const refused = await this.checkCluster(plan);
       if (refused) return { errors: [refused] };
     }
-    for (const r of [...plan.resources].reverse()) {
-      try {
-        if (r.type === 'k8s' && this.client) {
-          const res = await deleteObjects(this.client, r.objects, { namespace: this.namespace, deleteNamespaces: opts.deleteNamespaces, onOutput: out, wait: true, timeoutMs: 60_000 });
-          for (const k of res.kept) out(`kept ${k.object}: ${k.reason}`);
-        } else if (r.type === 'k8s_custom_deploy' && r.deleteCmd.command.length > 0) {
-          const { exitCode } = await runCommand(r.deleteCmd, { onOutput: out });
-          if (exitCode !== 0) errors.push(`${r.name}: delete_cmd exited with code ${exitCode}`);
-        }
-      } catch (err) {
-        errors.push(`${r.name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    if (plan.resources.some((r) => r.type === 'docker_compose')) {
-      try {
-        await (await this.requireCompose()).down(plan, out);
-      } catch (err) {
-        errors.push(`docker compose down: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    return { errors };
-  }
-
-  private get namespace(): string | undefined {
-    return this.opts.namespace || this.plan?.k8s.namespace || undefined;
+    return downPlan(plan, {
+      client: this.client,
+      namespace: this.opts.namespace || plan.k8s.namespace || undefined,
+      deleteNamespaces: opts.deleteNamespaces,
+      composeDown: async (p, out) => (await this.requireCompose()).down(p, out),
+      onOutput,
+    });
   }
 
   private async dockerClient(): Promise<Dockerode> {
@@ -240,7 +202,7 @@ export class Session {
 
   private async requireCompose(): Promise<ComposeAdapter> {
     this.compose ??= new ComposeAdapter(await this.dockerClient(), () => this.plan, {
-      runtime: (name, runtimeStatus, endpoints) => this.engine.store.updateResource(name, { runtimeStatus, endpoints }),
+      observe: (o) => this.engine.store.dispatch(o),
       log: (name, line) => this.engine.logs.append(name, 'runtime', line),
     }, this.startTime, () => this.clock.now());
     return this.compose;
@@ -256,33 +218,9 @@ export class Session {
     return this.images;
   }
 
-  private loadPlan(): Promise<LoadResult> {
+  private loadPlan(): ReturnType<typeof loadPlan> {
     this.abort = new AbortController();
-    const loadOpts: Omit<LoadOptions, 'cancel'> = {
-      trusted: this.opts.trusted ?? true,
-      args: this.opts.args ?? [],
-      subcommand: this.opts.subcommand ?? 'up',
-      // The context lets k8s_context() answer, and makes local() refuse to run against a context that is neither
-      // local nor allowed, as Tilt does. connect() still runs the full guard before anything is deployed.
-      ...this.kubeTarget(),
-    };
-    if (this.opts.load) return this.opts.load(this.opts.tiltfile, loadOpts, this.abort.signal);
-    return loadTiltfileInWorker(this.opts.tiltfile, loadOpts, {
-      workerScript: this.opts.workerScript,
-      timeoutMs: this.opts.loadTimeoutMs ?? 120_000,
-      signal: this.abort.signal,
-      ...(this.opts.execArgv ? { execArgv: this.opts.execArgv } : {}),
-    });
-  }
-
-  /** The kube context as the kubeconfig names it (a file read, no network); nothing when there is no kubeconfig. */
-  private kubeTarget(): { kubeContext: string; kubeContextIsLocal: boolean } | Record<string, never> {
-    try {
-      const c = loadKubeClient({ kubeconfigPath: this.opts.kubeconfigPath, context: this.opts.context });
-      return { kubeContext: c.context, kubeContextIsLocal: isLocalContextName(c.context) || isLoopbackServer(c.server) };
-    } catch {
-      return {};
-    }
+    return loadPlan(this.opts, this.abort.signal);
   }
 
   private async load(): Promise<void> {
@@ -292,11 +230,13 @@ export class Session {
     const started = this.clock.now();
     const r = await this.loadPlan();
     if (this.disposed) return;
+    // Secrets become known during the load (and on the first load nothing knew them before): scrub its output,
+    // and any error it produced, with this load's secrets (plus the running plan's) before anything is shown.
+    const scrubber = this.engine.logs.scrubber;
+    scrubber.setSecrets(new Set([...(this.currentPlan?.secrets ?? []), ...r.plan.secrets]));
     for (const line of r.output) this.engine.logs.append('(Tiltfile)', 'system', line);
     if (!r.ok) {
-      const first = r.diagnostics.find((d) => d.severity === 'error');
-      const where = first?.pos ? `${first.pos.file}:${first.pos.line}:${first.pos.col}: ` : '';
-      const message = `${where}${first?.message ?? 'Tiltfile load failed'}`;
+      const message = scrubber.scrub(loadErrorText(r));
       this.log.error(`Tiltfile load failed: ${message}`);
       this.engine.logs.append('(Tiltfile)', 'system', message, 'error');
       this.engine.tiltfileFailed(tiltfile, message, r.diagnostics);
@@ -315,7 +255,6 @@ export class Session {
       }
     }
     this.stopBootstrapWatch();
-    this.plan = r.plan;
     await this.engine.setPlan(r.plan);
   }
 
@@ -348,59 +287,24 @@ export class Session {
   }
 
   private async connect(plan: Plan): Promise<string | undefined> {
-    const fail = (error: string): string => {
-      this.store.updateSession((s) => ({ ...s, k8s: { ...s.k8s, error } }));
-      return error;
-    };
-    let client: KubeClient;
-    try {
-      client = loadKubeClient({ kubeconfigPath: this.opts.kubeconfigPath, context: plan.k8s.context ?? this.opts.context });
-    } catch (err) {
-      return fail(err instanceof Error ? err.message : String(err));
-    }
-    const check = checkKubeContext(client.context, client.server, plan.k8s.allowedContexts);
-    const namespace = this.opts.namespace || plan.k8s.namespace || client.namespace;
-    this.store.updateSession((s) => ({ ...s, k8s: { context: client.context, namespace, allowed: check.allowed, error: check.allowed ? undefined : check.reason } }));
-    if (!check.allowed) return check.reason;
-    try {
-      await checkReachable(client, 10_000);
-    } catch (err) {
-      return fail(err instanceof Error ? err.message : String(err));
-    }
-    this.client = client;
-    const disc = await discoverLocalRegistry(client);
-    const discovered = disc.kind === 'found' ? disc.registry : undefined;
-    this.registry = targetRegistry(discovered, plan.k8s.defaultRegistry);
-    const docker = await this.dockerClient();
-    const clusterUsesLocalDocker = await this.nodesUseLocalDocker(client, docker);
-    this.log.info(`cluster ${client.context} (${client.server}); registry ${this.registry?.host ?? 'none'}${clusterUsesLocalDocker ? '; nodes use this Docker daemon' : ''}`);
-    this.images = new DockerImageAdapter({ docker, registry: () => this.registry, clusterUsesLocalDocker, now: () => this.clock.now() });
-    this.kube = new KubeAdapter({
-      client,
-      namespace,
-      registry: () => this.registry,
+    const c = await connectCluster(plan, {
+      kubeconfigPath: this.opts.kubeconfigPath,
+      context: this.opts.context,
+      namespace: this.opts.namespace,
       since: new Date(this.startTime),
+      now: () => this.clock.now(),
+      docker: () => this.dockerClient(),
+      dispatch: (a) => this.store.dispatch(a),
       sink: {
-        pods: (name, pods, runtimeStatus) => this.engine.store.updateResource(name, { pods, runtimeStatus }),
-        portForwards: (name, portForwards) =>
-          this.engine.store.updateResource(name, {
-            portForwards,
-            endpoints: portForwards.map((p) => `http://localhost:${p.localPort}/`),
-          }),
+        observe: (o) => this.engine.store.dispatch(o),
         log: (name, line, level) => this.engine.logs.append(name, 'runtime', line, level),
       },
+      log: this.log,
     });
+    if (typeof c === 'string') return c;
+    this.client = c.client;
+    this.images = c.images;
+    this.kube = c.kube;
     return undefined;
-  }
-
-  /** Docker Desktop / minikube docker-env style clusters: the node's runtime is the daemon we build with. */
-  private async nodesUseLocalDocker(client: KubeClient, docker: Dockerode): Promise<boolean> {
-    try {
-      const nodes = await client.core.listNode();
-      const info = await docker.info() as { Name?: string };
-      return nodes.items.length > 0 && nodes.items.every((n) => (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('docker://') && n.metadata?.name === info.Name);
-    } catch {
-      return false;
-    }
   }
 }

@@ -1,4 +1,5 @@
-// The one state store and the one change stream of the engine.
+// The one state store and the one change stream of the engine. State changes only through dispatch(action)
+// (actions.ts holds the action types and the one reducer; lint forbids the write primitives anywhere else in src).
 // Copy-on-write: every update replaces the touched resource object, and everything handed out is deep-frozen,
 // so a snapshot a subscriber holds never changes under it and unchanged resources keep their identity
 // (UIs can compare by reference). Resources live in a Map (copying a 300-key object per update cost ~100 µs);
@@ -7,6 +8,7 @@
 // follow-up event after the current one finishes.
 
 import { Emitter, type Disposable, type Event } from '../shared/events';
+import { reduce, type EngineAction } from './actions';
 import {
   initialSessionState,
   type DeepReadonly,
@@ -67,6 +69,11 @@ export class Store implements Disposable {
   /** Resource names in display order. */
   names(): readonly string[] {
     return this.order;
+  }
+
+  /** Apply one typed action (actions.ts) as one change. */
+  dispatch(action: EngineAction): void {
+    reduce(this, action);
   }
 
   /** Group several updates into one change event. */

@@ -3,7 +3,7 @@
 // reuses its tag), inject the refs into the manifests and apply. Every fallback carries a reason for the user.
 
 import * as path from 'node:path';
-import type { ImageTarget, K8sResource, Plan } from '../tiltfile/plan';
+import type { ImageTarget, K8sResource, Plan } from '../shared/plan';
 import type { UpdateRequest, UpdateResult } from './buildController';
 import { wrappedCommand } from './build/restartWrapper';
 import { injectObjects, type InjectImage } from './deploy/inject';
@@ -11,9 +11,7 @@ import { applyToContainers, type ContainerRef } from './liveupdate/containerUpda
 import { ContainerSyncTracker } from './liveupdate/highWaterMark';
 import { planLiveUpdate, type LiveUpdatePlan } from './liveupdate/plan';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
-import { PathRouter } from './watch/router';
-import { sessionFilter } from './watch/ignores';
-import { imageTargetId, imageWatchTarget } from './watch/targets';
+import { imageTargetId } from './watch/targets';
 
 export interface UpdaterDeps {
   plan(): Plan;
@@ -22,6 +20,11 @@ export interface UpdaterDeps {
   local: LocalCmdPort;
   /** docker_compose resources; absent = not supported by this owner. */
   compose?: ComposePort;
+  /**
+   * The watch target ids a path belongs to: the engine's one router (watch/router.ts), the same the watcher used,
+   * so an edit is routed to images once, by the same rules.
+   */
+  route(absPath: string): readonly string[];
   /** Whether a path exists now (deleted files are removed in containers). */
   exists(p: string): boolean;
   output(resource: string, line: string): void;
@@ -45,6 +48,21 @@ export function imagesInBuildOrder(plan: Plan, refs: readonly string[]): ImageTa
   for (const r of refs) visit(r);
   return out;
 }
+
+type LivePlan = Extract<LiveUpdatePlan, { kind: 'live_update' }>;
+
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(b);
+  return a.every((f) => set.has(f));
+}
+
+/** Tilt's live-update-only image (custom_build command ':'): never built or injected, only live-updated. */
+function isLiveUpdateOnly(img: ImageTarget): boolean {
+  return img.kind === 'custom_build' && img.liveUpdateOnly === true;
+}
+
+const isUnder = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
 
 export class ResourceUpdater {
   /** Per image ref: what each running container has received since the image was built. */
@@ -74,7 +92,7 @@ export class ResourceUpdater {
       // Every change is a full update here (live update for custom deploys is not wired yet).
       try {
         const refs: string[] = [];
-        for (const img of imagesInBuildOrder(plan, resource.imageRefs)) refs.push((await this.deps.images.buildImage(img, ctx)).clusterRef);
+        for (const img of imagesInBuildOrder(plan, resource.imageRefs)) if (!isLiveUpdateOnly(img)) refs.push((await this.deps.images.buildImage(img, ctx)).clusterRef);
         await this.deps.kube.customDeploy(resource, refs, ctx);
         return { kind: 'full' };
       } catch (err) {
@@ -95,16 +113,23 @@ export class ResourceUpdater {
 
   private async tryLiveUpdate(plan: Plan, resource: K8sResource, edits: readonly string[], ctx: UpdateContext): Promise<{ kind: 'done'; result: UpdateResult } | { kind: 'fallback'; reason: string }> {
     const images = imagesInBuildOrder(plan, resource.imageRefs);
-    const session = sessionFilter(path.dirname(plan.tiltfile), plan.settings.watchIgnore);
-    const router = new PathRouter(images.map((i) => imageWatchTarget(i, session)));
+    const mine = new Set(images.map((i) => imageTargetId(i.ref)));
     const byImage = new Map<string, string[]>();
     for (const f of edits) {
-      const ids = router.route(f);
+      const ids = this.deps.route(f).filter((id) => mine.has(id));
       if (ids.length === 0) return { kind: 'fallback', reason: `${path.relative(path.dirname(plan.tiltfile), f)} is not part of any image of ${resource.name}` };
       for (const id of ids) byImage.set(id, [...(byImage.get(id) ?? []), f]);
     }
+    // Tilt: a base image's file that a child image syncs is live-updated into the child's containers.
+    for (const [id, files] of [...byImage]) {
+      const base = images.find((i) => imageTargetId(i.ref) === id);
+      const child = base && images.find((c) => c.imageDeps.includes(base.ref) && files.every((f) => c.liveUpdate.some((st) => st.kind === 'sync' && isUnder(f, st.localPath))));
+      if (!child) continue;
+      byImage.delete(id);
+      byImage.set(imageTargetId(child.ref), [...(byImage.get(imageTargetId(child.ref)) ?? []), ...files]);
+    }
     // Plan first for every image, so one image's fallback is known before anything is copied anywhere.
-    const work: { img: ImageTarget; plan: Extract<LiveUpdatePlan, { kind: 'live_update' }> }[] = [];
+    const work: { img: ImageTarget; plan: LivePlan }[] = [];
     for (const img of images) {
       const files = byImage.get(imageTargetId(img.ref));
       if (!files) continue;
@@ -123,7 +148,7 @@ export class ResourceUpdater {
       for (const f of byImage.get(imageTargetId(w.img.ref)) ?? []) tracker.recordChange(f, now);
       const containers = this.deps.kube.runningContainers(resource.name, w.img.matchName);
       if (containers.length === 0) return { kind: 'fallback', reason: `no running container for ${w.img.ref} yet` };
-      const result = await this.syncEach(plan, w.img, containers, ctx);
+      const result = await this.syncEach(plan, w.img, containers, ctx, { files: byImage.get(imageTargetId(w.img.ref)) ?? [], plan: w.plan });
       if (result) return result;
     }
     return { kind: 'done', result: { kind: 'live_update', reason: `live update (${edits.length} file${edits.length === 1 ? '' : 's'})` } };
@@ -134,7 +159,13 @@ export class ResourceUpdater {
    * edits for containers already in sync, everything since the image build for new or restarted containers.
    * Returns undefined when all containers succeeded.
    */
-  private async syncEach(plan: Plan, img: ImageTarget, containers: readonly ContainerRef[], ctx: UpdateContext): Promise<{ kind: 'done'; result: UpdateResult } | { kind: 'fallback'; reason: string } | undefined> {
+  private async syncEach(
+    plan: Plan,
+    img: ImageTarget,
+    containers: readonly ContainerRef[],
+    ctx: UpdateContext,
+    planned?: { files: readonly string[]; plan: LivePlan },
+  ): Promise<{ kind: 'done'; result: UpdateResult } | { kind: 'fallback'; reason: string } | undefined> {
     const tracker = this.tracker(img.ref);
     let updated = 0;
     for (const c of containers) {
@@ -143,10 +174,13 @@ export class ResourceUpdater {
         tracker.markSynced(c.containerId, pending.upTo);
         continue;
       }
-      const p = planLiveUpdate(img.liveUpdate, pending.files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
-        displayBase: path.dirname(plan.tiltfile),
-        restartProcess: img.restartProcess !== undefined,
-      });
+      // A container in sync needs exactly the edits already planned: plan again only for the rest (new containers).
+      const p = planned && sameFiles(pending.files, planned.files)
+        ? planned.plan
+        : planLiveUpdate(img.liveUpdate, pending.files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
+          displayBase: path.dirname(plan.tiltfile),
+          restartProcess: img.restartProcess !== undefined,
+        });
       if (p.kind === 'full_rebuild') return { kind: 'fallback', reason: p.reason };
       if (p.kind !== 'live_update') continue;
       const outcome = await applyToContainers(this.deps.kube.exec, [c], p, { onOutput: ctx.onOutput, restartFile: img.restartProcess?.restartFile });
@@ -196,6 +230,7 @@ export class ResourceUpdater {
     const injectImages: InjectImage[] = [];
     try {
       for (const img of imagesInBuildOrder(plan, resource.imageRefs)) {
+        if (isLiveUpdateOnly(img)) continue;
         const built = await this.deps.images.buildImage(img, ctx);
         this.tracker(img.ref).imageBuilt(built.buildStartTime);
         // restart_process images run under the restart wrapper, which the image port adds to the image.

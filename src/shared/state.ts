@@ -1,7 +1,7 @@
 // The engine's typed state, shared read-only with the editor and the webview.
 // Plain JSON-serialisable data (no Maps, no classes) so a snapshot can be posted to a webview as is.
 
-import type { Diagnostic, Resource, TriggerMode } from '../tiltfile/plan';
+import type { Diagnostic, Link, Resource, TriggerMode } from './plan';
 
 export type UpdateStatus = 'none' | 'pending' | 'in_progress' | 'ok' | 'error';
 export type RuntimeStatus = 'unknown' | 'none' | 'pending' | 'ok' | 'error' | 'not_applicable';
@@ -63,6 +63,38 @@ export interface PortForwardStatus {
   podName?: string;
   state: PortForwardPhase;
   error?: string;
+  /** From the Tiltfile's port_forward(name=, link_path=): how the endpoint is shown. */
+  name?: string;
+  linkPath?: string;
+}
+
+/** A port a Compose service publishes on this machine (shown as an endpoint, like Tilt's inferred links). */
+export interface PublishedPort {
+  host?: string;
+  port: number;
+}
+
+/** Why a resource is not updating right now. Typed so surfaces can act on it ("waiting for todo-api" → reveal it). */
+export type HoldKind =
+  /** auto_init=False, or manual trigger mode with changes: only a trigger starts it. */
+  | 'manual_trigger'
+  /** All updates hold while the Tiltfile re-executes. */
+  | 'tiltfile_loading'
+  /** `resources` are building and this one may not run beside them (serial local resources). */
+  | 'serial_local'
+  /** max_parallel_updates reached. */
+  | 'build_slot'
+  /** resource_deps not ready yet (first update only). */
+  | 'dependency'
+  /** Kubernetes resources wait for the first apply of the uncategorized objects (namespaces, CRDs). */
+  | 'uncategorized';
+
+export interface HoldReason {
+  kind: HoldKind;
+  /** The resources it waits for, when it waits for resources. */
+  resources: string[];
+  /** User-visible: "waiting on db", "waiting for build slot". */
+  words: string;
 }
 
 export interface ResourceState {
@@ -71,10 +103,9 @@ export interface ResourceState {
   labels: string[];
   triggerMode: TriggerMode;
   autoInit: boolean;
-  updateStatus: UpdateStatus;
   runtimeStatus: RuntimeStatus;
-  /** Why the resource is not updating right now, user-visible ("waiting on db"); undefined when not waiting. */
-  waitingReason?: string;
+  /** Why the resource is not updating right now; undefined when not waiting. */
+  hold?: HoldReason;
   /** Changed files not yet built (absolute paths). In manual mode these wait for a trigger. */
   pendingChanges: string[];
   /** Epoch ms of the oldest pending change (scheduling order: oldest first). */
@@ -82,13 +113,13 @@ export interface ResourceState {
   /** The user asked for an update (trigger button / command) that has not started yet. */
   triggered: boolean;
   currentBuild?: BuildRecord;
-  lastBuild?: BuildRecord;
-  /** Most recent first, bounded by the store. */
+  /** Finished builds, most recent first (the first is the last build: shared/status.ts lastBuild), bounded. */
   buildHistory: BuildRecord[];
   pods: PodStatus[];
-  /** URLs to open (links + port-forwards). */
-  endpoints: string[];
+  /** links= from the Tiltfile. Endpoints (links, forwards, published ports) are derived: shared/status.ts. */
+  links: Link[];
   portForwards: PortForwardStatus[];
+  publishedPorts: PublishedPort[];
   disabled: boolean;
 }
 
@@ -135,7 +166,7 @@ export interface StateChange {
 }
 
 /** A fresh resource state with nothing built yet. Local resources have a runtime only with a serve_cmd. */
-export function initialResourceState(r: Pick<Resource, 'name' | 'type' | 'labels' | 'triggerMode' | 'autoInit'> & { serveCmd?: { command: string[] } }): ResourceState {
+export function initialResourceState(r: Pick<Resource, 'name' | 'type' | 'labels' | 'triggerMode' | 'autoInit'> & { links?: Resource['links']; serveCmd?: { command: string[] } }): ResourceState {
   const hasRuntime = r.type !== 'local' || (r.serveCmd?.command.length ?? 0) > 0;
   return {
     name: r.name,
@@ -143,14 +174,14 @@ export function initialResourceState(r: Pick<Resource, 'name' | 'type' | 'labels
     labels: [...r.labels],
     triggerMode: r.triggerMode,
     autoInit: r.autoInit,
-    updateStatus: r.autoInit ? 'pending' : 'none',
     runtimeStatus: hasRuntime ? 'unknown' : 'not_applicable',
     pendingChanges: [],
     triggered: false,
     buildHistory: [],
     pods: [],
-    endpoints: [],
+    links: (r.links ?? []).map((l) => ({ ...l })),
     portForwards: [],
+    publishedPorts: [],
     disabled: false,
   };
 }

@@ -3,9 +3,10 @@
 // the webview's messages are untrusted input to the host, and the host's are checked so a stale webview
 // (older bundle restored from a previous session) ignores shapes it does not know.
 
-export type ResourceStatus = 'error' | 'building' | 'pending' | 'warning' | 'ok' | 'idle' | 'disabled';
-export type WireUpdateStatus = 'none' | 'pending' | 'in_progress' | 'ok' | 'error';
-export type WireRuntimeStatus = 'unknown' | 'none' | 'pending' | 'ok' | 'error' | 'not_applicable';
+import type { RuntimeStatus, UpdateStatus } from './state';
+import type { Endpoint, ResourceStatus } from './status';
+
+export type { Endpoint, ResourceStatus };
 
 /** One resource as the tree shows it. */
 export interface ResourceView {
@@ -15,19 +16,21 @@ export interface ResourceView {
   description: string;
   /** Lines for the hover. */
   tooltip: string[];
-  /** Endpoints (links and port-forwards), in display order. */
-  endpoints: string[];
+  /** Endpoints (Tiltfile links, port forwards, published ports), in display order (shared/status.ts). */
+  endpoints: Endpoint[];
   /** Manual trigger mode with work waiting: the tree shows a trigger affordance. */
   needsTrigger: boolean;
   labels: string[];
+  /** The resources it waits for (a typed hold reason), so a surface can reveal them. */
+  waitingFor?: string[];
 }
 
 /** One dashboard row: what the tree shows plus build and runtime details. */
 export interface DashboardRow extends ResourceView {
   type: string;
   triggerMode: 'auto' | 'manual';
-  updateStatus: WireUpdateStatus;
-  runtimeStatus: WireRuntimeStatus;
+  updateStatus: UpdateStatus;
+  runtimeStatus: RuntimeStatus;
   /** Changed files waiting for an update (in manual mode: for a trigger). */
   pendingChanges: number;
   /** Last finished build: how long it took, when it ended (epoch ms), first error line. */

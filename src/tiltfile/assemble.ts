@@ -1,6 +1,8 @@
 // Assembly, as Tilt's tiltfile_state.go does it: one resource per workload, images matched by name,
 // Services attached by selector, k8s_resource renames/groupings applied, the rest "uncategorized".
-import { readFileSync } from 'node:fs';
+import { readTextFileSafely } from './safeRead';
+import { dockerfileImageRefs } from '../shared/dockerfileRefs';
+import { isUnder } from './liveUpdate';
 import { matchName, tagOf } from './imageRef';
 import { objectId } from './k8s';
 import { defaultTriggerMode } from './localResource';
@@ -147,15 +149,20 @@ function levenshtein(a: string, b: string): number {
   return d[b.length]!;
 }
 
+/** Images named by the Dockerfile's FROM / COPY --from lines, after ARG and build_args substitution (as Tilt). */
 function dockerfileBaseImages(img: ImageTarget): string[] {
   if (img.kind !== 'docker_build') return [];
   let text = img.dockerfileContents;
   if (text === undefined && img.dockerfile) {
-    try { text = readFileSync(img.dockerfile, 'utf8'); } catch { return []; }
+    try { text = readTextFileSafely(img.dockerfile); } catch { return []; }
   }
-  const out: string[] = [];
-  for (const m of (text ?? '').matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)) out.push(m[1]!);
-  return out;
+  return dockerfileImageRefs(text ?? '', img.buildArgs).map((r) => r.ref);
+}
+
+/** The paths an image watches: a live_update sync must copy from under one of these (or a dependency's). */
+function watchedPaths(img: ImageTarget): string[] {
+  if (img.kind === 'custom_build') return img.deps;
+  return img.only.length ? img.only.map((o) => `${img.context}/${o}`.replace(/\/\.$/, '')) : [img.context];
 }
 
 function b64(s: string): string | undefined {
@@ -209,13 +216,15 @@ export function assemble(s: TiltfileState): Plan {
   const byMatch = new ImageIndex(images);
   const envImages = new Set(images.filter((i) => i.matchInEnvVars).map((i) => i.matchName));
 
-  // Base images built by Tilt are dependencies of the images built FROM them.
+  // Images built by Tilt that a Dockerfile builds FROM (or COPY --from) are dependencies: built first, their ref
+  // substituted into the Dockerfile by the engine.
   for (const img of images) {
     for (const base of dockerfileBaseImages(img)) {
       const dep = byMatch.find(base);
       if (dep && dep !== img && !img.imageDeps.includes(dep.ref)) img.imageDeps.push(dep.ref);
     }
   }
+  checkImageGraph(images, byMatch);
 
   const imageRefsFor = (objs: K8sObject[]): string[] => {
     const out: string[] = [];
@@ -387,7 +396,13 @@ export function assemble(s: TiltfileState): Plan {
   // 7. Warnings: unused images, conflicting port forwards.
   const used = new Set<string>();
   for (const r of resources) if ('imageRefs' in r) for (const ref of r.imageRefs) used.add(ref);
-  for (const img of images) if (used.has(img.ref)) for (const d of img.imageDeps) used.add(byMatch.find(d)?.ref ?? d);
+  const markUsed = (ref: string): void => {
+    for (const d of byMatch.find(ref)?.imageDeps ?? []) {
+      const dr = byMatch.find(d)?.ref ?? d;
+      if (!used.has(dr)) { used.add(dr); markUsed(dr); }
+    }
+  };
+  for (const ref of [...used]) markUsed(ref);
   const yamlImages = [...new Set(s.k8sEntities.flatMap((e) => objectImages(e.obj, s.imageLocators, new Set())).map(matchName))];
   for (const img of images) {
     if (used.has(img.ref)) continue;
@@ -460,6 +475,40 @@ export function assemble(s: TiltfileState): Plan {
     secrets: [...secrets].filter((x) => x.length >= 1),
     warnings: s.diagnostics.filter((d): d is Diagnostic => d.severity === 'warning'),
   };
+}
+
+/**
+ * Image dependencies must not form a cycle, and every live_update sync must copy from a path the image or one of
+ * the images it is built from watches (Tilt's live_update_base_image case: sync the base image's files).
+ */
+function checkImageGraph(images: ImageTarget[], byMatch: ImageIndex): void {
+  const state = new Map<ImageTarget, number>();
+  const visit = (img: ImageTarget, path: string[]): void => {
+    const st = state.get(img);
+    if (st === 2) return;
+    if (st === 1) throw new AssemblyError(`Image dependency cycle: ${[...path.slice(path.indexOf(img.ref)), img.ref].join(' -> ')}`, img.pos);
+    state.set(img, 1);
+    for (const d of img.imageDeps) { const di = byMatch.find(d); if (di && di !== img) visit(di, [...path, img.ref]); }
+    state.set(img, 2);
+  };
+  for (const img of images) visit(img, []);
+  for (const img of images) {
+    const roots: string[] = [];
+    const seen = new Set<ImageTarget>();
+    const collect = (i: ImageTarget): void => {
+      if (seen.has(i)) return;
+      seen.add(i);
+      roots.push(...watchedPaths(i));
+      for (const d of i.imageDeps) { const di = byMatch.find(d); if (di) collect(di); }
+    };
+    collect(img);
+    if (roots.length === 0) continue;
+    for (const st of img.liveUpdate) {
+      if (st.kind === 'sync' && !roots.some((r) => isUnder(st.localPath, r))) {
+        throw new AssemblyError(`live_update: sync step source '${st.localPath}' is not a child of any watched filepaths (${roots.join(', ')})`, img.pos);
+      }
+    }
+  }
 }
 
 /** The k8s_resource options every Kubernetes-deployed resource takes. */

@@ -5,7 +5,7 @@ import { absent, bool, seq, str, strList, unpack, wrongType } from './args';
 import { labelsArg, linksArg, triggerModeArg } from './k8s';
 import type { ComposeProject, TiltfileState } from './state';
 import { Blob } from './values';
-import { parseYamlStream } from './yaml';
+import { COMPOSE_SCHEMA, parseYamlStream } from './yaml';
 
 /** Compose's ${VAR}, ${VAR:-default}, ${VAR-default} and $$ interpolation. */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
@@ -63,7 +63,7 @@ function dockerCompose(s: TiltfileState, call: Call): void {
   const env = { ...fileEnv, ...s.env };
   const services = new Map<string, Record<string, unknown>>();
   for (const t of texts) {
-    for (const doc of parseYamlStream(interpolate(t.text, env), t.source)) {
+    for (const doc of parseYamlStream(interpolate(t.text, env), t.source, COMPOSE_SCHEMA)) {
       const svcs = (doc as { services?: unknown }).services;
       if (svcs === undefined) continue;
       if (typeof svcs !== 'object' || svcs === null || Array.isArray(svcs)) throw new Error(`${t.source}: services must be a mapping`);

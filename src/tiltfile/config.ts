@@ -1,5 +1,5 @@
 // The config module: define_* settings filled from CLI args (after `--`) and tilt_config.json, and enabled resources.
-import { readFileSync } from 'node:fs';
+import { readTextFileSafely, SafeReadError } from './safeRead';
 import { dirname, join } from 'node:path';
 import { Builtin, Dict, Struct, fromJS, type Call } from '../starlark';
 import { bool, str, strList, unpack } from './args';
@@ -32,7 +32,7 @@ function parse(s: TiltfileState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const file = join(dirname(s.tiltfile), 'tilt_config.json');
   let fileText: string | undefined;
-  try { fileText = readFileSync(file, 'utf8'); } catch { /* optional */ }
+  try { fileText = readTextFileSafely(file, s.readGuard()); } catch (e) { if (e instanceof SafeReadError) throw e; /* missing is fine */ }
   s.configFiles.add(file);
   if (fileText !== undefined) {
     let obj: unknown;

@@ -4,7 +4,7 @@ import { Builtin, type Call, type Value } from '../starlark';
 import { absent, bool, command, optStr, str, strDict, strList, unpack } from './args';
 import { isValidRef, matchName } from './imageRef';
 import { isUnder, liveUpdateFromValue } from './liveUpdate';
-import type { CustomBuildTarget, DockerBuildTarget, ImageTarget } from './plan';
+import type { CustomBuildTarget, DockerBuildTarget, ImageTarget, LiveUpdateStep } from './plan';
 import type { TiltfileState } from './state';
 import { Blob } from './values';
 
@@ -63,8 +63,8 @@ export function dockerBuild(s: TiltfileState, call: Call): DockerBuildTarget {
     if (!isUnder(abs, context)) throw new Error(`only: path ${JSON.stringify(p)} is outside the build context ${context}`);
     return relative(context, abs) || '.';
   });
-  const watched = only.length ? only.map((o) => `${context}/${o}`.replace(/\/\.$/, '')) : [context];
-  const liveUpdate = liveUpdateFromValue(a.live_update, watched);
+  // Sync sources are checked at assembly, once image dependencies (FROM another image) are known.
+  const liveUpdate = liveUpdateFromValue(a.live_update, []);
   // The build reads these ignore files; a change to them changes the build, so the load depends on them.
   for (const f of [`${context}/.dockerignore`, dockerfile ? `${dockerfile}.dockerignore` : '']) if (f && s.exists(f)) s.configFiles.add(f);
 
@@ -103,6 +103,18 @@ export function dockerBuild(s: TiltfileState, call: Call): DockerBuildTarget {
   return img;
 }
 
+/**
+ * Tilt's live-update-only image: a custom_build whose command is `:` (or, with skips_local_docker, another no-op)
+ * and which has live_update sync/run steps. Nothing is built or injected; running containers of the image named
+ * in the YAML get the live updates.
+ */
+function isLiveUpdateOnly(cmd: { command: string[]; shell: boolean }, skipsLocalDocker: boolean, steps: LiveUpdateStep[]): boolean {
+  if (!steps.some((st) => st.kind === 'sync' || st.kind === 'run')) return false;
+  const argv = cmd.shell ? [cmd.command[0]!.trim()] : cmd.command[0] === 'sh' && cmd.command[1] === '-c' ? cmd.command.slice(2).map((c) => c.trim()) : cmd.command;
+  if (argv.length !== 1) return false;
+  return argv[0] === ':' || (skipsLocalDocker && (argv[0] === 'true' || argv[0] === 'exit 0'));
+}
+
 export function customBuild(s: TiltfileState, call: Call): CustomBuildTarget {
   const a = unpack(call, [
     'ref', 'command?', 'deps?', 'tag?', 'disable_push?', 'skips_local_docker?', 'live_update?', 'match_in_env_vars?',
@@ -121,11 +133,13 @@ export function customBuild(s: TiltfileState, call: Call): CustomBuildTarget {
   for (const d of imageDeps) {
     if (!isValidRef(d)) throw new Error(`image_deps: can't parse ${JSON.stringify(d)}: invalid reference format`);
   }
+  const liveUpdate = liveUpdateFromValue(a.live_update, []);
+  const skipsLocalDocker = bool(a.skips_local_docker, 'skips_local_docker');
   const img: CustomBuildTarget = {
     kind: 'custom_build',
     ref,
     matchName: matchName(ref),
-    liveUpdate: liveUpdateFromValue(a.live_update, deps),
+    liveUpdate,
     matchInEnvVars: bool(a.match_in_env_vars, 'match_in_env_vars'),
     entrypoint: entrypointArg(a.entrypoint),
     ignore: strList(a.ignore, 'ignore'),
@@ -136,7 +150,8 @@ export function customBuild(s: TiltfileState, call: Call): CustomBuildTarget {
     deps,
     tag,
     disablePush: bool(a.disable_push, 'disable_push'),
-    skipsLocalDocker: bool(a.skips_local_docker, 'skips_local_docker'),
+    skipsLocalDocker,
+    liveUpdateOnly: isLiveUpdateOnly(cmd, skipsLocalDocker, liveUpdate) || undefined,
     outputsImageRefTo: outputsTo ? s.resolve(outputsTo) : undefined,
     env: strDict(a.env, 'env'),
     dir: absent(a.dir) ? s.dir() : s.resolve(str(a.dir, 'dir')),

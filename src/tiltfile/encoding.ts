@@ -1,10 +1,9 @@
 // read_json/read_yaml/read_yaml_stream, decode_* and encode_* for JSON and YAML.
-import { stringify } from 'yaml';
 import { Builtin, List, fromJS, toJS, type Call, type Value } from '../starlark';
 import { absent, bytesToString, str, unpack, wrongType } from './args';
-import type { TiltfileState } from './state';
+import { readYamlFile, type TiltfileState } from './state';
 import { Blob } from './values';
-import { parseYamlStream } from './yaml';
+import { parseYamlStream, toYaml } from './yaml';
 
 function textArg(v: Value | undefined, param: string): string {
   if (absent(v)) throw new Error(`missing argument for ${param}`);
@@ -35,13 +34,13 @@ function encodableJS(v: Value, what: string): unknown {
   }
 }
 
-function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, source: string) => Value): Value {
+function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, source: string) => Value, yaml = false): Value {
   const a = unpack(call, ['path', 'default?']);
   const p = s.resolve(str(a.path, 'path'));
   s.configFiles.add(p);
   let text: string;
   try {
-    text = s.readFile(p);
+    text = yaml ? readYamlFile(s, p) : s.readFile(p);
   } catch (e) {
     if (a.default !== undefined) return a.default;
     throw e;
@@ -52,8 +51,8 @@ function readWithDefault(s: TiltfileState, call: Call, parse: (text: string, sou
 export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
   return {
     read_json: new Builtin('read_json', (call) => readWithDefault(s, call, decodeJson)),
-    read_yaml: new Builtin('read_yaml', (call) => readWithDefault(s, call, decodeYamlOne)),
-    read_yaml_stream: new Builtin('read_yaml_stream', (call) => readWithDefault(s, call, (t, src) => new List(parseYamlStream(t, src).map((d) => fromJS(d))))),
+    read_yaml: new Builtin('read_yaml', (call) => readWithDefault(s, call, decodeYamlOne, true)),
+    read_yaml_stream: new Builtin('read_yaml_stream', (call) => readWithDefault(s, call, (t, src) => new List(parseYamlStream(t, src).map((d) => fromJS(d))), true)),
     decode_json: new Builtin('decode_json', (call) => decodeJson(textArg(unpack(call, ['json']).json, 'json'), 'decode_json')),
     decode_yaml: new Builtin('decode_yaml', (call) => decodeYamlOne(textArg(unpack(call, ['yaml']).yaml, 'yaml'), 'decode_yaml')),
     decode_yaml_stream: new Builtin('decode_yaml_stream', (call) => {
@@ -66,12 +65,13 @@ export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
     }),
     encode_yaml: new Builtin('encode_yaml', (call) => {
       const a = unpack(call, ['obj']);
-      return new Blob(stringify(encodableJS(a.obj ?? null, 'encode_yaml'), { lineWidth: 0 }), 'encode_yaml');
+      // Sorted keys and YAML 1.1-safe quoting, as Tilt's (sigs.k8s.io/yaml) encode_yaml.
+      return new Blob(toYaml(encodableJS(a.obj ?? null, 'encode_yaml'), { sortKeys: true }), 'encode_yaml');
     }),
     encode_yaml_stream: new Builtin('encode_yaml_stream', (call) => {
       const a = unpack(call, ['objs']);
       if (!(a.objs instanceof List)) throw wrongType('objs', a.objs ?? null, 'list');
-      const docs = a.objs.elems.map((o) => stringify(encodableJS(o, 'encode_yaml_stream'), { lineWidth: 0 }));
+      const docs = a.objs.elems.map((o) => toYaml(encodableJS(o, 'encode_yaml_stream'), { sortKeys: true }));
       return new Blob(docs.join('---\n'), 'encode_yaml_stream');
     }),
   };

@@ -1,12 +1,12 @@
 // Kubernetes builtins: k8s_yaml, filter_yaml, k8s_resource, port_forward, link, k8s_kind, k8s_custom_deploy,
 // allow_k8s_contexts, k8s_context, k8s_namespace, helm, kustomize.
-import { readFileSync } from 'node:fs';
+import { readTextFileSafely } from './safeRead';
 import { homedir } from 'node:os';
 import { Builtin, Dict, List, StarlarkFunction, Tuple, typeName, type Call, type Value } from '../starlark';
 import { absent, bool, command, int, optStr, seq, str, strDict, strList, unpack, wrongType } from './args';
 import { liveUpdateFromValue } from './liveUpdate';
 import type { K8sObject, Link, PortForward, TriggerMode } from './plan';
-import type { K8sResourceOptions, TiltfileState } from './state';
+import { readYamlFile, type K8sResourceOptions, type TiltfileState } from './state';
 import { Blob, LinkValue, PortForwardValue, TriggerModeValue } from './values';
 import { parseK8sYaml, serializeYaml } from './yaml';
 import { isValidRef } from './imageRef';
@@ -23,7 +23,7 @@ function yamlFile(s: TiltfileState, p: string): K8sObject[] {
     s.configFiles.add(p);
     return structuredClone(hit.objs);
   }
-  const objs = parseK8sYaml(s.readFile(p), p);
+  const objs = parseK8sYaml(readYamlFile(s, p), p);
   if (st) {
     if (yamlCache.size >= 2000) yamlCache.clear();
     yamlCache.set(p, { mtimeMs: st.mtimeMs, size: st.size, objs: structuredClone(objs) });
@@ -67,7 +67,7 @@ export function labelsArg(v: Value | undefined): string[] | undefined {
 function parsePort(s: string, whole: string): number {
   if (!/^\d+$/.test(s)) throw new Error(`invalid port forward ${JSON.stringify(whole)}: ${JSON.stringify(s)} is not a port number`);
   const n = Number(s);
-  if (n < 0 || n > 65535) throw new Error(`invalid port forward ${JSON.stringify(whole)}: port ${n} out of range`);
+  if (n < 0 || n > 65535) throw new Error(`invalid port forward ${JSON.stringify(whole)}: port ${n} is not in the valid range [0-65535]`);
   return n;
 }
 
@@ -75,7 +75,7 @@ function parsePort(s: string, whole: string): number {
 export function portForwardFrom(v: Value): PortForward {
   if (v instanceof PortForwardValue) return v.pf;
   if (typeof v === 'number') {
-    if (v <= 0 || v > 65535) throw new Error(`invalid port forward ${v}: port out of range`);
+    if (v <= 0 || v > 65535) throw new Error(`invalid port forward ${v}: port ${v} is not in the valid range [0-65535]`);
     return { localPort: v, containerPort: 0, host: '' };
   }
   if (typeof v === 'string') {
@@ -134,7 +134,7 @@ function currentKubeContext(s: TiltfileState): { context: string; namespace: str
   const files = (s.env.KUBECONFIG ?? `${s.env.HOME ?? homedir()}/.kube/config`).split(':').filter(Boolean);
   for (const f of files) {
     let text: string;
-    try { text = readFileSync(f, 'utf8'); } catch { continue; }
+    try { text = readTextFileSafely(f); } catch { continue; }
     const m = /^current-context:\s*"?([^"\n]*)"?\s*$/m.exec(text);
     if (m?.[1]) return { context: m[1].trim(), namespace: 'default' };
   }
@@ -287,9 +287,9 @@ export function k8sBuiltins(s: TiltfileState): Record<string, Value> {
     port_forward: new Builtin('port_forward', (call) => {
       const a = unpack(call, ['local_port', 'container_port?', 'name?', 'link_path?', 'host?']);
       const local = int(a.local_port, 'local_port');
-      if (local <= 0 || local > 65535) throw new Error(`local_port ${local} out of range`);
+      if (local <= 0 || local > 65535) throw new Error(`local_port ${local} is not in the valid range [0-65535]`);
       const container = int(a.container_port, 'container_port');
-      if (container < 0 || container > 65535) throw new Error(`container_port ${container} out of range`);
+      if (container < 0 || container > 65535) throw new Error(`container_port ${container} is not in the valid range [0-65535]`);
       const pf: PortForward = { localPort: local, containerPort: container, host: str(a.host, 'host') };
       const name = str(a.name, 'name');
       if (name) pf.name = name;

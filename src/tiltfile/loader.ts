@@ -1,14 +1,16 @@
 // Loads a Tiltfile: runs it with Tilt's builtins, resolves load()/include(), then assembles the typed Plan.
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Builtin, Dict, StarlarkError, Struct, createThread, execFile, type Thread, type Value } from '../starlark';
-import { str, unpack } from './args';
+import { str, strList, unpack } from './args';
 import { AssemblyError, assemble } from './assemble';
 import { composeBuiltins } from './compose';
 import { configModule } from './config';
 import { dockerBuiltins } from './docker';
 import { encodingBuiltins } from './encoding';
-import { builtInExtension, builtInExtensionNames } from './extensions';
+import { DEFAULT_EXTENSION_REPO, ExtensionError, recordLoaded, repoDir, type ExtensionRepo, type ExtensionSpec } from './extensionRepos';
+import { gitBuiltins } from './git';
+import { shlexModule } from './shlex';
+import { builtInExtension } from './extensions';
 import { k8sBuiltins } from './k8s';
 import { liveUpdateBuiltins } from './liveUpdate';
 import { localResourceBuiltins } from './localResource';
@@ -17,6 +19,7 @@ import type { Diagnostic, Plan } from './plan';
 import { addRanges } from './ranges';
 import { settingsBuiltins } from './settings';
 import { TiltfileState, fsMessage, exists, type LoadOptions } from './state';
+import { readTextFileSafely, SafeReadError } from './safeRead';
 
 export type { LoadOptions } from './state';
 
@@ -44,7 +47,9 @@ export function predeclared(s: TiltfileState): Record<string, Value> {
     ...settingsBuiltins(s),
     ...osBuiltins(s),
     ...encodingBuiltins(s),
+    ...gitBuiltins(s),
     config: configModule(s),
+    shlex: shlexModule(),
   };
   return b;
 }
@@ -52,10 +57,10 @@ export function predeclared(s: TiltfileState): Record<string, Value> {
 class ModuleLoader {
   private cache = new Map<string, Record<string, Value>>();
   private loading = new Set<string>();
-  /** extension_repo name -> local directory (file:// URLs only). */
-  readonly repos = new Map<string, string>();
-  /** extension name -> where it lives. */
-  readonly extensions = new Map<string, { repo: string; path: string }>();
+  /** v1alpha1.extension_repo(...) by name. */
+  readonly repos = new Map<string, ExtensionRepo>();
+  /** v1alpha1.extension(...) by extension name. */
+  readonly extensions = new Map<string, ExtensionSpec>();
   /** Text of every file executed, for diagnostic ranges. */
   readonly sources = new Map<string, string>();
 
@@ -69,26 +74,50 @@ class ModuleLoader {
   }
 
   private extension(name: string): Record<string, Value> {
-    const cached = this.cache.get(`ext://${name}`);
+    const key = `ext://${name}`;
+    const cached = this.cache.get(key);
     if (cached) return cached;
-    // Ours first: same job offline, no shelling out (see README). Then Tilt's extension cache, as Tilt loads it.
-    const own = builtInExtension(name, this.s, this.builtins);
-    if (own) { this.cache.set(`ext://${name}`, own); return own; }
-    // v1alpha1.extension(...) / extension_repo(...) with file:// repos (the only kind that works offline).
     const reg = this.extensions.get(name);
-    const repoName = reg?.repo ?? 'default';
-    const repo = this.repos.get(repoName);
-    if (reg && !repo) throw new Error(`extension ${name}: extension_repo ${JSON.stringify(repoName)} is not defined`);
-    if (repo) {
-      const p = join(repo, reg?.path || name, 'Tiltfile');
-      if (exists(p)) return this.file(p);
-      if (reg) throw new Error(`extension ${name}: ${p} not found in extension_repo ${JSON.stringify(repoName)}`);
+    if (!reg) {
+      // Ours first for the six we ship: same job offline, no shelling out, safe untrusted (see README).
+      const own = builtInExtension(name, this.s, this.builtins);
+      if (own) { this.cache.set(key, own); return own; }
+      // An extension vendored next to the Tiltfile (Tilt's legacy tilt_modules/ store, often committed).
+      for (const dir of [dirname(this.s.tiltfile), this.s.dir()]) {
+        const vendored = join(dir, 'tilt_modules', name, 'Tiltfile');
+        if (exists(vendored)) return this.file(vendored);
+      }
     }
-    for (const dir of [dirname(this.s.tiltfile), this.s.dir()]) {
-      const vendored = join(dir, 'tilt_modules', name, 'Tiltfile');
-      if (exists(vendored)) return this.file(vendored);
+    // As Tilt: an unregistered NAME is REPO_PATH NAME in the "default" repo, or PATH in the repo whose load_host
+    // is the first segment of NAME.
+    const slash = name.indexOf('/');
+    const hostRepo = !reg && slash > 0 ? [...this.repos.values()].find((r) => r.loadHost !== '' && r.loadHost === name.slice(0, slash)) : undefined;
+    const spec = reg ?? (hostRepo ? { name, repoName: hostRepo.name, repoPath: name.slice(slash + 1), args: [] } : { name, repoName: 'default', repoPath: name, args: [] });
+    const repo = this.repos.get(spec.repoName) ?? (spec.repoName === 'default' ? { name: 'default', url: DEFAULT_EXTENSION_REPO, ref: '', loadHost: '' } : undefined);
+    if (!repo) throw new Error(`extension repo ${JSON.stringify(spec.repoName)} is not defined (add v1alpha1.extension_repo(name=${JSON.stringify(spec.repoName)}, url=...))`);
+    const where = `extension repo ${JSON.stringify(repo.name)} (${repo.url}${repo.ref ? ` at ${repo.ref}` : ''})`;
+    let fetched: { dir: string; commit?: string };
+    try {
+      fetched = repoDir(repo, { env: this.s.env, mayFetch: this.s.opts.trusted, cacheDir: this.s.opts.extensionCacheDir, timeoutMs: this.s.opts.commandTimeoutMs });
+    } catch (e) {
+      if (e instanceof ExtensionError) throw new Error(e.message);
+      throw e;
     }
-    throw new Error(`unknown extension ext://${name}: there is no network, so only the built-in extensions load (${builtInExtensionNames.join(', ')}) or one vendored at tilt_modules/${name}/Tiltfile`);
+    const repoPath = spec.repoPath || name;
+    const p = join(fetched.dir, repoPath, 'Tiltfile');
+    if (!exists(p)) throw new Error(`no ${repoPath}/Tiltfile in ${where}`);
+    if (this.s.opts.trusted) recordLoaded(dirname(this.s.tiltfile), { name, repo, path: repoPath, commit: fetched.commit });
+    try {
+      const out = this.file(p);
+      this.cache.set(key, out);
+      return out;
+    } catch (e) {
+      // An error in the extension's own top level (syntax, a failing call): say which extension and repo.
+      if (e instanceof StarlarkError && e.pos?.file === p) {
+        throw new Error(`${where}: ${p}:${e.pos.line}:${e.pos.col}: ${e.shortMessage}`);
+      }
+      throw e;
+    }
   }
 
   file(abs: string): Record<string, Value> {
@@ -96,14 +125,14 @@ class ModuleLoader {
     if (cached) return cached;
     if (this.loading.has(abs)) throw new Error(`cycle in load graph: ${abs} is already being loaded`);
     let source: string;
-    try { source = readFileSync(abs, 'utf8'); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
+    try { source = readTextFileSafely(abs, this.s.readGuard()); } catch (e) { throw new Error(`cannot load ${abs}: ${fsMessage(e, abs)}`); }
     this.s.configFiles.add(abs);
     this.sources.set(abs, source);
     this.loading.add(abs);
     this.s.execStack.push(abs);
     try {
       const { globals } = execFile({
-        filename: abs, source, predeclared: this.builtins, thread: this.thread,
+        filename: abs, source, predeclared: { ...this.builtins, __file__: abs }, thread: this.thread,
         load: (m) => this.load(m), print: (msg) => { this.s.output.push(msg); },
         maxSteps: this.s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: this.s.opts.cancel,
       });
@@ -121,7 +150,7 @@ class ModuleLoader {
 function emptyPlan(s: TiltfileState): Plan {
   return {
     tiltfile: s.tiltfile, resources: [], images: s.images, k8s: { allowedContexts: s.allowedContexts, imageLocators: [] },
-    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [], warnings: [],
+    settings: s.settings, buttons: s.buttons, configFiles: [...s.configFiles], config: s.config, secrets: [...s.secrets], warnings: [],
   };
 }
 
@@ -152,7 +181,7 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   s.configFiles.add(abs);
   let source: string;
   try {
-    source = options.source ?? readFileSync(abs, 'utf8');
+    source = options.source ?? readTextFileSafely(abs);
   } catch (e) {
     const d: Diagnostic = { severity: 'error', message: `cannot read Tiltfile: ${fsMessage(e, abs)}`, pos: { file: abs, line: 1, col: 1 } };
     return { plan: emptyPlan(s), diagnostics: [d], configFiles: [abs], output: [], ok: false };
@@ -162,9 +191,12 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   const tiltignore = join(dirname(abs), '.tiltignore');
   s.configFiles.add(tiltignore);
   try {
-    const lines = readFileSync(tiltignore, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = readTextFileSafely(tiltignore, s.readGuard()).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     s.settings.watchIgnore.push(...lines);
-  } catch { /* optional */ }
+  } catch (e) {
+    // Missing is normal; a .tiltignore we refuse to read (a device, huge, a symlink out of the repo) is worth a word.
+    if (e instanceof SafeReadError) s.diagnostics.push({ severity: 'warning', message: `.tiltignore ignored: ${e.message}`, pos: { file: abs, line: 1, col: 1 } });
+  }
 
   const thread = createThread('Tiltfile');
   thread.locals.set('tiltfile', s);
@@ -183,18 +215,22 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   });
   builtins.v1alpha1 = new Struct({
     extension_repo: new Builtin('v1alpha1.extension_repo', (call) => {
-      const a = unpack(call, ['name', 'url', 'ref?', 'load_host?', 'path?']);
+      const a = unpack(call, ['name', 'url', 'path?', 'ref?', 'load_host?', 'labels?', 'annotations?']);
       const name = str(a.name, 'name');
-      const url = str(a.url, 'url');
-      if (!url.startsWith('file://')) {
-        throw new Error(`extension_repo ${JSON.stringify(name)}: only file:// repositories work offline; got ${JSON.stringify(url)}`);
-      }
-      loader.repos.set(name, s.resolve(url.slice('file://'.length)));
+      if (!name) throw new Error('v1alpha1.extension_repo: name must not be empty');
+      let url = str(a.url, 'url');
+      if (!url) throw new Error(`v1alpha1.extension_repo ${JSON.stringify(name)}: url must not be empty`);
+      // A relative file:// path is relative to the file declaring the repo.
+      if (url.startsWith('file://')) url = `file://${s.resolve(decodeURIComponent(url.slice('file://'.length)))}`;
+      loader.repos.set(name, { name, url, ref: str(a.ref, 'ref'), loadHost: str(a.load_host, 'load_host') });
       return null;
     }),
     extension: new Builtin('v1alpha1.extension', (call) => {
-      const a = unpack(call, ['name', 'repo_name', 'repo_path?', 'args?']);
-      loader.extensions.set(str(a.name, 'name'), { repo: str(a.repo_name, 'repo_name'), path: str(a.repo_path, 'repo_path') });
+      const a = unpack(call, ['name', 'repo_name', 'repo_path?', 'args?', 'labels?', 'annotations?']);
+      const name = str(a.name, 'name');
+      if (!name) throw new Error('v1alpha1.extension: name must not be empty');
+      // args are accepted for compatibility; Tilt passes them to the extension's own config, which we do not model.
+      loader.extensions.set(name, { name, repoName: str(a.repo_name, 'repo_name'), repoPath: str(a.repo_path, 'repo_path'), args: strList(a.args, 'args') });
       return null;
     }),
   });
@@ -205,7 +241,8 @@ export function loadTiltfile(path: string, options: LoadOptions = {}): LoadResul
   s.execStack.push(abs);
   try {
     execFile({
-      filename: abs, source, predeclared: builtins, thread,
+      // Tilt sets __file__ in each file it executes.
+      filename: abs, source, predeclared: { ...builtins, __file__: abs }, thread,
       load: (m) => loader.load(m), print: (msg) => { s.output.push(msg); },
       maxSteps: s.opts.maxSteps ?? DEFAULT_MAX_STEPS, cancel: s.opts.cancel,
     });

@@ -6,12 +6,19 @@ import type { LocalResource, Probe } from './plan';
 import type { TiltfileState } from './state';
 import { ProbeAction, ProbeValue } from './values';
 
-function localResource(s: TiltfileState, call: Call): void {
-  const a = unpack(call, [
-    'name', 'cmd?', 'deps?', 'trigger_mode?', 'resource_deps?', 'ignore?', 'auto_init?', 'serve_cmd?', 'cmd_bat?',
-    'serve_cmd_bat?', 'allow_parallel?', 'links?', 'tags?', 'env?', 'serve_env?', 'readiness_probe?', 'dir?',
-    'serve_dir?', 'labels?',
-  ]);
+const localResourceParams = [
+  'name', 'cmd?', 'deps?', 'trigger_mode?', 'resource_deps?', 'ignore?', 'auto_init?', 'serve_cmd?', 'cmd_bat?',
+  'serve_cmd_bat?', 'allow_parallel?', 'links?', 'tags?', 'env?', 'serve_env?', 'readiness_probe?', 'dir?',
+  'serve_dir?', 'labels?',
+];
+
+// Tilt's deprecated test(): still registered (the tests/* extensions call it) and a local_resource underneath;
+// `timeout` is accepted and, as in Tilt today, not enforced.
+const testParams = ['name', 'cmd', 'deps?', 'tags?', 'timeout?', 'trigger_mode?', 'resource_deps?', 'ignore?', 'auto_init?',
+  'env?', 'allow_parallel?', 'links?', 'labels?', 'dir?', 'serve_cmd?', 'serve_env?', 'serve_dir?', 'readiness_probe?'];
+
+function localResource(s: TiltfileState, call: Call, params = localResourceParams): void {
+  const a = unpack(call, params);
   const name = str(a.name, 'name');
   if (!name) throw new Error('local_resource: name must not be empty');
   const cmd = command(absent(a.cmd) || a.cmd === '' ? a.cmd_bat : a.cmd, 'cmd');
@@ -40,7 +47,8 @@ function localResource(s: TiltfileState, call: Call): void {
     serveCmd: { ...serve, dir: absent(a.serve_dir) || a.serve_dir === '' ? s.dir() : s.resolve(str(a.serve_dir, 'serve_dir')), env: strDict(a.serve_env, 'serve_env') },
     deps: strList(a.deps, 'deps').map((d) => s.resolve(d)),
     ignore: strList(a.ignore, 'ignore'),
-    allowParallel: bool(a.allow_parallel, 'allow_parallel'),
+    // With no update command there is nothing to serialise: serve_cmd-only resources run in parallel (Tilt).
+    allowParallel: bool(a.allow_parallel, 'allow_parallel', cmd.command.length === 0),
     readinessProbe,
   };
   // Remember whether trigger_mode was explicit: a later trigger_mode() call changes only the defaults.
@@ -53,13 +61,15 @@ export const defaultTriggerMode = new WeakSet<object>();
 
 function portArg(v: Value | undefined): number {
   const p = int(v, 'port');
-  if (p <= 0 || p > 65535) throw new Error(`port ${p} out of range`);
+  // A probe needs a real port (Kubernetes' rule), so 0 is out too.
+  if (p <= 0 || p > 65535) throw new Error(`port ${p} is not in the valid range [1-65535]`);
   return p;
 }
 
 export function localResourceBuiltins(s: TiltfileState): Record<string, Value> {
   return {
     local_resource: new Builtin('local_resource', (call) => { localResource(s, call); return null; }),
+    test: new Builtin('test', (call) => { localResource(s, call, testParams); return null; }),
     probe: new Builtin('probe', (call) => {
       const a = unpack(call, ['initial_delay_secs?', 'timeout_secs?', 'period_secs?', 'success_threshold?', 'failure_threshold?', 'exec?', 'http_get?', 'tcp_socket?']);
       const actions = [a.exec, a.http_get, a.tcp_socket].filter((x) => !absent(x));

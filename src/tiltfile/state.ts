@@ -1,7 +1,8 @@
 // The mutable state of one Tiltfile load: what builtins registered, before assembly turns it into a Plan.
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Call, StarlarkFunction, Thread } from '../starlark';
+import { readTextFileSafely, SafeReadError, type SafeReadOptions } from './safeRead';
 import type {
   Diagnostic, ImageLocator, ImageTarget, K8sCustomDeployResource, K8sObject, Link,
   LocalResource, Plan, PortForward, SourcePos, TriggerMode, UIButton,
@@ -37,6 +38,8 @@ export interface LoadOptions {
    * Default: guessed from the context name (isLocalContext in state.ts).
    */
   kubeContextIsLocal?: boolean;
+  /** Where fetched extension repos are cached (default: the user's cache dir, innerloop/extensions). */
+  extensionCacheDir?: string;
 }
 
 export interface K8sEntity {
@@ -195,10 +198,15 @@ export class TiltfileState {
   readFile(abs: string): string {
     this.configFiles.add(abs);
     try {
-      return readFileSync(abs, 'utf8');
+      return readTextFileSafely(abs, this.readGuard());
     } catch (e) {
       throw new Error(fsMessage(e, abs));
     }
+  }
+
+  /** Guards for files the load reads (safeRead.ts): untrusted loads may not follow symlinks out of the repo. */
+  readGuard(): SafeReadOptions {
+    return this.opts.trusted ? {} : { confineTo: dirname(this.tiltfile) };
   }
 
   /** Refuses command execution in untrusted workspaces: records a diagnostic and tells the caller to skip. */
@@ -236,11 +244,33 @@ export function isLocalContext(ctx: string): boolean {
 }
 
 export function fsMessage(e: unknown, path: string): string {
+  if (e instanceof SafeReadError) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return `file not found: ${path}`;
   if (code === 'EISDIR') return `${path} is a directory, not a file`;
   if (code === 'EACCES') return `permission denied reading ${path}`;
   return `error reading ${path}: ${(e as Error).message}`;
+}
+
+/** Go's os.ReadFile error text (`open P: no such file or directory`), which Tilt's messages embed. */
+export function goReadError(e: unknown, path: string): string {
+  // The safe reader's refusals (size cap, FIFO, symlink out of an untrusted repo) say it their own way.
+  if (e instanceof SafeReadError) return e.message;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `open ${path}: no such file or directory`;
+  if (code === 'EACCES') return `open ${path}: permission denied`;
+  if (code === 'EISDIR') return `read ${path}: is a directory`;
+  return `open ${path}: ${(e as Error).message}`;
+}
+
+/** Reads a YAML file the load depends on; failures read as Tilt's `error reading yaml file: open ...`. */
+export function readYamlFile(s: TiltfileState, path: string): string {
+  s.configFiles.add(path);
+  try {
+    return readTextFileSafely(path, s.readGuard());
+  } catch (e) {
+    throw new Error(`error reading yaml file: ${goReadError(e, path)}`);
+  }
 }
 
 export function isDir(p: string): boolean {

@@ -5,18 +5,16 @@ import { COMMANDS, ENGINE_NOT_RUNNING, type CommandId } from './commandIds';
 import type { Ctx, EngineSession } from './ctx';
 import type { TiltfileDiagnostics } from './diagnostics';
 import { down, up } from './engineHost';
-import type { EnginePorts } from './engineSession';
 import type { ResourceLogChannels } from './logChannels';
 import type { TreeNode } from './resourceTree';
 import { DashboardPanel } from './dashboard/panel';
-import { attachConfiguration, debugTargets, noDebugTargetHint } from './debugTargets';
+import { displayOrder, resourceEndpoints } from '../shared/status';
+import { attachDebugger } from './debug/attach';
 
 /** Collaborators the handlers use; built by activate(). */
 export interface CommandServices {
   diagnostics: TiltfileDiagnostics;
   logs: ResourceLogChannels;
-  /** Engine adapters (Docker, Kubernetes, processes); undefined until wired into the editor build. */
-  ports: EnginePorts | undefined;
 }
 
 type Handler = (ctx: Ctx, services: CommandServices, arg: unknown) => unknown;
@@ -41,7 +39,7 @@ async function pickResource(session: EngineSession, placeHolder: string, filter:
 }
 
 const HANDLERS: Record<CommandId, Handler> = {
-  'innerloop.up': (ctx, services) => up(ctx, services.ports),
+  'innerloop.up': (ctx) => up(ctx),
   'innerloop.down': (ctx) => down(ctx),
   'innerloop.triggerUpdate': async (ctx, _s, arg) => {
     const session = ctx.session!;
@@ -57,9 +55,9 @@ const HANDLERS: Record<CommandId, Handler> = {
     if (!url) {
       const only = resourceArg(arg);
       const s = session.store.snapshot();
-      const items = s.order
+      const items = displayOrder(s)
         .filter((n) => only === undefined || n === only)
-        .flatMap((n) => (s.resources[n]?.endpoints ?? []).map((u) => ({ label: u, description: n })));
+        .flatMap((n) => { const r = s.resources[n]; return r ? resourceEndpoints(r).map((e) => ({ label: e.url, description: e.name ? `${n}: ${e.name}` : n })) : []; });
       if (items.length === 0) {
         void vscode.window.showInformationMessage('Innerloop: no endpoints yet (links and port forwards appear here).');
         return;
@@ -90,21 +88,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   'innerloop.openDashboard': (ctx) => {
     DashboardPanel.show(ctx);
   },
-  'innerloop.attachDebugger': async (ctx, _s, arg) => {
-    const only = resourceArg(arg);
-    const targets = debugTargets(ctx.session!.store.snapshot(), only);
-    if (targets.length === 0) {
-      void vscode.window.showInformationMessage(noDebugTargetHint(only));
-      return;
-    }
-    const items = targets.map((t) => ({ label: t.resource, description: `${t.runtime} on ${t.host}:${t.port}`, target: t }));
-    const chosen = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Attach the debugger to' });
-    if (!chosen) return;
-    const config = attachConfiguration(chosen.target);
-    ctx.log.info('attach debugger:', config);
-    const ok = await vscode.debug.startDebugging(ctx.folder, config);
-    if (!ok) void vscode.window.showWarningMessage(`Innerloop: could not start "${config.type}" debugging; is its debugger extension installed?`);
-  },
+  'innerloop.attachDebugger': (ctx, _s, arg) => attachDebugger(ctx, resourceArg(arg)),
 };
 
 export function registerCommands(ctx: Ctx, services: CommandServices): void {

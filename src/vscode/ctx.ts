@@ -6,6 +6,7 @@ import { readSettings, onSettingsChanged, SETTINGS, type Settings, type SettingK
 import type { Event } from '../shared/events';
 import type { EngineSnapshot, StateChange } from '../shared/state';
 import type { LogLine } from '../engine/logs';
+import type { Plan } from '../tiltfile/plan';
 
 /** The engine's read side as the UI sees it (structurally src/engine/store.ts Store). */
 export interface EngineStoreView {
@@ -30,6 +31,8 @@ export interface EngineSession extends vscode.Disposable {
   trigger(resource: string): void;
   /** Re-run the Tiltfile. */
   reload(): void;
+  /** The last Tiltfile plan that loaded (debugger source mapping reads its sync steps). */
+  readonly plan?: () => Plan | undefined;
 }
 
 export class Ctx implements vscode.Disposable {

@@ -1,25 +1,24 @@
-// Offers "attach to <resource>" entries in the Run and Debug view's dynamic configurations, for every
-// debugger port the running engine forwards (see debugTargets.ts for which ports count).
+// The Run and Debug view's side of debugging: "Innerloop: attach to <resource>" entries among the dynamic
+// configurations for every debugger port the running engine forwards (Innerloop's own types, plus the Python
+// Debugger's and Go extension's when installed), Innerloop's own debug adapters, and re-attach after restarts.
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
-import { attachConfiguration, debugTargets, type DebugRuntime } from './debugTargets';
+import { INNERLOOP_GO, INNERLOOP_PYTHON } from './debugTargets';
+import { registerDebugAdapters } from './debug/adapters';
+import { allConfigurations } from './debug/attach';
+import { registerReattach } from './debug/reattach';
 
-const DEBUG_TYPE: Record<DebugRuntime, string> = { node: 'node', go: 'go', python: 'debugpy', java: 'java' };
+/** Every debug type an Innerloop attach configuration can have. */
+const TYPES = ['node', INNERLOOP_PYTHON, INNERLOOP_GO, 'debugpy', 'go', 'java'];
 
 export function registerDebugProvider(ctx: Ctx): void {
-  for (const [runtime, type] of Object.entries(DEBUG_TYPE) as [DebugRuntime, string][]) {
+  registerDebugAdapters(ctx);
+  registerReattach(ctx);
+  for (const type of TYPES) {
     ctx.push(
       vscode.debug.registerDebugConfigurationProvider(
         type,
-        {
-          provideDebugConfigurations: () => {
-            const s = ctx.session?.store.snapshot();
-            if (!s) return [];
-            return debugTargets(s)
-              .filter((t) => t.runtime === runtime)
-              .map((t) => attachConfiguration(t) as vscode.DebugConfiguration);
-          },
-        },
+        { provideDebugConfigurations: () => allConfigurations(ctx).filter((c) => c.type === type) as vscode.DebugConfiguration[] },
         vscode.DebugConfigurationProviderTriggerKind.Dynamic,
       ),
     );

@@ -1,6 +1,7 @@
 // Maps Tiltfile check results onto a DiagnosticCollection. On open and (debounced) on every change, the
 // buffer is syntax-checked and then, when that passes, fully loaded from its unsaved text (trusted=false, in a
-// worker; a newer change cancels the older load). Never executes the Tiltfile's side effects, so it also runs in
+// child process with a heap limit, so a hostile repository cannot crash the extension host; a newer change
+// cancels the older load). Never executes the Tiltfile's side effects, so it also runs in
 // untrusted workspaces.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
@@ -21,9 +22,9 @@ export function registerDiagnostics(ctx: Ctx): TiltfileDiagnostics {
   const running = new Map<string, AbortController>();
   // Other files (loaded .star, YAML) that a document's last load reported on, to clear next time.
   const related = new Map<string, vscode.Uri[]>();
-  const cli = join(ctx.extCtx.extensionPath, 'dist', 'cli.js');
-  const workerScript = existsSync(cli) ? cli : undefined;
-  if (!workerScript) ctx.log.warn(`no ${cli}: Tiltfile diagnostics are syntax-only`);
+  const loader = join(ctx.extCtx.extensionPath, 'dist', 'tiltfile-loader.js');
+  const workerScript = existsSync(loader) ? loader : undefined;
+  if (!workerScript) ctx.log.warn(`no ${loader}: Tiltfile diagnostics are syntax-only`);
   ctx.push({
     dispose: () => {
       timers.forEach((t) => clearTimeout(t));

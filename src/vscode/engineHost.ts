@@ -1,15 +1,14 @@
-// Up and Down: the one place that creates and drops the engine session. The engine runs in-process;
-// its Docker/Kubernetes/process adapters are handed to activate() (the composition root) as EnginePorts.
+// Up and Down: the one place that creates and drops the engine session. The engine runs in-process with the
+// real Docker/Kubernetes/process adapters (src/engine/session.ts is the composition root).
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { realClock } from '../engine/clock';
 import type { Ctx } from './ctx';
-import { EngineSessionCore, type EnginePorts } from './engineSession';
+import { createEditorSession } from './engineSession';
 import { UNTRUSTED_MESSAGE } from './trust';
 import { resolveTiltfile } from './tiltfilePath';
 
-export async function up(ctx: Ctx, ports: EnginePorts | undefined): Promise<void> {
+export async function up(ctx: Ctx): Promise<void> {
   if (!ctx.isTrusted) {
     ctx.log.warn('up refused: workspace not trusted');
     // Not awaited: the command finishes now; the choice is handled whenever the user makes it.
@@ -28,25 +27,17 @@ export async function up(ctx: Ctx, ports: EnginePorts | undefined): Promise<void
     void vscode.window.showErrorMessage(`Innerloop: no Tiltfile at ${tiltfile} (see the innerloop.tiltfilePath setting).`);
     return;
   }
-  if (!ports) {
-    // The Docker/Kubernetes adapters are not wired into the editor build yet; say so rather than pretend.
-    ctx.log.warn('up: no engine adapters in this build');
-    void vscode.window.showWarningMessage('Innerloop: the engine is not available in this build yet (Tiltfile diagnostics work).');
-    return;
-  }
   ctx.log.info(`up: ${tiltfile} args=${JSON.stringify(ctx.settings.tiltArgs)}`);
-  const session = new EngineSessionCore({
+  const session = createEditorSession({
     tiltfile,
     args: ctx.settings.tiltArgs,
-    ports,
-    clock: realClock,
-    workerScript: join(ctx.extCtx.extensionPath, 'dist', 'cli.js'),
+    workerScript: join(ctx.extCtx.extensionPath, 'dist', 'tiltfile-loader.js'),
     debounceMs: ctx.settings.debounceMs,
     logBufferLines: ctx.settings.logBufferLines,
     log: ctx.log,
   });
   // Replaces (and so stops) a running session: Up while up restarts with the current settings.
-  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), dispose: () => session.dispose() });
+  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), plan: () => session.currentPlan, dispose: () => session.dispose() });
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Innerloop: loading Tiltfile' }, () => session.start());
 }
 

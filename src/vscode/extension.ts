@@ -11,13 +11,14 @@ import { registerLogChannels } from './logChannels';
 import { registerResourceTree } from './resourceTree';
 import { registerStatusBar } from './statusBar';
 import { explainRestrictedMode, whenTrusted } from './trust';
-import { REAL_ADAPTERS } from './engineSession';
 
 /** What activate() returns to other extensions (and the in-host test harness). */
 export interface InnerloopApi {
   readonly version: string;
   /** Drives the editor UI from an engine session created elsewhere (embedding, tests); undefined detaches. */
   useEngineSession(session: EngineSession | undefined): void;
+  /** The session the editor UI is bound to now (undefined while stopped). */
+  session(): EngineSession | undefined;
 }
 
 export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
@@ -32,7 +33,7 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     registerResourceTree(c);
     registerStatusBar(c);
     // The engine's real Docker/Kubernetes/process adapters (created by the session after the kube-context check).
-    registerCommands(c, { diagnostics, logs, ports: REAL_ADAPTERS });
+    registerCommands(c, { diagnostics, logs });
     registerLanguageFeatures(c);
     registerDebugProvider(c);
     registerDashboard(c);
@@ -44,7 +45,7 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     });
     void vscode.commands.executeCommand('setContext', 'innerloop.active', true);
     c.log.info('Innerloop activated');
-    return { version, useEngineSession: (s) => c.setSession(s) };
+    return { version, useEngineSession: (s) => c.setSession(s), session: () => c.session };
   } catch (e) {
     // VS Code shows nothing for a failed activation; make it visible, then rethrow.
     void vscode.window.showErrorMessage(`Innerloop failed to activate: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,75 +1,49 @@
 // Pure projection of engine state for the editor UI: one status per resource, label groups, and the
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
+// Words and statuses come from the one projection in shared/status.ts, which the CLI renders too.
 import type { EngineSnapshot, PortForwardPhase, ResourceSnapshot } from '../shared/state';
-import type { DashboardModel, DashboardRow, ResourceStatus, ResourceView } from '../shared/webviewProtocol';
+import { displayOrder, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
+import type { DashboardModel, DashboardRow, ResourceView } from '../shared/webviewProtocol';
 
-/** What the UI shows for a resource, most urgent first (defined with the webview protocol, which posts it). */
 export type { ResourceStatus, DashboardModel, DashboardRow, ResourceView };
+export { resourceStatus, worst };
 
 export const UNLABELED = 'unlabeled';
 
 
-export function resourceStatus(r: ResourceSnapshot): ResourceStatus {
-  if (r.disabled) return 'disabled';
-  if (r.updateStatus === 'in_progress') return 'building';
-  if (r.updateStatus === 'error' || r.runtimeStatus === 'error') return 'error';
-  if (r.updateStatus === 'pending' || r.runtimeStatus === 'pending' || r.waitingReason !== undefined) return 'pending';
-  if ((r.lastBuild?.warnings?.length ?? 0) > 0) return 'warning';
-  if (r.updateStatus === 'ok' && (r.runtimeStatus === 'ok' || r.runtimeStatus === 'not_applicable')) return 'ok';
-  if (r.updateStatus === 'ok' && r.runtimeStatus === 'unknown') return 'pending';
-  return 'idle';
-}
-
+/** The tree's line for a resource: the shared projection's words, plus pending changes and restarts. */
 export function resourceView(r: ResourceSnapshot): ResourceView {
-  const status = resourceStatus(r);
+  const v = statusView(r);
   const pending = r.pendingChanges.length;
   const manual = r.triggerMode === 'manual';
-  const podReason = r.pods.flatMap((p) => p.containers.map((c) => c.reason)).find((x) => x !== undefined && x !== 'Completed');
   const restarts = r.pods.reduce((n, p) => n + p.restarts, 0);
-  let description: string;
-  switch (status) {
-    case 'disabled':
-      description = 'disabled';
-      break;
-    case 'building':
-      description = r.currentBuild?.kind === 'live_update' ? 'live updating' : 'building';
-      break;
-    case 'error':
-      description = r.updateStatus === 'error' ? 'update failed' : (podReason ?? 'runtime error');
-      break;
-    case 'pending':
-      description = r.waitingReason ?? (r.updateStatus === 'pending' ? 'update pending' : 'starting');
-      break;
-    default:
-      description = '';
-  }
-  if (pending > 0 && status !== 'building') {
-    const changes = `${pending} change${pending === 1 ? '' : 's'}${manual ? ' (manual)' : ''}`;
-    description = description ? `${description} · ${changes}` : changes;
-  }
-  if (restarts > 0) description = description ? `${description} · ${restarts} restarts` : `${restarts} restarts`;
+  const parts: string[] = [];
+  // ok/warning read as the icon alone; everything else says what is going on.
+  // "N changes (manual)" below already says what a pending update or a manual-trigger hold would.
+  if (v.status === 'pending') {
+    if (v.hold && !(v.hold.kind === 'manual_trigger' && pending > 0)) parts.push(v.hold.words);
+    else if (!v.hold && pending === 0) parts.push(v.word);
+  } else if (v.status !== 'ok' && v.status !== 'warning' && v.status !== 'idle') parts.push(v.word);
+  if (pending > 0 && v.status !== 'building') parts.push(`${pending} change${pending === 1 ? '' : 's'}${manual ? ' (manual)' : ''}`);
+  if (restarts > 0) parts.push(`${restarts} restarts`);
 
-  const tooltip = [`${r.name} (${r.type}${manual ? ', manual' : ''})`, `update: ${r.updateStatus}`, `runtime: ${r.runtimeStatus}`];
-  if (r.waitingReason) tooltip.push(`waiting: ${r.waitingReason}`);
-  const last = r.lastBuild;
+  const tooltip = [`${r.name} (${r.type}${manual ? ', manual' : ''})`, `update: ${updateStatus(r)}`, `runtime: ${r.runtimeStatus}`];
+  if (r.hold) tooltip.push(`waiting: ${r.hold.words}`);
+  const last = lastBuild(r);
   if (last?.error) tooltip.push(`last error: ${firstLine(last.error)}`);
   for (const w of last?.warnings ?? []) tooltip.push(`warning: ${firstLine(w)}`);
   for (const pf of r.portForwards) tooltip.push(`port-forward ${pf.localPort} → ${pf.containerPort}: ${pf.state}${pf.error ? ` (${pf.error})` : ''}`);
 
   return {
     name: r.name,
-    status,
-    description,
+    status: v.status,
+    description: parts.join(' · '),
     tooltip,
-    endpoints: [...r.endpoints],
+    endpoints: resourceEndpoints(r),
     needsTrigger: manual && (pending > 0 || r.triggered),
     labels: r.labels.length ? [...r.labels] : [],
+    ...(r.hold && r.hold.resources.length > 0 ? { waitingFor: [...r.hold.resources] } : {}),
   };
-}
-
-function firstLine(s: string): string {
-  const l = s.split('\n', 1)[0] ?? '';
-  return l.length > 200 ? `${l.slice(0, 197)}...` : l;
 }
 
 export interface ResourceGroup {
@@ -79,14 +53,6 @@ export interface ResourceGroup {
   status: ResourceStatus;
 }
 
-const URGENCY: ResourceStatus[] = ['error', 'building', 'pending', 'warning', 'ok', 'idle', 'disabled'];
-
-export function worst(statuses: ResourceStatus[]): ResourceStatus {
-  let best = URGENCY.length - 1;
-  for (const s of statuses) best = Math.min(best, URGENCY.indexOf(s));
-  return URGENCY[best]!;
-}
-
 /**
  * Label groups like Tilt's UI: sorted by label, "unlabeled" last; a resource with several labels is in each.
  * Returns undefined when no resource has a label (then the tree is flat).
@@ -94,7 +60,7 @@ export function worst(statuses: ResourceStatus[]): ResourceStatus {
 export function groupByLabel(state: EngineSnapshot): ResourceGroup[] | undefined {
   const groups = new Map<string, string[]>();
   let anyLabel = false;
-  for (const name of state.order) {
+  for (const name of displayOrder(state)) {
     const r = state.resources[name];
     if (!r) continue;
     const labels = r.labels.length ? r.labels : [UNLABELED];
@@ -146,7 +112,7 @@ export function summarize(state: EngineSnapshot): Summary {
   if (tf.status === 'error') parts.unshift('$(error) Tiltfile');
   const tooltip = [
     `Innerloop: ${total} resources`,
-    ...URGENCY.filter((s) => counts[s]).map((s) => `${s}: ${counts[s]}`),
+    ...STATUS_URGENCY.filter((s) => counts[s]).map((s) => `${s}: ${counts[s]}`),
     ...(tf.status === 'error' ? [`Tiltfile: ${firstLine(tf.error ?? 'load failed')}`] : []),
     ...(forwards.length ? ['Port forwards:', ...forwards.map((f) => `  ${f.text}`)] : []),
   ].join('\n');
@@ -170,7 +136,7 @@ const FORWARD_ICON: Record<PortForwardPhase, string> = { active: 'plug', connect
 /** Every port forward, in resource order. */
 export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
   const out: ForwardLine[] = [];
-  for (const name of state.order) {
+  for (const name of displayOrder(state)) {
     for (const pf of state.resources[name]?.portForwards ?? []) {
       const host = pf.host ?? 'localhost';
       out.push({
@@ -179,7 +145,7 @@ export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
         active: pf.state === 'active',
         text: `${host}:${pf.localPort} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
         label: `$(${FORWARD_ICON[pf.state]}) ${name} ${pf.localPort}`,
-        url: `http://${host}:${pf.localPort}/`,
+        url: endpointUrl(pf.host, pf.localPort, pf.linkPath),
       });
     }
   }
@@ -190,17 +156,17 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
   const counts: Record<ResourceStatus, number> = { error: 0, building: 0, pending: 0, warning: 0, ok: 0, idle: 0, disabled: 0 };
   if (!state) return { running: false, counts, total: 0, rows: [] };
   const rows: DashboardRow[] = [];
-  for (const name of state.order) {
+  for (const name of displayOrder(state)) {
     const r = state.resources[name];
     if (!r) continue;
     const v = resourceView(r);
     counts[v.status]++;
-    const b = r.lastBuild;
+    const b = lastBuild(r);
     rows.push({
       ...v,
       type: r.type,
       triggerMode: r.triggerMode,
-      updateStatus: r.updateStatus,
+      updateStatus: updateStatus(r),
       runtimeStatus: r.runtimeStatus,
       pendingChanges: r.pendingChanges.length,
       ...(b?.finishTime !== undefined

@@ -4,12 +4,15 @@ import * as vscode from 'vscode';
 import { debugTargets } from './debugTargets';
 import type { Ctx, EngineSession } from './ctx';
 import type { EngineSnapshot } from '../shared/state';
+import { displayOrder, resourceEndpoints } from '../shared/status';
 import { groupByLabel, resourceView, STATUS_ICON, type ResourceStatus } from './resourceModel';
 
 export type TreeNode =
   | { kind: 'group'; label: string }
   | { kind: 'resource'; name: string; group?: string }
-  | { kind: 'endpoint'; resource: string; url: string }
+  | { kind: 'endpoint'; resource: string; url: string; name?: string }
+  /** The resource waits for another (a typed hold reason): clicking reveals that one. */
+  | { kind: 'waiting'; resource: string; on: string }
   | { kind: 'pod'; resource: string; pod: string };
 
 const STATUS_COLOR: Partial<Record<ResourceStatus, string>> = {
@@ -95,7 +98,7 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       for (const name of s.order) this.labelKeys.set(name, s.resources[name]?.labels.join('\n') ?? '');
       const groups = this.groups(s);
       if (groups) return groups.map((g) => this.node(`g:${g.label}`, () => ({ kind: 'group', label: g.label })));
-      return s.order.map((name) => this.node(`r:${name}:`, () => ({ kind: 'resource', name })));
+      return displayOrder(s).map((name) => this.node(`r:${name}:`, () => ({ kind: 'resource', name })));
     }
     if (parent.kind === 'group') {
       const g = this.groups(s)?.find((x) => x.label === parent.label);
@@ -103,9 +106,11 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }
     if (parent.kind === 'resource') {
       const r = s.resources[parent.name];
+      if (!r) return [];
       return [
-        ...(r?.pods ?? []).map((p) => this.node(`p:${parent.name}:${p.name}`, (): TreeNode => ({ kind: 'pod', resource: parent.name, pod: p.name }))),
-        ...(r?.endpoints ?? []).map((url) => this.node(`e:${parent.name}:${url}`, (): TreeNode => ({ kind: 'endpoint', resource: parent.name, url }))),
+        ...(r.hold?.resources ?? []).map((on) => this.node(`w:${parent.name}:${on}`, (): TreeNode => ({ kind: 'waiting', resource: parent.name, on }))),
+        ...r.pods.map((p) => this.node(`p:${parent.name}:${p.name}`, (): TreeNode => ({ kind: 'pod', resource: parent.name, pod: p.name }))),
+        ...resourceEndpoints(r).map((e) => this.node(`e:${parent.name}:${e.url}`, (): TreeNode => ({ kind: 'endpoint', resource: parent.name, url: e.url, ...(e.name ? { name: e.name } : {}) }))),
       ];
     }
     return [];
@@ -122,8 +127,17 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       item.contextValue = 'innerloop.group';
       return item;
     }
+    if (node.kind === 'waiting') {
+      const item = new vscode.TreeItem(`waiting for ${node.on}`, vscode.TreeItemCollapsibleState.None);
+      item.id = `waiting:${node.resource}:${node.on}`;
+      item.iconPath = new vscode.ThemeIcon('debug-step-over');
+      item.tooltip = `${node.resource} starts once ${node.on} is ready: click to show ${node.on}`;
+      item.contextValue = 'innerloop.waiting';
+      item.command = { title: 'Show', command: 'innerloop.showLogs', arguments: [{ kind: 'resource', name: node.on }] };
+      return item;
+    }
     if (node.kind === 'endpoint') {
-      const item = new vscode.TreeItem(node.url, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(node.name ? `${node.name} (${node.url})` : node.url, vscode.TreeItemCollapsibleState.None);
       item.id = `endpoint:${node.resource}:${node.url}`;
       item.iconPath = new vscode.ThemeIcon('link-external');
       item.contextValue = 'innerloop.endpoint';
@@ -143,7 +157,7 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const r = s?.resources[node.name];
     if (!r) return new vscode.TreeItem(node.name);
     const v = resourceView(r);
-    const item = new vscode.TreeItem(r.name, v.endpoints.length || r.pods.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(r.name, v.endpoints.length || r.pods.length || v.waitingFor ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `resource:${node.group ?? ''}:${r.name}`;
     item.description = v.description;
     item.tooltip = new vscode.MarkdownString(v.tooltip.map((l) => escapeMd(l)).join('  \n'));

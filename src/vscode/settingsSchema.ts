@@ -1,5 +1,6 @@
 // The settings table: key -> default, coercion and what a change requires. No 'vscode' import, so it is
 // unit-tested under plain Node against package.json's contributes.configuration.
+import { DEFAULT_DEBOUNCE_MS } from '../shared/defaults';
 
 /** What must happen for a changed setting to take effect. */
 export type SettingImpact = 'live' | 'engineRestart';
@@ -36,7 +37,7 @@ export const SETTINGS = {
   /** Start the engine when a workspace with a Tiltfile opens (trusted workspaces only). */
   autoStart: bool(false, 'live'),
   /** Quiet period before a burst of file changes becomes one update, and before editor diagnostics rerun. */
-  debounceMs: int(50, 0, 'engineRestart'),
+  debounceMs: int(DEFAULT_DEBOUNCE_MS, 0, 'engineRestart'),
   /** Lines kept per resource log. */
   logBufferLines: int(20000, 100, 'engineRestart'),
   /** Tiltfile to load, relative to the workspace folder; empty = ./Tiltfile. */

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The dashboard webview: resources (grouped by label, like Tilt's web UI) above a virtualised log pane with
 // filters. Renders what the host posts (src/shared/webviewProtocol.ts) and sends user intents back.
 // DOM is built with textContent only: names, errors and log text come from the user's cluster and must never

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The resource table: one row per resource, under label group headers when any resource has a label.
 // Shows both statuses (update and runtime), pods, endpoints, a Trigger Update button and the pending mark
 // of manual-mode resources with changes waiting.
@@ -41,7 +40,7 @@ function statusCell(kind: 'update' | 'runtime', text: string, value: string): HT
   return td;
 }
 
-function row(r: DashboardRow, selected: boolean, a: RowActions): HTMLTableRowElement {
+function row(r: DashboardRow, selected: boolean, a: RowActions, byName: ReadonlyMap<string, DashboardRow>): HTMLTableRowElement {
   const tr = el('tr', `resource status-${r.status}${selected ? ' selected' : ''}`);
   tr.dataset.resource = r.name;
   const name = el('td', 'name');
@@ -61,6 +60,19 @@ function row(r: DashboardRow, selected: boolean, a: RowActions): HTMLTableRowEle
   }
   for (const l of r.labels) name.append(el('span', 'label', l));
   const desc = el('td', 'description', r.description);
+  // A typed hold reason names what it waits for: each is a link that shows that resource.
+  for (const on of r.waitingFor ?? []) {
+    const target = byName.get(on);
+    if (!target) continue;
+    const w = el('a', 'waiting-for', `waiting for ${on}`);
+    w.href = '#';
+    w.dataset.waitingFor = on;
+    w.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      a.select(target);
+    });
+    desc.append(w);
+  }
   if (r.lastBuild) {
     desc.append(el('div', 'build', `${r.lastBuild.kind === 'live_update' ? 'live update' : 'build'} ${duration(r.lastBuild.durationMs)}`));
     if (r.lastBuild.error) desc.append(el('div', 'error', r.lastBuild.error));
@@ -72,8 +84,8 @@ function row(r: DashboardRow, selected: boolean, a: RowActions): HTMLTableRowEle
     pods.append(d);
   }
   const links = el('td', 'endpoints');
-  for (const url of r.endpoints) {
-    const e = el('a', '', url.replace(/^https?:\/\//, '').replace(/\/$/, ''));
+  for (const { url, name: linkName } of r.endpoints) {
+    const e = el('a', '', linkName ?? url.replace(/^https?:\/\//, '').replace(/\/$/, ''));
     e.href = '#';
     e.title = url;
     e.addEventListener('click', (ev) => {
@@ -118,11 +130,11 @@ export function renderResources(root: HTMLElement, m: DashboardModel, selected: 
       tbody.append(gr);
       for (const n of g.names) {
         const r = byName.get(n);
-        if (r) tbody.append(row(r, r.name === selected, a));
+        if (r) tbody.append(row(r, r.name === selected, a, byName));
       }
     }
   } else {
-    for (const r of m.rows) tbody.append(row(r, r.name === selected, a));
+    for (const r of m.rows) tbody.append(row(r, r.name === selected, a, byName));
   }
   table.append(thead, tbody);
   root.append(table);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // A virtualised log pane: a spacer as tall as all rows gives the scrollbar its size, and a fixed pool of row
 // elements (one screenful plus a margin) is re-filled on scroll. The DOM never holds more than ~100 rows,
 // whether the view has ten lines or ten million. Rows have a fixed height (CSS --row-height must match).

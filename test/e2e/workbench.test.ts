@@ -146,6 +146,10 @@ describe('VS Code (code-server), trusted workspace', { skip, timeout: 300_000 },
     await view.locator('#summary').filter({ hasText: '1/4 ok' }).waitFor();
     await w.screenshot('dashboard');
     await view.locator('tr[data-resource="lint"] button', { hasText: 'Update' }).click();
+    // The intent reached the engine session through the trigger command: the host logs what it did.
+    await w.runCommand('Innerloop: Show Logs');
+    await w.pick('extension log');
+    await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'trigger update: lint' }).first().waitFor({ timeout: 20_000 });
   });
 
   it('shows a resource log channel and the extension log', async () => {
@@ -157,8 +161,6 @@ describe('VS Code (code-server), trusted workspace', { skip, timeout: 300_000 },
     await w.runCommand('Innerloop: Show Logs');
     await w.pick('extension log');
     await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'Innerloop activated' }).first().waitFor({ timeout: 20_000 });
-    // The dashboard's Update button reached the engine session through the command.
-    await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'trigger update: lint' }).first().waitFor({ timeout: 20_000 });
     await w.screenshot('innerloop-log');
   });
 });
@@ -178,4 +180,20 @@ describe('VS Code (code-server), Restricted Mode', { skip, timeout: 300_000 }, (
   });
 
   it('passes the in-extension-host suite', (t) => s.harness(t));
+
+  // The suite opened a hostile repository (test/e2e/fixtures/workspace/hostile: a Tiltfile that aborts V8,
+  // .tiltignore -> /dev/zero, read_file('/dev/zero')). That the report exists already proves the host lived;
+  // here the user's view: no crash notice, and the Innerloop commands still answer.
+  it('the extension host survived the hostile repository', async () => {
+    const w = s.wb!;
+    const crashed = await w.page.locator('.notifications-toasts, .notifications-center').filter({ hasText: /terminated unexpectedly|Extension host .*(crash|exit)/i }).count();
+    assert.equal(crashed, 0, 'VS Code reported an extension host crash');
+    const entries = await s.innerloopCommands();
+    await w.page.keyboard.press('Escape');
+    assert.ok(entries.some((e) => e.trim() === 'Innerloop: Up'), `palette lacks Innerloop: Up (saw ${entries.join(' | ')})`);
+    await w.runCommand('Innerloop: Show Logs');
+    await w.pick('extension log');
+    await w.page.locator('.part.panel .monaco-editor .view-lines').filter({ hasText: 'Innerloop activated' }).first().waitFor({ timeout: 20_000 });
+    await w.screenshot('untrusted-after-hostile');
+  });
 });

@@ -33,6 +33,6 @@ cat <<EOF
 Kubernetes $K8S_VERSION  kubeconfig: $KUBECONFIG_PATH  context: innerloop  server: https://127.0.0.1:$API_PORT
 registry: localhost:$REGISTRY_PORT   docker: unix://$DOCKER_SOCK   kubectl: $STATE_DIR/bin/kubectl
 images: $IMAGE_BUSYBOX $IMAGE_PYTHON $IMAGE_NODE
-use it: source $STATE_DIR/env.sh   (or KUBECONFIG=$KUBECONFIG_PATH)
+use it: source $STATE_DIR/env.sh   (or KUBECONFIG=$KUBECONFIG_PATH INNERLOOP_ALLOW_K8S_CONTEXTS=innerloop)
 EOF
 if [ $ok = 1 ]; then echo "status: up"; exit 0; else echo "status: DOWN or degraded (npm run env:up)"; exit 1; fi

@@ -392,6 +392,7 @@ log "cluster DNS ready at $DNS_IP"
 
 cat >"$STATE_DIR/env.sh" <<EOF
 export KUBECONFIG=$KUBECONFIG_PATH
+export INNERLOOP_ALLOW_K8S_CONTEXTS=innerloop
 export DOCKER_HOST=unix://$DOCKER_SOCK
 export PATH=$STATE_DIR/bin:\$PATH
 EOF

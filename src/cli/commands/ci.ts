@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngineSnapshot } from '../../shared/state';
+import { lastBuild, updateStatus } from '../../shared/status';
 import type { CiReport } from '../../engine/ciWait';
 import { formatDuration } from '../../engine/ci';
 import { TerminalView } from '../render/terminal';
@@ -28,10 +29,10 @@ export function sessionSummary(s: EngineSnapshot, report: CiReport, startTime: n
     resources: s.order.map((n) => {
       const r = s.resources[n]!;
       return {
-        name: n, type: r.type, updateStatus: r.updateStatus, runtimeStatus: r.runtimeStatus,
-        lastBuild: r.lastBuild,
+        name: n, type: r.type, updateStatus: updateStatus(r), runtimeStatus: r.runtimeStatus,
+        lastBuild: lastBuild(r),
         pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts, containers: p.containers.map((c) => ({ name: c.name, state: c.state, ready: c.ready, restarts: c.restarts, reason: c.reason, message: c.message })) })),
-        portForwards: r.portForwards, waitingReason: r.waitingReason,
+        portForwards: r.portForwards, waitingReason: r.hold?.words,
         timeline: (report.timeline[n] ?? []).map((e) => ({ time: iso(e.time), afterMs: e.time - startTime, state: e.state, reason: e.reason })),
       };
     }),

@@ -57,9 +57,12 @@ export const tiltfileCommand: Command = {
     let path = resolve(io.cwd, f.file);
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'Tiltfile');
     const opts = { args: f.args, subcommand: f.subcommand, trusted: !f.untrusted, maxSteps: f.maxSteps, kubeContext: f.kubeContext };
-    // From the bundle, load in a worker (a hung local() cannot hang the CLI); from sources (tests), in-process.
+    // An untrusted Tiltfile loads in a child process with a heap limit (childLoader.ts), like the editor's checks.
+    // A trusted one loads in-process: this process is the user's own command, so a crash only ends it; local()
+    // is bounded by --timeout and loops by the step budget; and it skips ~1 s of child start-up (npm run bench:
+    // tiltfile-isolation). From sources (tests) always in-process.
     const bundled = __filename.endsWith('.js');
-    const r: LoadResult = bundled && !f.inProcess
+    const r: LoadResult = bundled && !f.inProcess && f.untrusted
       ? await loadTiltfileInWorker(path, opts, { timeoutMs: f.timeoutMs })
       : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
     for (const line of r.output) io.stderr(line + '\n');

@@ -4,6 +4,27 @@ import type { Disposable } from '../../shared/events';
 import type { Session } from '../../engine/session';
 import { colorFor, paint, statusTable } from './status';
 
+// Anything a pod or a build prints reaches the user's terminal: an escape sequence there can write the clipboard
+// (OSC 52), retitle the window, move the cursor to overwrite the status rows with fake ones, or hide text. Keep
+// only SGR (colours and styles), which is what programs legitimately use in logs; drop every other escape
+// sequence and control character. A full-sequence regexp: ESC [ params final | ESC ] … (BEL | ESC \) |
+// ESC P/X/^/_ … ESC \ | ESC + one char | lone C0/C1 controls.
+const SGR = /^\x1b\[[0-9;:]*m$/;
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/g;
+
+/** One log line made safe for a terminal: SGR kept (and reset at the end, so colour cannot leak), all else gone. */
+export function sanitizeForTerminal(line: string): string {
+  let coloured = false;
+  const out = line.replace(ESCAPES, (seq) => {
+    if (SGR.test(seq)) {
+      coloured = true;
+      return seq;
+    }
+    return seq === '\t' ? seq : '';
+  });
+  return coloured ? out + '\x1b[0m' : out;
+}
+
 export interface TerminalOptions {
   write(text: string): void;
   tty: boolean;
@@ -41,14 +62,16 @@ export class TerminalView implements Disposable {
     let out = '';
     for (const l of lines) {
       const prefix = paint(color, colorFor(l.resource), l.resource.padEnd(w).slice(0, w));
-      const text = l.level === 'error' ? paint(color, 31, l.text) : l.level === 'warn' ? paint(color, 33, l.text) : l.text;
+      const safe = sanitizeForTerminal(l.text);
+      const text = l.level === 'error' ? paint(color, 31, safe) : l.level === 'warn' ? paint(color, 33, safe) : safe;
       out += `${prefix} │ ${text}\n`;
     }
     if (!this.opts.tty) {
       if (out) this.opts.write(out);
       return;
     }
-    const table = statusTable(this.session.store.snapshot(), true, this.opts.columns ?? 100);
+    // Status text carries build errors and pod messages too: as sanitised as the logs, or a row could be spoofed.
+    const table = statusTable(this.session.store.snapshot(), true, this.opts.columns ?? 100).map(sanitizeForTerminal);
     const tableText = ['─'.repeat(Math.min(80, this.opts.columns ?? 80)), ...table].join('\n') + '\n';
     if (!out && tableText === this.lastTable) return;
     // Erase the previous table, print the new logs, redraw.

@@ -5,16 +5,23 @@
 
 import type Dockerode from 'dockerode';
 import * as path from 'node:path';
-import type { DockerComposeResource, Plan } from '../../tiltfile/plan';
-import type { RuntimeStatus } from '../../shared/state';
-import { ComposeRuntime, followServiceLogs, projectFromResources, type LogFollower, type Watch } from '../compose';
+import type { DockerComposeResource, Plan } from '../../shared/plan';
+import type { Observation } from '../actions';
+import { ComposeRuntime, followServiceLogs, projectFromResources, type LogFollower, type ServiceStatus, type Watch } from '../compose';
 import type { ComposePort, UpdateContext } from '../ports';
 import { imagesInBuildOrder } from '../update';
 import { DockerImageAdapter } from './images';
 
+/** Where the adapter reports what it sees: observations for the store's reducer, lines for the logs. */
 export interface ComposeSink {
-  runtime(resource: string, status: RuntimeStatus, endpoints: string[]): void;
+  observe(o: Observation): void;
   log(resource: string, line: string): void;
+}
+
+/** A service's state as the store holds it: runtime status and the TCP ports it publishes on this machine. */
+function observed(name: string, s: ServiceStatus): Observation {
+  const publishedPorts = s.ports.filter((p) => p.protocol === 'tcp').map((p) => ({ ...(p.hostIp ? { host: p.hostIp } : {}), port: p.hostPort }));
+  return { type: 'runtime_observed', name, runtime: s.runtimeStatus, publishedPorts };
 }
 
 export class ComposeAdapter implements ComposePort {
@@ -61,13 +68,13 @@ export class ComposeAdapter implements ComposePort {
     if (!this.watches.has(project)) {
       this.watches.set(project, this.runtime.watch(project, (s) => {
         const r = this.plan()?.resources.find((x) => x.type === 'docker_compose' && x.project.name === project && x.service === s.service);
-        if (r) this.sink.runtime(r.name, s.runtimeStatus, s.endpoints);
+        if (r) this.sink.observe(observed(r.name, s));
       }));
     }
     const key = `${project}/${resource.service}`;
     if (!this.followers.has(key)) {
       this.followers.set(key, followServiceLogs(this.docker, project, resource.service, (l) => this.sink.log(resource.name, l.text), { sinceMs: this.since }));
     }
-    void this.runtime.status(project, resource.service).then((s) => this.sink.runtime(resource.name, s.runtimeStatus, s.endpoints), () => undefined);
+    void this.runtime.status(project, resource.service).then((s) => this.sink.observe(observed(resource.name, s)), () => undefined);
   }
 }

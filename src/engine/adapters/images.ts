@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerImageBuilder } from '../build/docker';
+import { builtRefReplacer, rewriteDockerfileRefs } from '../build/dockerfileRefs';
 import { restartWrapperDockerfile, writeRestartWrapperContext } from '../build/restartWrapper';
 import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
 import type { BuiltImage, ImageBuildPort, UpdateContext } from '../ports';
@@ -71,18 +72,20 @@ export class DockerImageAdapter implements ImageBuildPort {
   }
 
   private async dockerBuild(img: DockerBuildTarget, repo: string, ctx: UpdateContext): Promise<{ ref: string; reused: boolean }> {
-    // A base image built by us is referenced by its ref in the Dockerfile: tag our build with that name too.
     const buildArgs = { ...img.buildArgs };
-    for (const dep of img.imageDeps) {
-      const b = this.built.get(dep);
-      if (b) await this.opts.docker.getImage(b).tag({ repo: repoOf(dep), tag: 'latest' });
+    // FROM / COPY --from naming an image we built: build from exactly the ref just built, as Tilt does.
+    let dockerfileContents = img.dockerfileContents;
+    if (img.imageDeps.length > 0) {
+      const text = dockerfileContents ?? fs.readFileSync(img.dockerfile ?? path.join(img.context, 'Dockerfile'), 'utf8');
+      const rewritten = rewriteDockerfileRefs(text, buildArgs, builtRefReplacer(img.imageDeps.map((d) => ({ ref: d, built: this.built.get(d) }))));
+      if (rewritten !== text) dockerfileContents = rewritten;
     }
     ctx.onOutput(`Building ${img.ref} from ${img.context}`);
     const r = await this.builder.build({
       spec: {
         context: img.context,
         dockerfile: img.dockerfile,
-        dockerfileContents: img.dockerfileContents,
+        dockerfileContents,
         ignoreSets: dockerBuildPatternSets(img.context, img.dockerfile, img.ignore, img.only),
         buildArgs,
         target: img.target,

@@ -3,8 +3,9 @@
 // follow the best pod, and pod log streams into the resource's log (scrubbed by the log store).
 
 import * as yaml from 'js-yaml';
-import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../tiltfile/plan';
-import type { PodStatus, PortForwardStatus, RuntimeStatus } from '../../shared/state';
+import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
+import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
+import type { Observation } from '../actions';
 import type { ContainerRef, ContainerExecutor } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
@@ -18,10 +19,9 @@ import { bestPod, k8sRuntimeStatus, podStatusFrom, type KubePodLike } from '../r
 import { repoOf } from './images';
 import { runCapture } from './process';
 
-/** Where the adapter reports what it sees (the engine's store and logs). */
+/** Where the adapter reports what it sees: observations for the store's reducer, lines for the logs. */
 export interface KubeSink {
-  pods(resource: string, pods: PodStatus[], runtime: RuntimeStatus): void;
-  portForwards(resource: string, forwards: PortForwardStatus[]): void;
+  observe(o: Observation): void;
   log(resource: string, line: string, level?: 'info' | 'warn' | 'error'): void;
 }
 
@@ -35,10 +35,18 @@ export interface KubeAdapterOptions {
   since: Date;
 }
 
+/** A running forward; its state lives in the store (reported as forward_observed), not here. */
 interface Forward {
   spec: PortForward;
   pf?: PodPortForward;
-  status: PortForwardStatus;
+}
+
+/** The state a declared forward starts in, before its connection reports. */
+function declaredForward(p: PortForward): PortForwardStatus {
+  return {
+    localPort: p.localPort, containerPort: p.containerPort, host: p.host || undefined, state: 'connecting',
+    ...(p.name ? { name: p.name } : {}), ...(p.linkPath ? { linkPath: p.linkPath } : {}),
+  };
 }
 
 interface Tracked {
@@ -56,8 +64,6 @@ export class KubeAdapter implements KubePort {
   private readonly tracked = new Map<string, Tracked>();
   /** Per resource: pods with more than one container (their log lines carry the container name). */
   private readonly multiContainerPods = new Map<string, Set<string>>();
-  /** Per resource: restarts seen this session, by "pod/container". */
-  private readonly restarts = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly opts: KubeAdapterOptions) {
@@ -81,7 +87,6 @@ export class KubeAdapter implements KubePort {
     if (!t) return;
     this.tracked.delete(resource);
     this.multiContainerPods.delete(resource);
-    this.restarts.delete(resource);
     await this.untrack(t);
     // k8s_custom_deploy objects belong to its delete_cmd, not to us.
     if (!t.custom) await this.deleteApplied(t.applied, ctx);
@@ -164,17 +169,9 @@ export class KubeAdapter implements KubePort {
     return out;
   }
 
-  /** Container restarts seen this session for a resource, by "pod/container". */
-  restartCounts(resource: string): ReadonlyMap<string, number> {
-    return this.restarts.get(resource) ?? new Map<string, number>();
-  }
-
   private containerRestarted(name: string, r: ContainerRestart): void {
     if (!this.tracked.has(name) || this.stopped) return;
-    const counts = this.restarts.get(name) ?? new Map<string, number>();
-    this.restarts.set(name, counts);
-    const key = `${r.pod}/${r.container}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    // The restart count itself is in the pods the store holds (pods_observed); here only the log line.
     const why = r.lastReason ? ` Reason: ${r.lastReason}.` : '';
     this.opts.sink.log(name, `Detected container restart. Pod: ${r.pod}. Container: ${r.container}.${why}`, 'warn');
   }
@@ -201,19 +198,17 @@ export class KubeAdapter implements KubePort {
     let runtime: RuntimeStatus = k8sRuntimeStatus({ pods: statuses.filter((s) => s === bestPod(statuses)), podReadiness: t.resource.podReadiness, applied: true, runToCompletion: job });
     if (ready) runtime = 'ok';
     else if (runtime === 'ok') runtime = 'pending';
-    this.opts.sink.pods(name, statuses, runtime);
+    this.opts.sink.observe({ type: 'pods_observed', name, pods: statuses, runtime });
     this.multiContainerPods.set(name, new Set(pods.filter((p) => p.containers.length > 1).map((p) => p.name)));
     t.logs.update(pods);
     this.retarget(t, pods);
   }
 
   private reconcileForwardSpecs(t: Tracked): void {
-    const { next, stop } = reconcileForwards(t.forwards, t.resource.portForwards, (p): Forward => ({
-      spec: p,
-      status: { localPort: p.localPort, containerPort: p.containerPort, host: p.host || undefined, state: 'connecting' },
-    }));
+    const { next, stop } = reconcileForwards(t.forwards, t.resource.portForwards, (p): Forward => ({ spec: p }));
     for (const f of stop) void f.pf?.stop();
     t.forwards = next;
+    this.opts.sink.observe({ type: 'forwards_declared', name: t.resource.name, forwards: next.map((f) => declaredForward(f.spec)) });
   }
 
   private retarget(t: Tracked, pods: PodInfo[]): void {
@@ -227,25 +222,21 @@ export class KubeAdapter implements KubePort {
           localPort: f.spec.localPort,
           host: f.spec.host || undefined,
           target,
-          onState: (e) => {
-            f.status = { ...f.status, containerPort: e.target?.port ?? f.status.containerPort, podName: e.target?.pod, state: e.phase, error: e.message };
-            this.publishForwards(t);
-          },
+          // Without a target (pod gone) the container port last resolved stays: the reducer merges observations.
+          onState: (e) => this.forwardObserved(t, f, { ...(e.target ? { containerPort: e.target.port } : {}), podName: e.target?.pod, state: e.phase, error: e.message }),
         });
         const pf = f.pf;
-        pf.start().catch((err: unknown) => {
-          f.status = { ...f.status, state: 'error', error: err instanceof Error ? err.message : String(err) };
-          this.publishForwards(t);
-        });
+        pf.start().catch((err: unknown) => this.forwardObserved(t, f, { state: 'error', error: err instanceof Error ? err.message : String(err) }));
       } else {
         f.pf.setTarget(target);
       }
     }
-    this.publishForwards(t);
   }
 
-  private publishForwards(t: Tracked): void {
-    this.opts.sink.portForwards(t.resource.name, t.forwards.map((f) => f.status));
+  private forwardObserved(t: Tracked, f: Forward, seen: Omit<Partial<PortForwardStatus>, 'localPort' | 'host'> & Pick<PortForwardStatus, 'state'>): void {
+    if (this.stopped || !t.forwards.includes(f)) return;
+    const { localPort, host } = declaredForward(f.spec);
+    this.opts.sink.observe({ type: 'forward_observed', name: t.resource.name, forward: { localPort, host, podName: undefined, error: undefined, ...seen } });
   }
 }
 

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type { LocalResource, Probe } from '../../tiltfile/plan';
+import type { LocalResource, Probe } from '../../shared/plan';
 import type { LocalCmdPort, UpdateContext } from '../ports';
 import type { RuntimeStatus } from '../../shared/state';
 import { killGroup, runCommand, spawnCommand } from './process';

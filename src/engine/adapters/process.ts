@@ -2,6 +2,7 @@
 // whole tree, not just the shell), output split into lines, abortable.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { LineBuffer } from '../lineBuffer';
 
 export interface CommandSpec {
   command: string[];
@@ -15,23 +16,10 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Line splitter for a child's stdout/stderr. */
+/** Line splitter for a child's stdout/stderr, with a bounded unfinished line (lineBuffer.ts). */
 function lines(onLine: (l: string) => void): { push(chunk: Buffer): void; end(): void } {
-  let buf = '';
-  return {
-    push(chunk) {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        onLine(buf.slice(0, nl).replace(/\r$/, ''));
-        buf = buf.slice(nl + 1);
-      }
-    },
-    end() {
-      if (buf) onLine(buf);
-      buf = '';
-    },
-  };
+  const buf = new LineBuffer(onLine);
+  return { push: (chunk) => buf.push(chunk.toString()), end: () => buf.end() };
 }
 
 export function spawnCommand(spec: CommandSpec, onOutput: (line: string) => void): ChildProcess {

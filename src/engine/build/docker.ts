@@ -5,6 +5,7 @@
 import type Dockerode from 'dockerode';
 import type { Readable } from 'node:stream';
 import { ContentHasher, contextTar, dockerfileInContext, listContext, type ContextSpec } from './context';
+import { LineBuffer } from '../lineBuffer';
 
 export interface DockerBuildRequest {
   spec: ContextSpec;
@@ -53,7 +54,8 @@ interface ProgressMessage {
 export async function readProgress(stream: Readable | NodeJS.ReadableStream, onOutput: (line: string) => void, operation: 'build' | 'push'): Promise<ProgressMessage[]> {
   const messages: ProgressMessage[] = [];
   let buffer = '';
-  let partialLine = '';
+  // Build output without newlines (progress redrawn with \r) must not grow without bound (lineBuffer.ts).
+  const streamLines = new LineBuffer(onOutput);
   let error: string | undefined;
   const handle = (raw: string): void => {
     if (raw.trim() === '') return;
@@ -69,10 +71,7 @@ export async function readProgress(stream: Readable | NodeJS.ReadableStream, onO
       error = msg.errorDetail?.message ?? msg.error;
       onOutput(error ?? '');
     } else if (msg.stream !== undefined) {
-      const text = partialLine + msg.stream;
-      const lines = text.split('\n');
-      partialLine = lines.pop() ?? '';
-      for (const l of lines) onOutput(l.replace(/\r$/, ''));
+      streamLines.push(msg.stream);
     } else if (msg.status !== undefined && !msg.progress) {
       // Layer progress bars are noise in a log; keep the status transitions.
       onOutput(msg.id ? `${msg.id}: ${msg.status}` : msg.status);
@@ -87,7 +86,7 @@ export async function readProgress(stream: Readable | NodeJS.ReadableStream, onO
     }
   }
   handle(buffer);
-  if (partialLine) onOutput(partialLine);
+  streamLines.end();
   if (error !== undefined) throw new DockerOperationError(error, operation);
   return messages;
 }

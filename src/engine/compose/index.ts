@@ -3,6 +3,3 @@ export * from './project';
 export * from './status';
 export * from './runtime';
 export * from './logs';
-export * from './exec';
-export * from './liveUpdate';
-export * from './adapter';

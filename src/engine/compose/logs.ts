@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { LABEL_PROJECT, LABEL_SERVICE } from './project';
+import { LineBuffer } from '../lineBuffer';
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
@@ -47,20 +48,11 @@ export function splitTimestamp(line: string): { key?: string; time: number; text
 /** Calls onLine for each complete line written to the returned stream; flush() emits a trailing partial line. */
 function lineSplitter(onLine: (line: string) => void): { sink: PassThrough; flush: () => void } {
   const sink = new PassThrough();
-  let partial = '';
+  // Bounded unfinished line: a service printing without newlines must not grow it forever (lineBuffer.ts).
+  const buf = new LineBuffer(onLine);
   sink.setEncoding('utf8');
-  sink.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    for (const p of parts) onLine(p.replace(/\r$/, ''));
-  });
-  return {
-    sink,
-    flush: () => {
-      if (partial) onLine(partial);
-      partial = '';
-    },
-  };
+  sink.on('data', (chunk: string) => buf.push(chunk));
+  return { sink, flush: () => buf.end() };
 }
 
 export function followServiceLogs(docker: Dockerode, project: string, service: string, onLine: (l: LogLine) => void, opts: FollowLogsOptions = {}): LogFollower {

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { Log } from '@kubernetes/client-node';
 import { Backoff } from '../backoff';
+import { LineBuffer, MAX_PENDING_LINE } from '../lineBuffer';
 import type { KubeClient } from './client';
 import type { ContainerInfo, PodInfo } from './discovery';
 import { describeError } from './errors';
@@ -38,19 +39,29 @@ export function normalizeTimestamp(ts: string): string {
   return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}`;
 }
 
-/** Splits "<timestamp> <text>" lines; keeps a partial last line for the next chunk. */
+/** Splits "<timestamp> <text>" lines; keeps a partial last line (bounded, lineBuffer.ts) for the next chunk. */
 export class TimestampedLineSplitter {
-  private carry = '';
+  private out: Array<{ time: string; text: string }> = [];
+  private readonly buf: LineBuffer;
+  constructor(maxPending = MAX_PENDING_LINE) {
+    this.buf = new LineBuffer((l) => this.out.push(parseLine(l)), maxPending);
+  }
+  /** Characters held for the unfinished last line. */
+  get pending(): number {
+    return this.buf.pending;
+  }
   push(chunk: string): Array<{ time: string; text: string }> {
-    const data = this.carry + chunk;
-    const parts = data.split('\n');
-    this.carry = parts.pop() ?? '';
-    return parts.map(parseLine);
+    this.buf.push(chunk);
+    return this.take();
   }
   flush(): Array<{ time: string; text: string }> {
-    const rest = this.carry;
-    this.carry = '';
-    return rest ? [parseLine(rest)] : [];
+    this.buf.end();
+    return this.take();
+  }
+  private take(): Array<{ time: string; text: string }> {
+    const lines = this.out;
+    this.out = [];
+    return lines;
   }
 }
 

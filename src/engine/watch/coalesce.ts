@@ -3,6 +3,7 @@
 // cover an editor's write-rename-chmod sequence) and cap the wait (default 2 s) so a never-ending storm
 // (a build writing into a watched dir) still flushes regularly instead of starving updates.
 
+import { DEFAULT_DEBOUNCE_MS } from '../../shared/defaults';
 import type { Clock, TimerHandle } from '../clock';
 
 export type FileEventType = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
@@ -17,7 +18,7 @@ export interface CoalesceOptions {
   maxWaitMs: number;
 }
 
-export const DEFAULT_COALESCE: CoalesceOptions = { quietMs: 50, maxWaitMs: 2000 };
+export const DEFAULT_COALESCE: CoalesceOptions = { quietMs: DEFAULT_DEBOUNCE_MS, maxWaitMs: 2000 };
 
 /** Collects events and hands out one deduplicated batch per burst (last event per path wins). */
 export class Coalescer {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import type { K8sObject, K8sResource } from '../../../src/tiltfile/plan';
 import { applyObjects, deleteObjects } from '../../../src/engine/k8s/apply';
 import { KubeAdapter } from '../../../src/engine/adapters/kube';
+import { Store } from '../../../src/engine/store';
+import { initialResourceState } from '../../../src/shared/state';
 import { BUSYBOX, clusterClient, waitFor } from './cluster';
 
 function configMap(ns: string, name: string, annotations: Record<string, string> = {}): K8sObject {
@@ -27,15 +29,16 @@ test('KubeAdapter against the real cluster', { timeout: 180_000 }, async (t) => 
   const { client } = found;
   const ns = `il-k8s-a-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const logs: string[] = [];
-  const runtime = new Map<string, string>();
+  // The adapter's observations go through the real reducer into a store: the test reads state, not the adapter.
+  const store = new Store();
+  store.setResources(['cfg', 'crashy'].map((name) => initialResourceState({ name, type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true })));
   const adapter = new KubeAdapter({
     client,
     namespace: ns,
     registry: () => undefined,
     since: new Date(),
     sink: {
-      pods: (name, _pods, rt) => runtime.set(name, rt),
-      portForwards: () => undefined,
+      observe: (o) => store.dispatch(o),
       log: (name, line, level) => logs.push(`${name} ${level ?? 'info'} ${line}`),
     },
   });
@@ -69,7 +72,7 @@ test('KubeAdapter against the real cluster', { timeout: 180_000 }, async (t) => 
       await adapter.remove('cfg', ctx); // unknown now: a no-op
     });
 
-    await t.test('a container restart is logged with its pod and container, and counted', async () => {
+    await t.test('a container restart is logged with its pod and container, and its count reaches the state', async () => {
       const crash: K8sObject = {
         apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crashy', namespace: ns, labels: { app: 'crashy' } },
         spec: {
@@ -83,11 +86,15 @@ test('KubeAdapter against the real cluster', { timeout: 180_000 }, async (t) => 
       await adapter.apply(resource('crashy', [crash]), [crash], ctx);
       await waitFor('restart logged', 90_000, () => logs.some((l) => l.startsWith('crashy warn Detected container restart. Pod: crashy. Container: main.')));
       await waitFor('prefixed log lines', 30_000, () => logs.some((l) => l === 'crashy info [side] side up') && logs.some((l) => l === 'crashy info [main] started'));
-      assert.ok((adapter.restartCounts('crashy').get('crashy/main') ?? 0) >= 1);
+      await waitFor('restart count in the store', 30_000, () => (store.resource('crashy')?.pods[0]?.containers.find((c) => c.name === 'main')?.restarts ?? 0) >= 1);
+      const pod = store.resource('crashy')?.pods[0];
+      assert.equal(pod?.name, 'crashy');
+      assert.ok((pod?.restarts ?? 0) >= 1, JSON.stringify(pod));
       await adapter.remove('crashy', ctx);
     });
   } finally {
     await adapter.stop();
+    store.dispose();
     await deleteObjects(client, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }], { deleteNamespaces: true }).catch(() => undefined);
   }
 });

@@ -6,6 +6,13 @@ import { checkReachable, loadKubeClient, type KubeClient } from '../../../src/en
 
 const STATE_DIR = process.env.INNERLOOP_ENV_STATE ?? '/var/lib/innerloop-env';
 
+// The test cluster (context `innerloop`, API server on 127.0.0.1) does not count as local on its own: a loopback
+// server is also how a tunnel to production looks (src/engine/safety.ts). Allow it explicitly, as a user would,
+// for every suite and bench that drives a session against it (scripts/test.mjs does the same for npm test).
+if (!(process.env.INNERLOOP_ALLOW_K8S_CONTEXTS ?? '').split(',').map((s) => s.trim()).includes('innerloop')) {
+  process.env.INNERLOOP_ALLOW_K8S_CONTEXTS = [process.env.INNERLOOP_ALLOW_K8S_CONTEXTS, 'innerloop'].filter(Boolean).join(',');
+}
+
 export const BUSYBOX = 'localhost:5000/innerloop/busybox:latest';
 
 export function kubeconfigPath(): string | undefined {

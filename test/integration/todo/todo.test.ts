@@ -72,7 +72,7 @@ describe('todo app on the local cluster', { concurrency: false }, () => {
     const afterEdit = apiPod();
     assert.equal(afterEdit.name, before.name, 'same pod');
     assert.equal(afterEdit.image, before.image, 'same image');
-    assert.equal(session.store.resource('todo-api')?.lastBuild?.kind, 'live_update');
+    assert.equal(session.store.resource('todo-api')?.buildHistory[0]?.kind, 'live_update');
   });
 
   it('a requirements.txt edit rebuilds the image and rolls the pod (fall_back_on)', async (t) => {
@@ -84,7 +84,7 @@ describe('todo app on the local cluster', { concurrency: false }, () => {
       return now.name !== '' && now.name !== before.name && now.image !== before.image;
     });
     const r = session.store.resource('todo-api');
-    assert.equal(r?.lastBuild?.kind, 'full', r?.lastBuild?.error);
+    assert.equal(r?.buildHistory[0]?.kind, 'full', r?.buildHistory[0]?.error);
     assert.ok(session.logs.linesSince('todo-api').some((l) => l.text.includes('requirements.txt')),
       'the log says which file forced the rebuild');
     await served('live-1');
@@ -129,7 +129,7 @@ describe('todo app on the local cluster', { concurrency: false }, () => {
       return now.name !== '' && now.name !== before.name && now.image !== before.image;
     });
     await served('rebuilt');
-    assert.equal(session.store.resource('todo-api')?.lastBuild?.kind, 'full');
+    assert.equal(session.store.resource('todo-api')?.buildHistory[0]?.kind, 'full');
   });
 
   it('down removes what the Tiltfile deployed', async (t) => {

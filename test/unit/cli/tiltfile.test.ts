@@ -35,7 +35,7 @@ test('innerloop tiltfile: diagnostics as file:line:col: message on stderr, exit 
   const dir = tiltfile(`warn('heads up')\nk8s_yaml('missing.yaml')\n`);
   const r = await run(['tiltfile'], dir);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^WARNING: heads up\nTiltfile:1:5: warning: heads up\nTiltfile:2:9: Error in k8s_yaml: file not found: .*missing.yaml\n$/);
+  assert.match(r.err, /^WARNING: heads up\nTiltfile:1:5: warning: heads up\nTiltfile:2:9: Error in k8s_yaml: error reading yaml file: open .*missing.yaml: no such file or directory\n$/);
   assert.doesNotThrow(() => JSON.parse(r.out));
 });
 

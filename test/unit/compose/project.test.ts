@@ -6,7 +6,6 @@ import {
   type ComposeProjectModel,
 } from '../../../src/engine/compose/project';
 import type { DockerComposeResource } from '../../../src/tiltfile/plan';
-import { composeProjects } from '../../../src/engine/compose/adapter';
 
 function project(services: ComposeProjectModel['services'], name = 'demo'): ComposeProjectModel {
   return { name, workingDir: '/src/app', configFiles: ['/src/app/compose.yaml'], services };
@@ -200,14 +199,3 @@ test('projectFromResources: one model per project from the plan resources', () =
   assert.equal(projectFromResources([{ ...rs[0]!, project: { ...proj, configPaths: [] } }], '/fallback').workingDir, '/fallback');
 });
 
-test('composeProjects: groups a plan\'s compose resources by project; inline projects resolve against the Tiltfile dir', () => {
-  const base = { labels: [], resourceDeps: [], triggerMode: 'auto' as const, autoInit: true, links: [], imageRefs: [], inferLinks: true };
-  const mk = (name: string, project: string, configPaths: string[]): DockerComposeResource => ({
-    ...base, type: 'docker_compose', name, service: name, project: { name: project, configPaths, profiles: [], wait: false }, serviceConfig: { image: name },
-  });
-  const plan = { tiltfile: '/repo/Tiltfile', resources: [mk('a', 'one', ['/repo/one/compose.yml']), mk('b', 'two', []), mk('c', 'one', ['/repo/one/compose.yml'])] };
-  const m = composeProjects(plan);
-  assert.deepEqual([...m.keys()], ['one', 'two']);
-  assert.deepEqual(Object.keys(m.get('one')!.services), ['a', 'c']);
-  assert.equal(m.get('two')!.workingDir, '/repo');
-});

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { statusFromInspect, toPodStatus, missingStatus, type ContainerInspectLike } from '../../../src/engine/compose/status';
 import { dependencyVerdict } from '../../../src/engine/compose/runtime';
 import { splitTimestamp, timestampKey } from '../../../src/engine/compose/logs';
-import { fromEnginePlan, toEnginePlan } from '../../../src/engine/compose/liveUpdate';
 
 function inspect(state: ContainerInspectLike['State'], extra: Partial<ContainerInspectLike> = {}): ContainerInspectLike {
   return {
@@ -83,16 +82,3 @@ test('log timestamps: keys sort like instants whatever the fraction length', () 
   assert.equal(splitTimestamp('no timestamp here').text, 'no timestamp here');
 });
 
-test('live-update plan mapping: engine plan <-> compose plan', () => {
-  const engine = {
-    kind: 'live_update' as const,
-    copies: [{ localPath: '/src/a.txt', containerPath: '/app/a.txt' }],
-    deletions: ['/app/old.txt'],
-    runs: [{ command: ['echo hi'], shell: true, echoOff: false }],
-    restart: true,
-  };
-  const compose = fromEnginePlan(engine);
-  assert.deepEqual(compose, { files: [{ localPath: '/src/a.txt', containerPath: '/app/a.txt' }], deletes: ['/app/old.txt'], runs: [{ command: ['echo hi'], shell: true, echoOff: false }], restart: true });
-  assert.deepEqual(toEnginePlan(compose), engine);
-  assert.equal(toEnginePlan({ files: [], deletes: [], runs: [{ command: ['ls'], shell: false }], restart: false }).runs[0]!.echoOff, false);
-});

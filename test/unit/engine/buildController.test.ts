@@ -6,6 +6,7 @@ import { Store } from '../../../src/engine/store';
 import { initialResourceState } from '../../../src/shared/state';
 import type { Plan } from '../../../src/tiltfile/plan';
 import { k8sResource, localResource, plan as makePlan } from './planFixtures';
+import { updateStatus } from '../../../src/shared/status';
 
 /** Updates that finish only when the test says so. */
 class FakeUpdater {
@@ -44,15 +45,15 @@ test('initial updates respect resource_deps, then dependents start when the dep 
   ctl.reconcile();
   await tick();
   assert.deepEqual(fake.inFlight(), ['db']);
-  assert.equal(store.resource('api')?.waitingReason, 'waiting on db');
-  assert.equal(store.resource('db')?.updateStatus, 'in_progress');
+  assert.equal(store.resource('api')?.hold?.words, 'waiting on db');
+  assert.equal(updateStatus(store.resource('db')!), 'in_progress');
   await fake.finish('db');
-  assert.equal(store.resource('db')?.updateStatus, 'ok');
+  assert.equal(updateStatus(store.resource('db')!), 'ok');
   assert.deepEqual(fake.inFlight(), [], 'db built but not ready yet');
   store.updateResource('db', { runtimeStatus: 'ok' }); // discovery saw the pod become ready
   await tick();
   assert.deepEqual(fake.inFlight(), ['api']);
-  assert.equal(store.resource('api')?.waitingReason, undefined);
+  assert.equal(store.resource('api')?.hold?.words, undefined);
   await fake.finish('api');
   await ctl.waitIdle();
 });
@@ -72,7 +73,7 @@ test('a change during an update is queued, not lost, and rebuilt after', async (
   assert.equal(store.resource('api')?.currentBuild?.reason, '1 file changed');
   await fake.finish('api', { kind: 'live_update' });
   const r = store.resource('api');
-  assert.equal(r?.updateStatus, 'ok');
+  assert.equal(updateStatus(r!), 'ok');
   assert.deepEqual(r?.buildHistory.map((b) => b.kind), ['live_update', 'full']);
 });
 
@@ -81,12 +82,12 @@ test('manual resources wait for a trigger; failures are recorded and not retried
   ctl.reconcile();
   await tick();
   await fake.finish('api', { kind: 'full', error: 'build failed: exit 1' });
-  assert.equal(store.resource('api')?.updateStatus, 'error');
-  assert.equal(store.resource('api')?.lastBuild?.error, 'build failed: exit 1');
+  assert.equal(updateStatus(store.resource('api')!), 'error');
+  assert.equal(store.resource('api')?.buildHistory[0]?.error, 'build failed: exit 1');
   ctl.fileChanges(new Map([['api', ['/r/a']]]));
   await tick();
   assert.equal(fake.requests.length, 1);
-  assert.equal(store.resource('api')?.waitingReason, '1 file changed; waiting for a manual trigger');
+  assert.equal(store.resource('api')?.hold?.words, '1 file changed; waiting for a manual trigger');
   ctl.trigger('api');
   await tick();
   assert.equal(fake.requests.length, 2);
@@ -100,12 +101,12 @@ test('Tiltfile reload holds everything; local resources run one at a time', asyn
   ctl.reconcile();
   await tick();
   assert.deepEqual(fake.inFlight(), []);
-  assert.equal(store.resource('gen')?.waitingReason, 'waiting for the Tiltfile to reload');
+  assert.equal(store.resource('gen')?.hold?.words, 'waiting for the Tiltfile to reload');
   setLoading(false);
   ctl.reconcile();
   await tick();
   assert.deepEqual(fake.inFlight(), ['gen']);
-  assert.equal(store.resource('lint')?.waitingReason, 'waiting for gen to finish (local resources run one at a time)');
+  assert.equal(store.resource('lint')?.hold?.words, 'waiting for gen to finish (local resources run one at a time)');
   await fake.finish('gen');
   assert.deepEqual(fake.inFlight(), ['lint']);
   await fake.finish('lint');
@@ -123,6 +124,6 @@ test('an update that throws is recorded as an internal error', async () => {
   });
   ctl.reconcile();
   await ctl.waitIdle();
-  assert.equal(store.resource('api')?.lastBuild?.error, 'internal error: boom');
+  assert.equal(store.resource('api')?.buildHistory[0]?.error, 'internal error: boom');
   assert.equal(errors.length, 1);
 });

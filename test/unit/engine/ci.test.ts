@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ciStatus, formatDuration, podCondition } from '../../../src/engine/ci';
 import { Store } from '../../../src/engine/store';
-import { finishBuild, startBuild } from '../../../src/engine/actions';
 import { initialResourceState, type ContainerStatus, type PodStatus } from '../../../src/shared/state';
 
 function setup() {
@@ -27,8 +26,8 @@ function pod(status: string, containers: Partial<ContainerStatus>[] = [], extra:
 /** db deployed at t=2 s with this pod. */
 function deployedWith(p: PodStatus, runtimeStatus: 'pending' | 'error' | 'ok' = 'pending') {
   const s = setup();
-  startBuild(s, 'db', 'full', 'initial', 1_000);
-  finishBuild(s, 'db', {}, 2_000);
+  s.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'initial', now: 1_000 });
+  s.dispatch({ type: 'build_finished', name: 'db', result: {}, now: 2_000 });
   s.updateResource('db', { runtimeStatus, pods: [p] });
   return s;
 }
@@ -38,9 +37,9 @@ test('ci waits for started resources, ignores never-triggered auto_init=False, t
   const r = ciStatus(s.snapshot(), opts);
   assert.equal(r.state, 'running');
   assert.deepEqual(r.state === 'running' ? r.waitingOn : [], ['db']);
-  startBuild(s, 'db', 'full', 'initial', 1);
+  s.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'initial', now: 1 });
   assert.match(JSON.stringify(ciStatus(s.snapshot(), opts)), /updating \(initial\)/);
-  finishBuild(s, 'db', {}, 2);
+  s.dispatch({ type: 'build_finished', name: 'db', result: {}, now: 2 });
   const built = ciStatus(s.snapshot(), opts);
   assert.deepEqual(built, { state: 'running', waitingOn: ['db'], waiting: [{ name: 'db', reason: 'no pods yet' }] }, 'built but not ready');
   s.updateResource('db', { runtimeStatus: 'ok' });
@@ -49,8 +48,8 @@ test('ci waits for started resources, ignores never-triggered auto_init=False, t
 
 test('ci fails on a build error at once, and on a Tiltfile or cluster error', () => {
   const s = setup();
-  startBuild(s, 'db', 'full', 'initial', 1);
-  finishBuild(s, 'db', { error: 'exit 1' }, 2);
+  s.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'initial', now: 1 });
+  s.dispatch({ type: 'build_finished', name: 'db', result: { error: 'exit 1' }, now: 2 });
   assert.deepEqual(ciStatus(s.snapshot(), { ...opts, k8sGracePeriodMs: 60_000 }), { state: 'failed', error: 'db: exit 1', resource: 'db' });
 
   const s3 = setup();
@@ -114,8 +113,8 @@ test('image pull errors are tolerated for the pull grace period after the deploy
 
 test('the newest non-terminating pod speaks for the resource', () => {
   const s = setup();
-  startBuild(s, 'db', 'full', 'initial', 1_000);
-  finishBuild(s, 'db', {}, 2_000);
+  s.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'initial', now: 1_000 });
+  s.dispatch({ type: 'build_finished', name: 'db', result: {}, now: 2_000 });
   s.updateResource('db', {
     runtimeStatus: 'pending',
     pods: [pod('CrashLoopBackOff', [{ reason: 'CrashLoopBackOff' }], { name: 'old', createdAt: 1 }), pod('ContainerCreating', [{ reason: 'ContainerCreating' }], { name: 'new', createdAt: 5 })],
@@ -127,8 +126,8 @@ test('local serve_cmd and Compose runtime errors are fatal at once', () => {
   const s = new Store();
   s.setResources([initialResourceState({ name: 'srv', type: 'local', labels: [], triggerMode: 'auto', autoInit: true, serveCmd: { command: ['x'] } })]);
   s.updateSession((x) => ({ ...x, tiltfile: { ...x.tiltfile, status: 'ok' } }));
-  startBuild(s, 'srv', 'full', 'initial', 1);
-  finishBuild(s, 'srv', {}, 2);
+  s.dispatch({ type: 'build_started', name: 'srv', kind: 'full', reason: 'initial', now: 1 });
+  s.dispatch({ type: 'build_finished', name: 'srv', result: {}, now: 2 });
   s.updateResource('srv', { runtimeStatus: 'pending' });
   assert.equal(((r) => (r.state === 'running' ? r.waiting[0]?.reason : ''))(ciStatus(s.snapshot(), { ...opts, k8sGracePeriodMs: 60_000 })), 'serve_cmd not ready yet');
   s.updateResource('srv', { runtimeStatus: 'error' });
@@ -146,9 +145,9 @@ test('ci fails a resource that is not ready within readiness_timeout of its depl
   assert.equal(at(600_000, { runToCompletion: new Set(['db']) }).state, 'running', 'Jobs may run longer');
   assert.equal(at(600_000, { readinessTimeoutMs: undefined }).state, 'running');
   // A rebuild restarts the limit.
-  startBuild(s, 'db', 'full', 'triggered', 600_000);
+  s.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'triggered', now: 600_000 });
   assert.equal(at(650_000).state, 'running', 'building: not timed');
-  finishBuild(s, 'db', {}, 601_000);
+  s.dispatch({ type: 'build_finished', name: 'db', result: {}, now: 601_000 });
   assert.equal(at(650_000).state, 'running');
   s.updateResource('db', { runtimeStatus: 'ok' });
   assert.deepEqual(at(10_000_000), { state: 'succeeded' });

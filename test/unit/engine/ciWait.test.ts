@@ -6,7 +6,6 @@ import { waitCi, type CiWaitDeps } from '../../../src/engine/ciWait';
 import { FakeClock } from '../../../src/engine/clock';
 import { Store } from '../../../src/engine/store';
 import { LogStore } from '../../../src/engine/logs';
-import { finishBuild, startBuild } from '../../../src/engine/actions';
 import { initialResourceState, type PodStatus } from '../../../src/shared/state';
 import type { KubeClient } from '../../../src/engine/k8s/client';
 
@@ -54,9 +53,9 @@ test('reports each unready resource every 10 s with its last event and log line;
   const progress: string[] = [];
   const done = waitCi(deps, { onProgress: (t) => progress.push(t), timeoutMs: 60_000 });
   await tick();
-  startBuild(store, 'web', 'full', 'initial update', clock.now());
+  store.dispatch({ type: 'build_started', name: 'web', kind: 'full', reason: 'initial update', now: clock.now() });
   clock.advance(2_000);
-  finishBuild(store, 'web', {}, clock.now());
+  store.dispatch({ type: 'build_finished', name: 'web', result: {}, now: clock.now() });
   store.updateResource('web', { runtimeStatus: 'pending', pods: [runningPod(false)] });
   logs.append('web', 'runtime', 'listening soon');
   await tick();
@@ -90,8 +89,8 @@ test('a crash loop fails with the previous container instance\'s last lines', as
   const clock = new FakeClock();
   const calls: string[] = [];
   const { store, deps } = setup(clock, calls);
-  startBuild(store, 'web', 'full', 'initial update', clock.now());
-  finishBuild(store, 'web', {}, clock.now());
+  store.dispatch({ type: 'build_started', name: 'web', kind: 'full', reason: 'initial update', now: clock.now() });
+  store.dispatch({ type: 'build_finished', name: 'web', result: {}, now: clock.now() });
   store.updateResource('web', {
     runtimeStatus: 'error',
     pods: [{ name: 'web-1', namespace: 'ns', status: 'CrashLoopBackOff', ready: false, restarts: 3, createdAt: 1, containers: [{ name: 'app', ready: false, restarts: 3, state: 'waiting', reason: 'CrashLoopBackOff' }] }],
@@ -107,8 +106,8 @@ test('a crash loop fails with the previous container instance\'s last lines', as
 test('a timeout names every resource still waiting and why', async () => {
   const clock = new FakeClock();
   const { store, deps } = setup(clock);
-  startBuild(store, 'web', 'full', 'initial update', clock.now());
-  finishBuild(store, 'web', {}, clock.now());
+  store.dispatch({ type: 'build_started', name: 'web', kind: 'full', reason: 'initial update', now: clock.now() });
+  store.dispatch({ type: 'build_finished', name: 'web', result: {}, now: clock.now() });
   store.updateResource('web', { runtimeStatus: 'pending', pods: [runningPod(false)] });
   const report = await waitCi(deps, { timeoutMs: 30 });
   assert.deepEqual(report.verdict, { state: 'failed', error: 'timed out after 30ms waiting on web' });

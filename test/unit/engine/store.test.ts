@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../../src/engine/store';
-import { finishBuild, recordFileChanges, startBuild, triggerUpdate } from '../../../src/engine/actions';
 import { initialResourceState, type StateChange } from '../../../src/shared/state';
 import { Emitter, DisposableStore } from '../../../src/shared/events';
+import { updateStatus } from '../../../src/shared/status';
 
 function res(name: string) {
   return initialResourceState({ name, type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });
@@ -66,7 +66,7 @@ test('batch coalesces into one event', () => {
   s.batch(() => {
     s.updateResource('a', { runtimeStatus: 'ok' });
     s.updateResource('b', { runtimeStatus: 'ok' });
-    s.updateResource('a', { waitingReason: 'x' });
+    s.updateResource('a', { triggered: true });
     s.updateSession((x) => ({ ...x, k8s: { ...x.k8s, context: 'kind-kind' } }));
   });
   assert.equal(ev.length, 1);
@@ -93,31 +93,31 @@ test('updates made inside a listener arrive as a follow-up event, not re-entrant
 test('changes during a build keep the resource dirty afterwards', () => {
   const s = new Store();
   s.setResources([res('a')]);
-  recordFileChanges(s, 'a', ['/src/x.py'], 500);
-  startBuild(s, 'a', 'full', '1 file changed', 1000);
+  s.dispatch({ type: 'files_changed', changes: new Map([['a', ['/src/x.py']]]), now: 500 });
+  s.dispatch({ type: 'build_started', name: 'a', kind: 'full', reason: '1 file changed', now: 1000 });
   assert.deepEqual(s.resource('a')?.pendingChanges, []);
   assert.deepEqual(s.resource('a')?.currentBuild?.edits, ['/src/x.py']);
-  recordFileChanges(s, 'a', ['/src/y.py'], 1500);
-  assert.equal(s.resource('a')?.updateStatus, 'in_progress');
-  finishBuild(s, 'a', {}, 2000);
+  s.dispatch({ type: 'files_changed', changes: new Map([['a', ['/src/y.py']]]), now: 1500 });
+  assert.equal(updateStatus(s.resource('a')!), 'in_progress');
+  s.dispatch({ type: 'build_finished', name: 'a', result: {}, now: 2000 });
   const r = s.resource('a');
-  assert.equal(r?.updateStatus, 'pending');
+  assert.equal(updateStatus(r!), 'pending');
   assert.deepEqual(r?.pendingChanges, ['/src/y.py']);
   assert.equal(r?.pendingSince, 1500);
-  assert.equal(r?.lastBuild?.finishTime, 2000);
+  assert.equal(r?.buildHistory[0]?.finishTime, 2000);
   assert.equal(r?.buildHistory.length, 1);
 });
 
-test('finishBuild with error and trigger flags', () => {
+test('build_finished with error and trigger flags', () => {
   const s = new Store();
   s.setResources([res('a')]);
-  triggerUpdate(s, 'a');
+  s.dispatch({ type: 'update_triggered', name: 'a' });
   assert.equal(s.resource('a')?.triggered, true);
-  startBuild(s, 'a', 'full', 'triggered', 1);
+  s.dispatch({ type: 'build_started', name: 'a', kind: 'full', reason: 'triggered', now: 1 });
   assert.equal(s.resource('a')?.triggered, false);
-  finishBuild(s, 'a', { error: 'boom' }, 2);
-  assert.equal(s.resource('a')?.updateStatus, 'error');
-  assert.equal(s.resource('a')?.lastBuild?.error, 'boom');
+  s.dispatch({ type: 'build_finished', name: 'a', result: { error: 'boom' }, now: 2 });
+  assert.equal(updateStatus(s.resource('a')!), 'error');
+  assert.equal(s.resource('a')?.buildHistory[0]?.error, 'boom');
 });
 
 test('Emitter isolates throwing listeners and DisposableStore disposes', () => {
@@ -141,5 +141,21 @@ test('initial runtime status: local resources only have a runtime with a serve_c
   assert.equal(initialResourceState({ ...base, name: 'a', type: 'local' }).runtimeStatus, 'not_applicable');
   assert.equal(initialResourceState({ ...base, name: 'b', type: 'local', serveCmd: { command: ['npm', 'start'] } }).runtimeStatus, 'unknown');
   assert.equal(initialResourceState({ ...base, name: 'c', type: 'k8s' }).runtimeStatus, 'unknown');
-  assert.equal(initialResourceState({ ...base, name: 'd', type: 'k8s', autoInit: false }).updateStatus, 'none');
+  assert.equal(updateStatus(initialResourceState({ ...base, name: 'd', type: 'k8s', autoInit: false })), 'none');
+});
+
+test('port forwards: declared forwards keep their observed state; an observation merges into its forward', () => {
+  const s = new Store();
+  s.setResources([res('api')]);
+  s.dispatch({ type: 'forwards_declared', name: 'api', forwards: [{ localPort: 15678, containerPort: 0, state: 'connecting' }] });
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 15678, containerPort: 5678, podName: 'api-1', state: 'active' } });
+  // The pod went away: no target, so the container port resolved before stays.
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 15678, podName: undefined, state: 'reconnecting', error: 'pod gone' } });
+  assert.deepEqual(s.resource('api')?.portForwards, [{ localPort: 15678, containerPort: 5678, podName: undefined, state: 'reconnecting', error: 'pod gone' }]);
+  const before = s.resource('api')?.portForwards[0];
+  s.dispatch({ type: 'forwards_declared', name: 'api', forwards: [{ localPort: 15678, containerPort: 0, state: 'connecting' }, { localPort: 8080, containerPort: 80, state: 'connecting' }] });
+  assert.equal(s.resource('api')?.portForwards[0], before, 'a forward still declared keeps its state');
+  assert.equal(s.resource('api')?.portForwards.length, 2);
+  s.dispatch({ type: 'forward_observed', name: 'api', forward: { localPort: 9999, state: 'active' } });
+  assert.equal(s.resource('api')?.portForwards.length, 2, 'a forward no longer declared is ignored');
 });

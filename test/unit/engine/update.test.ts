@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Readable } from 'node:stream';
 import { ResourceUpdater, imagesInBuildOrder } from '../../../src/engine/update';
-import type { ContainerRef, ExecResult } from '../../../src/engine/liveupdate/containerUpdate';
-import type { ImageTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
+import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
+import { fakePorts } from '../../fakes/ports';
+import { PathRouter } from '../../../src/engine/watch/router';
+import { watchTargetsFromPlan } from '../../../src/engine/watch/targets';
+import type { K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
 
 const deployment: K8sObject = {
@@ -13,7 +15,11 @@ const deployment: K8sObject = {
 
 function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOverride?: (p: Plan) => Plan } = {}) {
   let now = 1000;
-  let containers = opts.containers ?? [{ pod: 'api-1', container: 'api', containerId: 'c1' }];
+  const { images, kube, local } = fakePorts();
+  kube.containers = opts.containers ?? [{ pod: 'api-1', container: 'api', containerId: 'c1' }];
+  kube.execExit = opts.execExit ?? 0;
+  images.result = (i) => ({ clusterRef: `localhost:5000/${i.ref}:innerloop-0123456789abcdef`, buildStartTime: 1, reused: false });
+  local.exitCode = 2;
   const img = dockerImage('api', '/repo/api', {
     liveUpdate: [
       { kind: 'fall_back_on', files: ['/repo/api/package.json'] },
@@ -22,32 +28,22 @@ function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOve
   });
   let p = makePlan('/repo/Tiltfile', [k8sResource('api', { imageRefs: ['api'], objects: [deployment] }), localResource('gen', { cmd: { command: ['make'], shell: false, dir: '/repo', env: {} } })], [img]);
   if (opts.planOverride) p = opts.planOverride(p);
-  const built: string[] = [];
-  const applied: K8sObject[][] = [];
-  const execs: string[][] = [];
   const output: string[] = [];
   const updater = new ResourceUpdater({
     plan: () => p,
-    images: { buildImage: async (i: ImageTarget) => { built.push(i.ref); return { clusterRef: `localhost:5000/${i.ref}:innerloop-0123456789abcdef`, buildStartTime: 1, reused: false }; } },
-    kube: {
-      apply: async (_r, objects) => { applied.push(objects); },
-      runningContainers: () => containers,
-      exec: {
-        exec: async (c: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult> => {
-          stdin?.resume();
-          execs.push([c.containerId, ...argv]);
-          return { exitCode: opts.execExit ?? 0, output: '' };
-        },
-      },
-    },
-    local: { run: async () => ({ exitCode: 2 }) },
+    images,
+    kube,
+    local,
+    // The engine's one router for the plan, as the watcher uses it.
+    route: (f: string) => new PathRouter(watchTargetsFromPlan(p)).route(f),
     exists: () => true,
     output: (_r, l) => output.push(l),
     now: () => now,
   });
   return {
-    updater, built, applied, execs, output,
-    setContainers: (c: ContainerRef[]) => (containers = c),
+    updater, built: images.built, execs: kube.execs, output,
+    get applied(): K8sObject[][] { return kube.applied.map((a) => a.objects); },
+    setContainers: (c: ContainerRef[]) => (kube.containers = c),
     tick: () => (now += 1000),
   };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, type SessionOptions } from '../../../src/engine/session';
 import { FakeClock } from '../../../src/engine/clock';
-import type { ImageBuildPort, KubePort, LocalCmdPort } from '../../../src/engine/ports';
+import { fakePorts } from '../../fakes/ports';
 import { loadTiltfile } from '../../../src/tiltfile/loader';
 import { statusTable } from '../../../src/cli/render/status';
 
@@ -16,19 +16,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const load: SessionOptions['load'] = async (p, opts) => loadTiltfile(p, opts);
 
-function fakePorts(ran: string[], exit = 0): { images: ImageBuildPort; kube: KubePort; local: LocalCmdPort } {
-  return {
-    images: { buildImage: async () => assert.fail('no images expected') },
-    kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } },
-    local: {
-      run: async (r, ctx) => {
-        ran.push(r.name);
-        ctx.onOutput(`ran ${r.name}`);
-        return { exitCode: exit };
-      },
-    },
-  };
-}
 
 async function until(pred: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 800; i++) {
@@ -92,7 +79,7 @@ describe('Session', () => {
   it('keeps the last good plan when the Tiltfile breaks, and recovers', async () => {
     const ran: string[] = [];
     const tf = workspace("local_resource('hello', cmd='echo hi')\n");
-    const s = new Session({ tiltfile: tf, load, ports: fakePorts(ran), debounceMs: 20 });
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts({ ran }), debounceMs: 20 });
     try {
       await s.start();
       assert.deepEqual(await s.waitCi({ timeoutMs: 10_000 }), { state: 'succeeded' });
@@ -111,7 +98,7 @@ describe('Session', () => {
 
   it('ci fails on the first failed update', async () => {
     const tf = workspace("local_resource('bad', cmd='false')\n");
-    const s = new Session({ tiltfile: tf, load, ports: fakePorts([], 3), watch: false });
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts({ localExit: 3 }), watch: false });
     try {
       await s.start();
       const r = await s.waitCi({ timeoutMs: 10_000 });
@@ -124,8 +111,8 @@ describe('Session', () => {
 
   it('ci times out with what it was waiting on', async () => {
     const tf = workspace("local_resource('slow', cmd='sleep 1')\n");
-    const ports = fakePorts([]);
-    ports.local = { run: () => new Promise(() => undefined) };
+    const ports = fakePorts();
+    ports.local.run = () => new Promise(() => undefined);
     const s = new Session({ tiltfile: tf, load, ports, watch: false });
     try {
       await s.start();
@@ -144,14 +131,14 @@ describe('Session ci readiness_timeout (fake clock)', () => {
 
   async function deployed(s: Session, names: string[]): Promise<void> {
     await s.start();
-    await until(() => names.every((n) => s.store.resource(n)?.lastBuild?.finishTime !== undefined && !s.store.resource(n)?.currentBuild), 'the deploys');
+    await until(() => names.every((n) => s.store.resource(n)?.buildHistory[0]?.finishTime !== undefined && !s.store.resource(n)?.currentBuild), 'the deploys');
   }
 
   it('fails a resource that is not ready within readiness_timeout of its deploy', async () => {
     const tf = workspace(`ci_settings(readiness_timeout='1m')\nk8s_yaml(blob('${deployment}'))\nk8s_yaml(blob('${job}'))\n`);
     const clock = new FakeClock();
     // The fake cluster never reports the pods ready.
-    const s = new Session({ tiltfile: tf, load, ports: fakePorts([]), watch: false, clock, subcommand: 'ci' });
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts(), watch: false, clock, subcommand: 'ci' });
     try {
       await deployed(s, ['web', 'migrate']);
       let settled = false;
@@ -173,7 +160,7 @@ describe('Session ci readiness_timeout (fake clock)', () => {
   it('does not time out a Job', async () => {
     const tf = workspace(`ci_settings(readiness_timeout='1m')\nk8s_yaml(blob('${job}'))\n`);
     const clock = new FakeClock();
-    const s = new Session({ tiltfile: tf, load, ports: fakePorts([]), watch: false, clock, subcommand: 'ci' });
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts(), watch: false, clock, subcommand: 'ci' });
     try {
       await deployed(s, ['migrate']);
       const ci = s.waitCi({ timeoutMs: 500 });
@@ -191,7 +178,7 @@ describe('Session before the first good load', () => {
   it('reloads when the broken Tiltfile is fixed', async () => {
     const ran: string[] = [];
     const tf = workspace("local_resource('hello', cmd='echo hi'\n");
-    const s = new Session({ tiltfile: tf, load, ports: fakePorts(ran), debounceMs: 20 });
+    const s = new Session({ tiltfile: tf, load, ports: fakePorts({ ran }), debounceMs: 20 });
     try {
       await s.start();
       assert.equal(s.store.snapshot().session.tiltfile.status, 'error');

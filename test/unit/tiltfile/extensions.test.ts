@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { deployment, fails, k8s, ok, resource } from './helpers';
+import { deployment, fails, k8s, ok, project, resource } from './helpers';
 import type { K8sCustomDeployResource } from '../../../src/tiltfile/plan';
 
 test('ext://restart_process: docker_build_with_restart records the restart intent', () => {
@@ -111,8 +111,9 @@ secret_create_registry('reg', flags_dict={'docker-server': 'r.io', 'docker-usern
   for (const v of ['k-value', 'o-value', 'env-value', 'pw-123', 'CERT', 'KEY', 'regpass']) assert.ok(r.plan.secrets.includes(v), v);
 });
 
-test('unknown ext:// names the built-in ones; a vendored tilt_modules extension loads as Tilt loads it', () => {
-  const e = fails(`\nload('ext://git_resource', 'git_checkout')`, /unknown extension ext:\/\/git_resource: .*\(dotenv, helm_resource, namespace, restart_process, secret, uibutton\)/);
+test('ext:// not built in: untrusted never fetches; a vendored tilt_modules extension loads as Tilt loads it', () => {
+  // Untrusted (and an empty cache): never fetched from the default repository.
+  const e = fails(`\nload('ext://git_resource', 'git_checkout')`, /cannot load ext:\/\/git_resource: extension repo "default" \(https:\/\/github.com\/tilt-dev\/tilt-extensions\) is not in the cache .*an untrusted workspace never fetches anything/, {}, { untrusted: true, extensionCacheDir: project({}) });
   assert.equal(e.line, 2);
   const r = ok(`
 load('ext://git_resource', 'git_checkout')
@@ -140,6 +141,8 @@ greet()
     'team-exts/tools/greeter/Tiltfile': `def greet():\n    print('greetings')\n`,
   });
   assert.deepEqual(r.output, ['hello from the default repo', 'greetings']);
-  fails(`v1alpha1.extension_repo(name='default', url='https://github.com/tilt-dev/tilt-extensions')`, /only file:\/\/ repositories work offline/);
-  fails(`v1alpha1.extension(name='x', repo_name='nope')\nload('ext://x', 'y')`, /extension_repo "nope" is not defined/);
+  fails(`v1alpha1.extension_repo(name='default', url='')`, /url must not be empty/);
+  fails(`v1alpha1.extension(name='x', repo_name='nope')\nload('ext://x', 'y')`, /cannot load ext:\/\/x: extension repo "nope" is not defined/);
+  fails(`v1alpha1.extension_repo(name='default', url='file://./exts')\nload('ext://nope', 'y')`, /cannot load ext:\/\/nope: no nope\/Tiltfile in extension repo "default" \(file:\/\/.*\/exts\)/, { 'exts/README': '' });
+  fails(`v1alpha1.extension_repo(name='default', url='ftp://x')\nload('ext://nope', 'y')`, /unsupported URL/);
 });

@@ -22,7 +22,9 @@ k8s_yaml('list.yaml')
 });
 
 test('k8s_yaml: errors', () => {
-  fails(`k8s_yaml('missing.yaml')`, /file not found: .*missing.yaml/);
+  fails(`k8s_yaml('missing.yaml')`, /^Error in k8s_yaml: error reading yaml file: open \/.*\/missing.yaml: no such file or directory$/);
+  fails(`read_yaml('missing.yaml')`, /^Error in read_yaml: error reading yaml file: open \/.*\/missing.yaml: no such file or directory$/);
+  fails(`read_yaml_stream('missing.yaml')`, /error reading yaml file: open .*: no such file or directory/);
   fails(`k8s_yaml(blob(''))`, /Empty or Invalid YAML Resource Detected/);
   fails(`k8s_yaml(None)`, /Empty or Invalid YAML Resource Detected/);
   fails(`k8s_yaml(42)`, /got int, want string, blob/);
@@ -100,7 +102,8 @@ test('k8s_resource: errors', () => {
   fails(`k8s_yaml(['a.yaml', 'cm.yaml'])\nk8s_resource('a', objects=['one'])`, /"one" matches more than one object/, files);
   fails(`k8s_resource('a', port_forwards='x:1')`, /invalid port forward "x:1"/);
   fails(`k8s_resource('a', port_forwards='1:2:3:4')`, /want 'LOCAL', 'LOCAL:CONTAINER' or 'HOST:LOCAL:CONTAINER'/);
-  fails(`k8s_resource('a', port_forwards=70000)`, /port out of range/);
+  fails(`k8s_resource('a', port_forwards=70000)`, /port 70000 is not in the valid range \[0-65535\]/);
+  fails(`k8s_resource('a', port_forwards='8000:70000')`, /port 70000 is not in the valid range \[0-65535\]/);
   fails(`k8s_resource('a', port_forwards=[1.5])`, /got float, want int, string, or port_forward/);
   fails(`k8s_resource('a', pod_readiness='maybe')`, /Invalid value. Allowed: \{ignore, wait\}. Got: maybe/);
   fails(`k8s_resource('a', trigger_mode='manual')`, /want TRIGGER_MODE_AUTO or TRIGGER_MODE_MANUAL/);
@@ -111,7 +114,7 @@ test('k8s_resource: errors', () => {
   fails(`k8s_resource('a', bogus=1)`, /unexpected keyword argument "bogus"/);
   fails(`k8s_resource(name='a')`, /deprecated arguments/);
   fails(`k8s_resource('a', 'a.yaml')`, /second arg looks like a yaml file name/);
-  fails(`port_forward(0)`, /local_port 0 out of range/);
+  fails(`port_forward(0)`, /local_port 0 is not in the valid range \[0-65535\]/);
   fails(`link('')`, /url must not be empty/);
 });
 

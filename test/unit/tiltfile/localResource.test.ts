@@ -42,7 +42,7 @@ local_resource('b', serve_cmd='x', readiness_probe=probe(tcp_socket=tcp_socket_a
   assert.deepEqual(local(r, 'b').readinessProbe!.action, { kind: 'tcp_socket', port: 5432, host: 'db' });
   fails(`probe()`, /exactly one of exec, http_get, or tcp_socket must be specified/);
   fails(`probe(exec=exec_action(['a']), tcp_socket=tcp_socket_action(1))`, /exactly one of/);
-  fails(`http_get_action(0)`, /port 0 out of range/);
+  fails(`http_get_action(0)`, /port 0 is not in the valid range \[1-65535\]/);
   fails(`http_get_action(80, scheme='ftp')`, /scheme must be http or https/);
   fails(`exec_action([])`, /command must not be empty/);
   fails(`local_resource('a', serve_cmd='x', readiness_probe='soon')`, /for parameter "readiness_probe": got string, want probe/);
@@ -71,4 +71,27 @@ print(str(b), str(c).strip(), str(d), str(e).strip().endswith('/sub'))
   const f = fails(`\nlocal('echo out; echo err >&2; exit 3')`, /command "echo out; echo err >&2; exit 3" failed.\nerror: exit status 3\nstdout: out\nstderr: err/);
   assert.equal(f.line, 2);
   fails(`local(['definitely-not-a-binary-xyz'])`, /executable not found: definitely-not-a-binary-xyz/);
+});
+
+test('allow_parallel defaults to True when there is only a serve_cmd (nothing to serialise), False with a cmd', () => {
+  const r = ok(`local_resource('srv', serve_cmd='python -m http.server')\nlocal_resource('both', cmd='make', serve_cmd='./run')\nlocal_resource('off', serve_cmd='x', allow_parallel=False)`);
+  assert.equal(local(r, 'srv').allowParallel, true);
+  assert.equal(local(r, 'both').allowParallel, false);
+  assert.equal(local(r, 'off').allowParallel, false);
+});
+
+test("test(): Tilt's deprecated builtin is a local_resource (tests/golang calls test(name, cmd, deps=...))", () => {
+  const r = ok(`test('unit', 'go test ./...', deps=['.'], tags=['tests'], timeout='30s')`);
+  const t = local(r, 'unit');
+  assert.deepEqual(t.cmd.command, ['go test ./...']);
+  assert.equal(t.cmd.shell, true);
+  assert.deepEqual(t.labels, ['tests']);
+  assert.deepEqual(t.deps, [r.dir]);
+  fails(`test('unit')`, /missing argument for cmd/);
+});
+
+test('local_git_repo(path).paths(p) joins onto the repository root; a directory without .git/ is an error', () => {
+  const r = ok(`repo = local_git_repo('.')\nprint(repo.paths('src/a.go'))\nprint(type(repo))`, { '.git/HEAD': 'ref: refs/heads/main\n' });
+  assert.deepEqual(r.output, [join(r.dir, 'src/a.go'), 'git.Repo']);
+  fails(`local_git_repo('.')`, /isn't a valid git repo: it doesn't have a \.git\/ directory/);
 });

@@ -145,9 +145,9 @@ test('.tiltignore adds watch ignores; .dockerignore files are recorded', () => {
   assert.ok(r.plan.configFiles.includes(join(r.dir, '.dockerignore')));
 });
 
-test('YAML: dates stay strings, merge keys work, yes/no are strings (YAML 1.2 core)', () => {
-  const r = ok(`d = decode_yaml('a: 2024-01-01\\nb: &x {k: 1}\\nc:\\n  <<: *x\\n  e: 2\\nf: yes\\n')\nprint(d['a'], d['c'], d['f'])`);
-  assert.deepEqual(r.output, ['2024-01-01 {"k": 1, "e": 2} yes']);
+test('YAML: dates stay strings, merge keys work, yes/no are booleans (YAML 1.1, as kubectl and Tilt read it)', () => {
+  const r = ok(`d = decode_yaml('a: 2024-01-01\\nb: &x {k: 1}\\nc:\\n  <<: *x\\n  e: 2\\nf: yes\\ng: 0755\\n')\nprint(d['a'], d['c'], d['f'], d['g'])`);
+  assert.deepEqual(r.output, ['2024-01-01 {"k": 1, "e": 2} True 493']);
 });
 
 test('accepted-but-ignored Tilt settings', () => {

@@ -1,14 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { HOST_MESSAGE_TYPES, is, isHostMessage, isWebviewMessage, packLogBatch, WEBVIEW_MESSAGE_TYPES, type HostMessage } from '../../../src/shared/webviewProtocol';
+import { is, isHostMessage, isWebviewMessage, packLogBatch, type HostMessage } from '../../../src/shared/webviewProtocol';
 import { dashboardModel } from '../../../src/vscode/resourceModel';
 import { dashboardHtml } from '../../../src/vscode/dashboard/html';
 import { initialResourceState, initialSessionState, type EngineState } from '../../../src/shared/state';
 
-const WEBVIEW_DIR = join(__dirname, '..', '..', '..', 'src', 'webview');
-const webviewSource = (): string => readdirSync(WEBVIEW_DIR).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(WEBVIEW_DIR, f), 'utf8')).join('\n');
+// What the webview itself sends and renders is proven in a real browser: test/e2e/dashboardWebview.test.ts.
 
 describe('webview protocol', () => {
   it('accepts well-formed intents and rejects everything else', () => {
@@ -38,15 +35,6 @@ describe('webview protocol', () => {
     assert.ok(!isHostMessage({ type: 'eval', code: '1' }));
   });
 
-  it('the webview sends and handles exactly the protocol message types, and never parses HTML', () => {
-    const src = webviewSource();
-    const sent = new Set([...src.matchAll(/send\(\{ type: '([a-zA-Z]+)'/g)].map((m) => m[1]));
-    assert.deepEqual([...sent].sort(), [...WEBVIEW_MESSAGE_TYPES].sort());
-    for (const t of HOST_MESSAGE_TYPES) assert.ok(src.includes(`case '${t}':`), `webview ignores ${t}`);
-    assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(src), 'webview must not parse data as HTML');
-    assert.ok(src.includes('isHostMessage(m)'), 'webview must validate host messages');
-  });
-
   it('the page has a strict CSP: one nonce script, own styles, nothing remote', () => {
     const html = dashboardHtml({ cspSource: 'vscode-resource:', nonce: 'abc123', css: 'x.css', js: 'x.js' });
     const csp = /content="([^"]+)"/.exec(html)![1]!;
@@ -68,10 +56,9 @@ describe('dashboardModel', () => {
     const s: EngineState = { session: initialSessionState(), order: ['api', 'web'], resources: {} };
     s.resources.api = {
       ...initialResourceState({ name: 'api', type: 'k8s', labels: ['be'], triggerMode: 'manual', autoInit: true }),
-      updateStatus: 'error',
       runtimeStatus: 'ok',
       pendingChanges: ['/src/a.py', '/src/b.py'],
-      lastBuild: { startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' },
+      buildHistory: [{ startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' }],
     };
     s.resources.web = initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });
     const m = dashboardModel(s);

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker } from './workerBundle';
-import { realClock } from '../../../src/engine/clock';
-import { EngineSessionCore, type EnginePorts } from '../../../src/vscode/engineSession';
+import { createEditorSession } from '../../../src/vscode/engineSession';
+import { fakePorts } from '../../fakes/ports';
+import { updateStatus } from '../../../src/shared/status';
 
 const dir = mkdtempSync(join(tmpdir(), 'innerloop-session-'));
 const workerScript = join(dir, 'cli.js');
@@ -23,30 +24,20 @@ async function until(pred: () => boolean, what: string): Promise<void> {
 }
 
 const ran: string[] = [];
-const ports: EnginePorts = {
-  images: { buildImage: async () => assert.fail('no images in this Tiltfile') },
-  kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } },
-  local: {
-    run: async (r, ctx) => {
-      ran.push(r.name);
-      ctx.onOutput(`ran ${r.name}`);
-      return { exitCode: 0 };
-    },
-  },
-};
+const ports = fakePorts({ ran });
 const quiet = { info: () => undefined, error: () => undefined };
 
-describe('EngineSessionCore', () => {
+describe('createEditorSession', () => {
   it('loads the Tiltfile, runs resources, and reloads when the Tiltfile changes', async () => {
     const ws = mkdtempSync(join(dir, 'ws-'));
     const tf = join(ws, 'Tiltfile');
     writeFileSync(tf, "local_resource('hello', cmd='echo hi', labels=['tools'])\nprint('loaded')\n");
-    const s = new EngineSessionCore({ tiltfile: tf, args: [], ports, clock: realClock, workerScript, debounceMs: 20, logBufferLines: 1000, log: quiet });
+    const s = createEditorSession({ tiltfile: tf, args: [], ports, workerScript, debounceMs: 20, logBufferLines: 1000, log: quiet });
     try {
       await s.start();
       assert.equal(s.store.snapshot().session.tiltfile.status, 'ok');
       assert.deepEqual(s.store.snapshot().order, ['hello']);
-      await until(() => s.store.resource('hello')?.updateStatus === 'ok', 'hello to run');
+      await until(() => updateStatus(s.store.resource('hello')!) === 'ok', 'hello to run');
       assert.deepEqual(ran, ['hello']);
       assert.ok(s.logs.linesSince('hello').some((l) => l.text === 'ran hello'));
       assert.ok(s.logs.linesSince('(Tiltfile)').some((l) => l.text === 'loaded'));
@@ -64,7 +55,7 @@ describe('EngineSessionCore', () => {
     const ws = mkdtempSync(join(dir, 'ws-'));
     const tf = join(ws, 'Tiltfile');
     writeFileSync(tf, "k8s_yaml('nope.yaml')\n");
-    const s = new EngineSessionCore({ tiltfile: tf, args: [], ports, clock: realClock, workerScript, debounceMs: 20, logBufferLines: 1000, log: quiet });
+    const s = createEditorSession({ tiltfile: tf, args: [], ports, workerScript, debounceMs: 20, logBufferLines: 1000, log: quiet });
     try {
       await s.start();
       const t = s.store.snapshot().session.tiltfile;

@@ -13,17 +13,17 @@ function state(...rs: ResourceState[]): EngineState {
 
 describe('resourceStatus', () => {
   it('ranks building over error, and error over pending', () => {
-    assert.equal(resourceStatus(res('a', { updateStatus: 'in_progress', runtimeStatus: 'error' })), 'building');
-    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'error' })), 'error');
-    assert.equal(resourceStatus(res('a', { updateStatus: 'pending' })), 'pending');
-    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'ok' })), 'ok');
-    assert.equal(resourceStatus(res('a', { updateStatus: 'ok', runtimeStatus: 'not_applicable' })), 'ok');
-    assert.equal(resourceStatus(res('a', { disabled: true, updateStatus: 'error' })), 'disabled');
-    assert.equal(resourceStatus(res('a', { updateStatus: 'none', runtimeStatus: 'unknown', autoInit: false })), 'idle');
+    assert.equal(resourceStatus(res('a', { currentBuild: { startTime: 1, kind: 'full' }, runtimeStatus: 'error' })), 'building');
+    assert.equal(resourceStatus(res('a', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'error' })), 'error');
+    assert.equal(resourceStatus(res('a', { triggered: true })), 'pending');
+    assert.equal(resourceStatus(res('a', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok' })), 'ok');
+    assert.equal(resourceStatus(res('a', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'not_applicable' })), 'ok');
+    assert.equal(resourceStatus(res('a', { disabled: true, buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', error: 'boom' }] })), 'disabled');
+    assert.equal(resourceStatus(res('a', { runtimeStatus: 'unknown', autoInit: false })), 'idle');
   });
 
   it('shows warnings of the last build', () => {
-    const r = res('a', { updateStatus: 'ok', runtimeStatus: 'ok', lastBuild: { startTime: 1, kind: 'full', warnings: ['unused image'] } });
+    const r = res('a', { runtimeStatus: 'ok', buildHistory: [{ startTime: 1, finishTime: 2, kind: 'full', warnings: ['unused image'] }] });
     assert.equal(resourceStatus(r), 'warning');
     assert.ok(resourceView(r).tooltip.includes('warning: unused image'));
   });
@@ -31,14 +31,14 @@ describe('resourceStatus', () => {
 
 describe('resourceView', () => {
   it('describes waiting, pending manual changes and restarts', () => {
-    const v = resourceView(res('api', { updateStatus: 'pending', waitingReason: 'waiting on db' }));
+    const v = resourceView(res('api', { hold: { kind: 'dependency', resources: ['db'], words: 'waiting on db' } }));
     assert.equal(v.description, 'waiting on db');
-    const m = resourceView(res('api', { triggerMode: 'manual', updateStatus: 'ok', runtimeStatus: 'ok', pendingChanges: ['/a', '/b'] }));
+    const m = resourceView(res('api', { triggerMode: 'manual', buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok', pendingChanges: ['/a', '/b'] }));
     assert.equal(m.description, '2 changes (manual)');
     assert.equal(m.needsTrigger, true);
     const crash = resourceView(
       res('api', {
-        updateStatus: 'ok',
+        buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }],
         runtimeStatus: 'error',
         pods: [{ name: 'p', status: 'Running', ready: false, restarts: 3, containers: [{ name: 'c', ready: false, restarts: 3, state: 'waiting', reason: 'CrashLoopBackOff' }] }],
       }),
@@ -47,7 +47,7 @@ describe('resourceView', () => {
   });
 
   it('says live updating for a live-update build', () => {
-    const v = resourceView(res('api', { updateStatus: 'in_progress', currentBuild: { startTime: 1, kind: 'live_update' } }));
+    const v = resourceView(res('api', { currentBuild: { startTime: 1, kind: 'live_update' } }));
     assert.equal(v.description, 'live updating');
   });
 });
@@ -58,7 +58,7 @@ describe('groupByLabel', () => {
   });
 
   it('sorts labels, puts unlabeled last, and lists multi-label resources in each group', () => {
-    const s = state(res('a', { labels: ['z'] }), res('b'), res('c', { labels: ['m', 'z'], updateStatus: 'error' }));
+    const s = state(res('a', { labels: ['z'] }), res('b'), res('c', { labels: ['m', 'z'], buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', error: 'boom' }] }));
     const g = groupByLabel(s)!;
     assert.deepEqual(g.map((x) => [x.label, x.names]), [['m', ['c']], ['z', ['a', 'c']], ['unlabeled', ['b']]]);
     assert.equal(g[1]!.status, 'error');
@@ -67,7 +67,7 @@ describe('groupByLabel', () => {
 
 describe('summarize', () => {
   it('counts worst-first and shows ok out of enabled', () => {
-    const s = summarize(state(res('a', { updateStatus: 'error' }), res('b', { updateStatus: 'ok', runtimeStatus: 'ok' }), res('c', { disabled: true })));
+    const s = summarize(state(res('a', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', error: 'boom' }] }), res('b', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok' }), res('c', { disabled: true })));
     assert.equal(s.counts.error, 1);
     assert.equal(s.text, '$(error) 1 $(check) 1/2');
   });
@@ -84,7 +84,7 @@ describe('summarize', () => {
     const s = summarize(
       state(
         res('api', {
-          updateStatus: 'ok',
+          buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }],
           runtimeStatus: 'ok',
           portForwards: [
             { localPort: 5734, containerPort: 5000, state: 'active' },

@@ -26,7 +26,7 @@ describe('resource tree refreshes', () => {
   it('refreshes only the changed resource in a flat tree', () => {
     const { store, tree, fired } = setup({ api: [], db: [] });
     const [api] = tree.getChildren();
-    store.updateResource('api', { updateStatus: 'ok' });
+    store.updateResource('api', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }] });
     assert.deepEqual(fired, [api]);
   });
 
@@ -35,7 +35,7 @@ describe('resource tree refreshes', () => {
     const groups = tree.getChildren();
     const backend = groups.find((g) => g.kind === 'group' && g.label === 'backend')!;
     const [api] = tree.getChildren(backend);
-    store.updateResource('api', { updateStatus: 'error' });
+    store.updateResource('api', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', error: 'boom' }] });
     assert.deepEqual(fired, [api, backend]);
     fired.length = 0;
     store.updateResource('api', { labels: ['frontend'] });
@@ -50,12 +50,12 @@ describe('resource tree children and actions', () => {
     const { store, tree } = setup({ api: [] });
     store.updateResource('api', {
       pods: [{ name: 'api-7d9f-x2', status: 'Running', ready: true, restarts: 1, containers: [] }],
-      endpoints: ['http://localhost:5734/'],
+      links: [{ url: 'http://localhost:5734/' }],
       portForwards: [{ localPort: 5734, containerPort: 5000, state: 'active' }, { localPort: 5678, containerPort: 5678, state: 'active' }],
     });
     const [api] = tree.getChildren();
     const children = tree.getChildren(api);
-    assert.deepEqual(children.map((c) => c.kind), ['pod', 'endpoint']);
+    assert.deepEqual(children.map((c) => c.kind), ['pod', 'endpoint', 'endpoint'], 'the link and the 5734 forward are one URL');
     const pod = tree.getTreeItem(children[0]!);
     assert.equal(pod.label, 'api-7d9f-x2');
     assert.equal(pod.contextValue, 'innerloop.pod');

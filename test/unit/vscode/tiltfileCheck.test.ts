@@ -68,6 +68,23 @@ describe('checkTiltfile (full load in a worker, untrusted)', () => {
     assert.throws(() => rmSync(marker), 'local() ran');
   });
 
+  it('survives a Tiltfile that aborts V8 (the untrusted-repo reproducer): an error at the Tiltfile, in a child', async () => {
+    const tf = join(dir, 'Tiltfile.oom');
+    const text = 'x = ("a" * (1 << 27)).split("a")\n';
+    writeFileSync(tf, text);
+    const d = await checkTiltfile(tf, text, { ...full(false), maxHeapMb: 256 });
+    const err = d.find((x) => x.severity === 'error');
+    assert.ok(err, JSON.stringify(d));
+    assert.equal(err.pos?.file, tf);
+    assert.match(err.message, /memory|too (large|long|big)|limit/i);
+  });
+
+  it('turns a parser stack overflow into a diagnostic, not an exception', async () => {
+    const d = await checkTiltfile('/nonexistent/Tiltfile', 'x = ' + 'f('.repeat(20000), full(true));
+    assert.equal(d.length, 1);
+    assert.equal(d[0]!.severity, 'error');
+  });
+
   it('returns syntax errors without starting a load', async () => {
     const d = await checkTiltfile('/nonexistent/Tiltfile', 'def (', full(true));
     assert.equal(d.length, 1);

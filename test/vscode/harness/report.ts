@@ -10,6 +10,6 @@ export interface HarnessTestResult {
 export interface HarnessReport {
   /** VS Code version the suite ran in. */
   vscodeVersion: string;
-  mode: 'trusted' | 'untrusted';
+  mode: 'trusted' | 'untrusted' | 'debug';
   tests: HarnessTestResult[];
 }

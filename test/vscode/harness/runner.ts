@@ -4,7 +4,8 @@
 import type { HarnessReport, HarnessTestResult } from './report';
 
 export type TestFn = () => Promise<void> | void;
-export type TrustMode = 'trusted' | 'untrusted';
+/** The workspace-trust mode of a session, or 'debug': the debugging suite on the local cluster (trusted). */
+export type TrustMode = 'trusted' | 'untrusted' | 'debug';
 
 const registered: Array<{ name: string; fn: TestFn; modes: TrustMode[] }> = [];
 

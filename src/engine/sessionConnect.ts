@@ -1,0 +1,74 @@
+// Connecting a session to its cluster, once, BEFORE anything is built or deployed: the kube context must be local
+// or allowed (safety.ts), the API server reachable; then the registry is discovered and the Docker image and
+// Kubernetes adapters are created. The outcome is reported to the store as actions.
+
+import type Dockerode from 'dockerode';
+import type { Plan } from '../shared/plan';
+import type { EngineAction } from './actions';
+import { DockerImageAdapter } from './adapters/images';
+import { KubeAdapter, type KubeSink } from './adapters/kube';
+import { checkReachable, loadKubeClient, type KubeClient } from './k8s/client';
+import { discoverLocalRegistry, targetRegistry, type TargetRegistry } from './k8s/registry';
+import { checkKubeContext, identityOf } from './safety';
+
+export interface ConnectSettings {
+  kubeconfigPath?: string;
+  context?: string;
+  namespace?: string;
+  /** Session start: pod logs older than this are not shown. */
+  since: Date;
+  now(): number;
+  docker(): Promise<Dockerode>;
+  dispatch(a: EngineAction): void;
+  sink: KubeSink;
+  log: { info(msg: string): void };
+}
+
+export interface Connection {
+  client: KubeClient;
+  kube: KubeAdapter;
+  images: DockerImageAdapter;
+  registry: TargetRegistry | undefined;
+}
+
+/** Connect for `plan`: the connection, or the refusal/error text (also recorded in the session state). */
+export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Connection | string> {
+  const fail = (error: string): string => {
+    o.dispatch({ type: 'cluster_failed', error });
+    return error;
+  };
+  let client: KubeClient;
+  try {
+    client = loadKubeClient({ kubeconfigPath: o.kubeconfigPath, context: plan.k8s.context ?? o.context });
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  const check = checkKubeContext(identityOf(client), plan.k8s.allowedContexts);
+  const namespace = o.namespace || plan.k8s.namespace || client.namespace;
+  o.dispatch({ type: 'cluster_checked', k8s: { context: client.context, namespace, allowed: check.allowed, error: check.allowed ? undefined : check.reason } });
+  if (!check.allowed) return check.reason;
+  try {
+    await checkReachable(client, 10_000);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  const disc = await discoverLocalRegistry(client);
+  const registry = targetRegistry(disc.kind === 'found' ? disc.registry : undefined, plan.k8s.defaultRegistry);
+  const docker = await o.docker();
+  const clusterUsesLocalDocker = await nodesUseLocalDocker(client, docker);
+  o.log.info(`cluster ${client.context} (${client.server}); registry ${registry?.host ?? 'none'}${clusterUsesLocalDocker ? '; nodes use this Docker daemon' : ''}`);
+  const images = new DockerImageAdapter({ docker, registry: () => registry, clusterUsesLocalDocker, now: o.now });
+  const kube = new KubeAdapter({ client, namespace, registry: () => registry, since: o.since, sink: o.sink });
+  return { client, kube, images, registry };
+}
+
+/** Docker Desktop / minikube docker-env style clusters: the node's runtime is the daemon we build with. */
+async function nodesUseLocalDocker(client: KubeClient, docker: Dockerode): Promise<boolean> {
+  try {
+    const nodes = await client.core.listNode();
+    const info = await docker.info() as { Name?: string };
+    return nodes.items.length > 0 && nodes.items.every((n) => (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('docker://') && n.metadata?.name === info.Name);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,109 @@
+// One code-server session that runs the in-host debugging suite (test/vscode/suite/debug.suite.ts, harness mode
+// 'debug') on a temp copy of the todo app against the local cluster, in a throwaway namespace with the fixture's
+// local ports moved up by 20000 (engine.test.ts uses +10000, the integration tests the fixture's own). Shared by
+// test/e2e/debug.test.ts (the proof) and bench/vscode-debug.bench.ts (attach → first stop times).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { locateCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
+import { buildExtension, prepareExtensionsDir, REPO } from './extensions';
+import { ARTIFACTS, openWorkbench, type Workbench } from './workbench';
+import type { HarnessReport } from '../../vscode/harness/report';
+
+const ENV_DIR = process.env.INNERLOOP_ENV_DIR ?? '/var/lib/innerloop-env';
+const KUBECONFIG = join(ENV_DIR, 'kubeconfig');
+const KUBECTL = join(ENV_DIR, 'bin', 'kubectl');
+export const DEBUG_PORTS = { api: 25734, frontend: 23734, apiDebug: 25678, frontendDebug: 29229 };
+
+/** Why the debugging session cannot run here, or false. */
+export function debugSkipReason(): string | false {
+  const cs = locateCodeServer();
+  if ('missing' in cs) return cs.missing;
+  if (!existsSync(KUBECTL) || !existsSync(KUBECONFIG)) return `no local cluster environment in ${ENV_DIR} (npm run env:up)`;
+  const status = spawnSync('bash', [join(REPO, 'test', 'env', 'status.sh')], { encoding: 'utf8', timeout: 60_000 });
+  if (status.status !== 0) return `the local cluster is not up (test/env/status.sh exited ${status.status})`;
+  return false;
+}
+
+function kubectl(kubeconfig: string, ...args: string[]): string {
+  const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface DebugRun {
+  report: HarnessReport;
+  /** Attach Debugger → first stop, per runtime (ms), when the suite got that far. */
+  timings: Record<string, number>;
+}
+
+/** Runs the in-host debugging suite once and cleans up (code-server, namespace, temp dirs) whatever happens. */
+export async function runDebugSuite(limitMs = 900_000): Promise<DebugRun> {
+  buildExtension();
+  const workspace = mkdtempSync(join(tmpdir(), 'innerloop-e2e-debug-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'innerloop-e2e-debug-kube-'));
+  cpSync(join(REPO, 'test', 'fixtures', 'todo-app'), workspace, { recursive: true });
+  const tf = join(workspace, 'Tiltfile');
+  const p = DEBUG_PORTS;
+  writeFileSync(
+    tf,
+    readFileSync(tf, 'utf8')
+      .replace('port_forward(5734,', `port_forward(${p.api},`)
+      .replace('port_forward(5678,', `port_forward(${p.apiDebug},`)
+      .replace('port_forward(3734,', `port_forward(${p.frontend},`)
+      .replace('port_forward(9229,', `port_forward(${p.frontendDebug},`)
+      .replace('localhost:5734/', `localhost:${p.api}/`),
+  );
+  const namespace = `il-e2e-debug-${process.pid}-${Date.now().toString(36)}`;
+  const kubeconfig = join(scratch, 'kubeconfig');
+  const resultFile = join(scratch, 'result.json');
+  const timingsFile = join(scratch, 'timings.json');
+  cpSync(KUBECONFIG, kubeconfig);
+  let server: RunningCodeServer | undefined;
+  let wb: Workbench | undefined;
+  let extensionsDir = '';
+  try {
+    kubectl(kubeconfig, 'create', 'namespace', namespace);
+    kubectl(kubeconfig, 'label', 'namespace', namespace, 'innerloop.dev/test=e2e');
+    kubectl(kubeconfig, 'config', 'set-context', '--current', `--namespace=${namespace}`);
+    extensionsDir = await prepareExtensionsDir({ harness: true });
+    const found = locateCodeServer();
+    if (!('dir' in found)) throw new Error(found.missing);
+    server = await startCodeServer({
+      dir: found.dir,
+      workspace,
+      extensionsDir,
+      env: {
+        KUBECONFIG: kubeconfig,
+        INNERLOOP_HARNESS_RESULT: resultFile,
+        INNERLOOP_HARNESS_MODE: 'debug',
+        INNERLOOP_DEBUG_E2E: JSON.stringify({ ...p, timings: timingsFile }),
+      },
+    });
+    wb = await openWorkbench(server, { trust: true });
+    const end = Date.now() + limitMs;
+    while (!existsSync(resultFile) && Date.now() < end) await wb.page.waitForTimeout(1000);
+    await wb.screenshot('debug-final').catch(() => undefined);
+    if (!existsSync(resultFile)) throw new Error(`the debugging suite wrote no report within ${limitMs} ms\n${server.output()}`);
+    const report = JSON.parse(readFileSync(resultFile, 'utf8')) as HarnessReport;
+    const timings = existsSync(timingsFile) ? (JSON.parse(readFileSync(timingsFile, 'utf8')) as Record<string, number>) : {};
+    return { report, timings };
+  } finally {
+    await wb?.close().catch(() => undefined);
+    if (server) {
+      try {
+        cpSync(join(server.userDataDir, 'logs'), join(ARTIFACTS, 'debug-logs'), { recursive: true });
+      } catch {
+        // no logs written
+      }
+    }
+    await server?.stop();
+    try {
+      kubectl(kubeconfig, 'delete', 'namespace', namespace, '--wait=false');
+    } catch {
+      // never created
+    }
+    for (const d of [workspace, scratch, extensionsDir]) if (d) rmSync(d, { recursive: true, force: true });
+  }
+}
