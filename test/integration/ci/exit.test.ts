@@ -29,7 +29,9 @@ describe('innerloop ci exits after its verdict', { concurrency: false }, () => {
   });
   after(async () => {
     for (const dir of dirs) {
-      if (!dockerSkip && fs.existsSync(`${dir}/docker-compose.yml`)) await runCli(['down'], { cwd: dir });
+      // The mixed Tiltfile also deploys to the cluster: down needs the same flags (its namespace goes below).
+      const k8s = fs.existsSync(`${dir}/api.yaml`) ? ['--kubeconfig', kubeconfigPath()!, '--namespace', namespaces.find((n) => n.includes('mixed'))!] : [];
+      if (!dockerSkip && fs.existsSync(`${dir}/docker-compose.yml`)) await runCli(['down', ...k8s], { cwd: dir });
       fs.rmSync(dir, { recursive: true, force: true });
     }
     for (const ns of namespaces) await client?.core.deleteNamespace({ name: ns }).catch(() => undefined);
