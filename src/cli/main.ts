@@ -1,7 +1,8 @@
 // The `innerloop` CLI: a small dispatcher over src/cli/commands/*.
 import { runTiltfileWorkerIfRequested } from '../tiltfile/worker';
 import { commands } from './commands';
-import { EXIT_USAGE, type CommandIO } from './commands/types';
+import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_USAGE, type CommandIO } from './commands/types';
+import { versionCommand } from './commands/version';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -11,7 +12,9 @@ function help(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `innerloop <command> --help` for a command\'s flags.',
+    'Run `innerloop <command> --help` for a command\'s flags. `innerloop` alone prints this help.',
+    'Colour: on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 forces it.',
+    EXIT_CODES_HELP,
   ].join('\n') + '\n';
 }
 
@@ -19,19 +22,28 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(help());
-    return name ? 0 : EXIT_USAGE;
+    return 0;
   }
+  if (name === '--version' || name === '-v') return versionCommand.run([], io);
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
     io.stderr(`innerloop: unknown command ${JSON.stringify(name)}\n\n${help()}`);
     return EXIT_USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    const dd = rest.indexOf('--');
-    const h = rest.findIndex((a) => a === '--help' || a === '-h');
-    if (dd < 0 || h < dd) { io.stdout(cmd.usage + '\n'); return 0; }
+  const dd = rest.indexOf('--');
+  const h = rest.findIndex((a) => a === '--help' || a === '-h');
+  if (h >= 0 && (dd < 0 || h < dd)) {
+    io.stdout(cmd.usage + (cmd.usage.includes(EXIT_CODES_HELP) ? '' : `\n\n${EXIT_CODES_HELP}`) + '\n');
+    return 0;
   }
-  return cmd.run(rest, io);
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    // Every expected failure is a CliError: one line, printed once, here.
+    if (!(e instanceof CliError)) throw e;
+    io.stderr(`innerloop ${name}: ${e.message}\n${e.code === EXIT_USAGE ? `\n${cmd.usage}\n` : ''}`);
+    return e.code || EXIT_FAILURE;
+  }
 }
 
 // The bundle doubles as the Tiltfile worker script (see src/tiltfile/worker.ts).
@@ -40,6 +52,9 @@ if (!runTiltfileWorkerIfRequested() && require.main === module) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     cwd: process.cwd(),
+    env: process.env,
+    tty: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
   };
   main(process.argv.slice(2), io).then(
     (code) => { process.exitCode = code; },

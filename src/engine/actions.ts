@@ -36,6 +36,8 @@ export type EngineAction =
   | { type: 'files_changed'; changes: ReadonlyMap<string, readonly string[]>; now: number }
   /** The user asked for an update (manual trigger, or forcing an auto resource). */
   | { type: 'update_triggered'; name: string }
+  /** `innerloop enable/disable`: a disabled resource shows nothing running (its objects are being deleted). */
+  | { type: 'enabled_set'; name: string; enabled: boolean }
   | { type: 'build_started'; name: string; kind: BuildKind; reason: string; now: number }
   | { type: 'build_finished'; name: string; result: BuildResult; now: number }
   /** The scheduler's hold reasons for every resource (absent = not waiting). */
@@ -131,6 +133,9 @@ export function reduce(store: Store, a: EngineAction): void {
       return;
     case 'pods_observed':
       store.updateResource(a.name, { pods: a.pods, runtimeStatus: a.runtime });
+      return;
+    case 'enabled_set':
+      store.updateResource(a.name, a.enabled ? { disabled: false } : { disabled: true, pods: [], portForwards: [] });
       return;
     case 'forwards_declared':
       store.updateResource(a.name, (r) => {

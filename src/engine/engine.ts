@@ -75,6 +75,8 @@ export class Engine implements Disposable {
   private readonly seenContainers = new Map<string, Set<string>>();
   private readonly storeSub: Disposable;
   private readonly removals: Promise<void>[] = [];
+  /** `innerloop enable/disable`: per-resource choices that outlive Tiltfile reloads (as Tilt's disable state). */
+  private readonly enabledOverrides = new Map<string, boolean>();
 
   constructor(private readonly opts: EngineOptions) {
     this.logs = new LogStore({ maxLinesPerResource: opts.maxLogLinesPerResource, now: () => opts.clock.now() });
@@ -147,7 +149,10 @@ export class Engine implements Disposable {
     this.router = new PathRouter(watchTargetsFromPlan(plan));
     this.logs.scrubber.setSecrets(plan.secrets);
     const enabled = enabledWithDeps(plan);
-    const disabled = (name: string): boolean => enabled !== undefined && !enabled.has(name);
+    const disabled = (name: string): boolean => {
+      const o = this.enabledOverrides.get(name);
+      return o !== undefined ? !o : enabled !== undefined && !enabled.has(name);
+    };
     this.store.dispatch({ type: 'resources_declared', resources: plan.resources.map((r) => ({ ...initialResourceState(r), disabled: disabled(r.name) })) });
     // Resources the Tiltfile no longer declares are garbage-collected from the cluster, as Tilt's apply reconciler does.
     if (before) this.removeResources(before.resources.filter((r) => !plan.resources.some((n) => n.name === r.name)));
@@ -164,14 +169,14 @@ export class Engine implements Disposable {
     this.controller.reconcile();
   }
 
-  private removeResources(removed: readonly Resource[]): void {
+  private removeResources(removed: readonly Resource[], why = 'was removed from the Tiltfile'): void {
     // The resource's own log is gone with it: report the clean-up in the Tiltfile's log.
     const ctx = { onOutput: (line: string): void => this.logs.append('(Tiltfile)', 'system', line) };
     for (const r of removed) {
       const kube = r.type === 'k8s' || r.type === 'k8s_custom_deploy';
       const remove = kube ? this.opts.kube.remove?.bind(this.opts.kube) : r.type === 'local' ? this.opts.local.remove?.bind(this.opts.local) : undefined;
       if (!remove) continue;
-      if (kube) ctx.onOutput(`${r.name} was removed from the Tiltfile: deleting its objects`);
+      if (kube) ctx.onOutput(`${r.name} ${why}: deleting its objects`);
       // Wait for an in-flight update of it, so its apply cannot re-create what is deleted here.
       this.removals.push(this.controller.waitFor(r.name).then(() => remove(r.name, ctx)).catch((err: unknown) => {
         this.logs.append('(Tiltfile)', 'system', `removing ${r.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
@@ -182,6 +187,23 @@ export class Engine implements Disposable {
   /** Resolves when every clean-up of removed resources has finished. */
   async waitRemovals(): Promise<void> {
     while (this.removals.length > 0) await Promise.all(this.removals.splice(0));
+  }
+
+  /**
+   * Enable or disable resources. Disabling deletes what they deployed (Tilt does the same); enabling updates them.
+   */
+  setEnabled(names: readonly string[], enabled: boolean): void {
+    const changed: string[] = [];
+    for (const n of names) {
+      this.enabledOverrides.set(n, enabled);
+      const r = this.store.resource(n);
+      if (!r || r.disabled === !enabled) continue;
+      this.store.dispatch({ type: 'enabled_set', name: n, enabled });
+      changed.push(n);
+    }
+    if (enabled) for (const n of changed) this.trigger(n);
+    else if (this.plan) this.removeResources(this.plan.resources.filter((r) => changed.includes(r.name)), 'was disabled');
+    this.controller.reconcile();
   }
 
   /** Manual trigger (or force an update of an auto resource). */

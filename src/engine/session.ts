@@ -104,6 +104,15 @@ export class Session {
   get tiltfile(): string {
     return this.opts.tiltfile;
   }
+  /** The Tiltfile args (config.parse) of the current run. */
+  get args(): readonly string[] {
+    return this.opts.args ?? [];
+  }
+  /** `innerloop args`: re-run the Tiltfile with new args (see settled()). */
+  setArgs(args: string[]): void {
+    this.opts.args = [...args];
+    this.reload();
+  }
   get store(): Engine['store'] {
     return this.engine.store;
   }

@@ -9,7 +9,8 @@ export interface CommandSpec {
 
 export const COMMANDS = {
   'innerloop.up': { title: 'Up', needsEngine: false },
-  'innerloop.down': { title: 'Down', needsEngine: true },
+  'innerloop.stop': { title: 'Stop', needsEngine: true },
+  'innerloop.down': { title: 'Down', needsEngine: false },
   'innerloop.triggerUpdate': { title: 'Trigger Update', needsEngine: true },
   'innerloop.openDashboard': { title: 'Open Dashboard', needsEngine: true },
   'innerloop.showLogs': { title: 'Show Logs', needsEngine: false },
@@ -17,6 +18,8 @@ export const COMMANDS = {
   'innerloop.openEndpoint': { title: 'Open Endpoint', needsEngine: true },
   'innerloop.reloadTiltfile': { title: 'Reload Tiltfile', needsEngine: false },
   'innerloop.copyPodId': { title: 'Copy Pod ID', needsEngine: true },
+  'innerloop.createTiltfile': { title: 'Create a Tiltfile', needsEngine: false },
+  'innerloop.selectTiltfile': { title: 'Select Tiltfile', needsEngine: false },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof COMMANDS;

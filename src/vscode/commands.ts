@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { COMMANDS, ENGINE_NOT_RUNNING, type CommandId } from './commandIds';
 import type { Ctx, EngineSession } from './ctx';
 import type { TiltfileDiagnostics } from './diagnostics';
-import { down, up } from './engineHost';
+import { up } from './engineHost';
+import { down, stop } from './stopDown';
+import { chooseTiltfile, createTiltfile } from './tiltfilePick';
 import type { ResourceLogChannels } from './logChannels';
 import type { TreeNode } from './resourceTree';
 import { DashboardPanel } from './dashboard/panel';
@@ -40,6 +42,9 @@ async function pickResource(session: EngineSession, placeHolder: string, filter:
 
 const HANDLERS: Record<CommandId, Handler> = {
   'innerloop.up': (ctx) => up(ctx),
+  'innerloop.stop': (ctx) => stop(ctx),
+  'innerloop.createTiltfile': (ctx) => createTiltfile(ctx),
+  'innerloop.selectTiltfile': (ctx) => chooseTiltfile(ctx, true),
   'innerloop.down': (ctx) => down(ctx),
   'innerloop.triggerUpdate': async (ctx, _s, arg) => {
     const session = ctx.session!;

@@ -7,6 +7,8 @@ import type { Ctx } from './ctx';
 import { createEditorSession } from './engineSession';
 import { UNTRUSTED_MESSAGE } from './trust';
 import { resolveTiltfile } from './tiltfilePath';
+import { startEditorControl } from './controlChannel';
+import { chooseTiltfile } from './tiltfilePick';
 
 export async function up(ctx: Ctx): Promise<void> {
   if (!ctx.isTrusted) {
@@ -22,7 +24,7 @@ export async function up(ctx: Ctx): Promise<void> {
     void vscode.window.showErrorMessage('Innerloop: open a folder that contains a Tiltfile first.');
     return;
   }
-  const tiltfile = resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath);
+  const tiltfile = (await chooseTiltfile(ctx)) ?? resolveTiltfile(folder.uri.fsPath, ctx.settings.tiltfilePath);
   if (!existsSync(tiltfile)) {
     void vscode.window.showErrorMessage(`Innerloop: no Tiltfile at ${tiltfile} (see the innerloop.tiltfilePath setting).`);
     return;
@@ -35,13 +37,15 @@ export async function up(ctx: Ctx): Promise<void> {
     debounceMs: ctx.settings.debounceMs,
     logBufferLines: ctx.settings.logBufferLines,
     log: ctx.log,
+    kubeconfigPath: ctx.settings.kubeconfig || undefined,
+    context: ctx.settings.context || undefined,
+    namespace: ctx.settings.namespace || undefined,
   });
   // Replaces (and so stops) a running session: Up while up restarts with the current settings.
-  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), plan: () => session.currentPlan, dispose: () => session.dispose() });
+  ctx.setSession(undefined);
+  const control = await startEditorControl(ctx, session);
+  if (!control) return session.dispose();
+  ctx.setSession({ tiltfile, store: session.store, logs: session.logs, trigger: (n) => session.trigger(n), reload: () => session.reload(), plan: () => session.currentPlan, dispose: () => { control.dispose(); session.dispose(); } });
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Innerloop: loading Tiltfile' }, () => session.start());
 }
 
-export async function down(ctx: Ctx): Promise<void> {
-  ctx.log.info('down: stopping the engine');
-  ctx.setSession(undefined);
-}

@@ -21,6 +21,7 @@ export interface EditorSessionOptions {
   execArgv?: string[];
   kubeconfigPath?: string;
   context?: string;
+  namespace?: string;
 }
 
 export function createEditorSession(opts: EditorSessionOptions): Session {
@@ -37,6 +38,7 @@ export function createEditorSession(opts: EditorSessionOptions): Session {
     ports: opts.ports,
     kubeconfigPath: opts.kubeconfigPath,
     context: opts.context,
+    namespace: opts.namespace,
     log: { info: (m) => opts.log.info(m), error: (m, e) => (e === undefined ? opts.log.error(m) : opts.log.error(m, e)) },
   });
 }

@@ -11,6 +11,10 @@ import { registerLogChannels } from './logChannels';
 import { registerResourceTree } from './resourceTree';
 import { registerStatusBar } from './statusBar';
 import { explainRestrictedMode, whenTrusted } from './trust';
+import { registerTerminalEnv } from './controlChannel';
+import { registerContextStatus } from './contextStatus';
+import { autoStart } from './autoStart';
+import { registerTiltfileContext } from './tiltfilePick';
 
 /** What activate() returns to other extensions (and the in-host test harness). */
 export interface InnerloopApi {
@@ -37,11 +41,14 @@ export function activate(extCtx: vscode.ExtensionContext): InnerloopApi {
     registerLanguageFeatures(c);
     registerDebugProvider(c);
     registerDashboard(c);
+    registerTerminalEnv(c);
+    registerContextStatus(c);
+    registerTiltfileContext(c);
     if (!vscode.workspace.isTrusted) void explainRestrictedMode(c);
     // Notes like "local() is not run while checking" only apply in Restricted Mode: re-check once trusted.
     c.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void diagnostics.recheckAll()));
     whenTrusted(c, () => {
-      if (c.settings.autoStart) void vscode.commands.executeCommand('innerloop.up');
+      void autoStart(c);
     });
     void vscode.commands.executeCommand('setContext', 'innerloop.active', true);
     c.log.info('Innerloop activated');

@@ -5,6 +5,7 @@
 // gigabytes in the extension host. Each channel has a line budget: past it, the channel is rewritten with the
 // newest half of the budget (from the LogStore, which keeps its own bounded ring), so it stays bounded.
 import * as vscode from 'vscode';
+import { stripVTControlCharacters } from 'node:util';
 import type { Ctx, EngineSession } from './ctx';
 
 /** Lines an output channel holds at most before it is rewritten (innerloop.logBufferLines overrides). */
@@ -58,14 +59,15 @@ export class ResourceLogChannels implements vscode.Disposable {
     const lines = this.session.logs.linesSince(name, e.seq);
     if (!lines.length) return;
     e.seq = lines[lines.length - 1]!.seq;
+    // Output channels cannot show colours: escape codes would appear as `[32m…`.
     if (e.lines + lines.length <= this.budget) {
-      e.channel.append(lines.map((l) => `${l.text}\n`).join(''));
+      e.channel.append(lines.map((l) => `${stripVTControlCharacters(l.text)}\n`).join(''));
       e.lines += lines.length;
       return;
     }
     // Over budget: keep the newest half (a rewrite per half-budget of lines, not per batch).
     const keep = this.session.logs.linesSince(name, 0).slice(-Math.max(1, Math.floor(this.budget / 2)));
-    e.channel.replace(keep.map((l) => `${l.text}\n`).join(''));
+    e.channel.replace(keep.map((l) => `${stripVTControlCharacters(l.text)}\n`).join(''));
     e.lines = keep.length;
   }
 

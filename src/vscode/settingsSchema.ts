@@ -44,6 +44,12 @@ export const SETTINGS = {
   tiltfilePath: str('', 'engineRestart'),
   /** Arguments passed to the Tiltfile (config.parse()), like `tilt up -- ARGS`. */
   tiltArgs: strList('engineRestart'),
+  /** Kubeconfig file; empty = $KUBECONFIG, then ~/.kube/config. */
+  kubeconfig: str('', 'engineRestart'),
+  /** Kube context; empty = the kubeconfig's current context (k8s_context() in the Tiltfile wins). */
+  context: str('', 'engineRestart'),
+  /** Default namespace; empty = the context's. */
+  namespace: str('', 'engineRestart'),
 };
 
 export type SettingKey = keyof typeof SETTINGS;

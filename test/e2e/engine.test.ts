@@ -1,7 +1,7 @@
 // End to end with the real engine: code-server opens a temp copy of test/fixtures/todo-app, and everything is
 // driven the way a user would: Innerloop: Up from the palette, the Resources tree turning ready, Trigger Update,
 // a live-updated edit visible through the port forward, the status bar's forwards, the dashboard's logs and
-// filters, a broken Tiltfile in Problems at the right line, Attach Debugger, and Innerloop: Down.
+// filters, a broken Tiltfile in Problems at the right line, Attach Debugger, and Innerloop: Stop.
 // Runs in a throwaway namespace (a kubeconfig copy whose context defaults to it) with the fixture's local ports
 // moved up by 10000, so it never collides with the integration tests. Skips (with the reason) when code-server,
 // the local cluster (test/env) or the engine wiring is missing; always runs Down and deletes the namespace.
@@ -141,9 +141,9 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
   });
 
   after(async () => {
-    // Down even when a step failed; then the namespace goes (Down stops the engine, deployments stay, like Tilt).
+    // Stop even when a step failed; then the namespace goes (Stop leaves deployments running, like Tilt's Ctrl-C).
     if (up && wb) {
-      await wb.runCommand('Innerloop: Down').catch(() => undefined);
+      await wb.runCommand('Innerloop: Stop').catch(() => undefined);
       await wb.page.waitForTimeout(1000);
     }
     await wb?.screenshot('engine-final').catch(() => undefined);
@@ -326,8 +326,8 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
     assert.match(text, new RegExp(`type: 'innerloop-python', request: 'attach', name: 'Innerloop: attach to todo-api \\(python :${PORTS.apiDebug}\\)', connect: \\{ host: '127.0.0.1', port: ${PORTS.apiDebug} \\}`));
   });
 
-  it('Innerloop: Down stops the engine', async () => {
-    await w().runCommand('Innerloop: Down');
+  it('Innerloop: Stop stops the engine', async () => {
+    await w().runCommand('Innerloop: Stop');
     up = false;
     await showView();
     await w().page.locator('.part.sidebar').filter({ hasText: 'The engine is not running' }).first().waitFor({ timeout: 30_000 });

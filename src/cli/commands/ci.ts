@@ -71,7 +71,7 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   try {
     await session.start();
     report = await session.waitCiReport({
-      ...(f.timeoutMs ? { timeoutMs: f.timeoutMs } : {}),
+      ...(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {}),
       onProgress: (text) => { view.render(); io.stdout(text); },
     });
   } finally {

@@ -3,8 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Session } from '../../engine/session';
 import { loadTiltfile } from '../../tiltfile/loader';
-import { parseDuration } from '../duration';
-import type { CommandIO } from './types';
+import { CliError, EXIT_USAGE, type CommandIO } from './types';
+import { bool, durationFlag, parseFlags, str } from './flags';
 
 export interface SessionFlags {
   file: string;
@@ -13,8 +13,7 @@ export interface SessionFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
-  /** --timeout as milliseconds (parseDuration). */
-  timeoutMs?: number;
+  timeoutSecs?: number;
   sessionJson?: string;
   deleteNamespaces: boolean;
 }
@@ -22,31 +21,36 @@ export interface SessionFlags {
 export const SESSION_FLAGS_HELP = `  --file, -f PATH       the Tiltfile, or a directory holding one (default ./Tiltfile)
   --kubeconfig PATH     kubeconfig to use (default $KUBECONFIG, then ~/.kube/config)
   --context NAME        kube context (k8s_context() in the Tiltfile wins)
-  --namespace NAME      default namespace instead of the context's
+  --namespace, -n NAME  default namespace instead of the context's
   -- ARGS               arguments for config.parse()`;
 
+/** Parses up/ci/down flags (node:util parseArgs); a usage error is returned as its message. */
 export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; sessionJson?: boolean; deleteNamespaces?: boolean } = {}): SessionFlags | string {
-  const f: SessionFlags = { file: 'Tiltfile', args: [], deleteNamespaces: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const name = a.split('=')[0];
-    const val = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    if (a === '--') { f.args.push(...argv.slice(i + 1)); break; }
-    if (name === '--file' || name === '-f') { const v = val(); if (!v) return `${name} needs a path`; f.file = v; }
-    else if (name === '--kubeconfig') { const v = val(); if (!v) return '--kubeconfig needs a path'; f.kubeconfig = v; }
-    else if (name === '--context') { const v = val(); if (!v) return '--context needs a name'; f.context = v; }
-    else if (name === '--namespace' || name === '-n') { const v = val(); if (!v) return `${name} needs a name`; f.namespace = v; }
-    else if (extra.timeout && name === '--timeout') {
-      const v = val();
-      if (!v) return '--timeout needs a duration (e.g. 30s, 5m, 1h30m; a bare number is seconds)';
-      try { f.timeoutMs = parseDuration(v); } catch (err) { return `--timeout: ${(err as Error).message}`; }
-    }
-    else if (extra.sessionJson && name === '--session-json') { const v = val(); if (!v) return '--session-json needs a path'; f.sessionJson = v; }
-    else if (extra.deleteNamespaces && a === '--delete-namespaces') f.deleteNamespaces = true;
-    else if (!a.startsWith('-')) f.args.push(a);
-    else return `unknown flag: ${a}`;
+  try {
+    const p = parseFlags(argv, {
+      file: { type: 'string', short: 'f' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      ...(extra.timeout ? { timeout: { type: 'string' } } : {}),
+      ...(extra.sessionJson ? { 'session-json': { type: 'string' } } : {}),
+      ...(extra.deleteNamespaces ? { 'delete-namespaces': { type: 'boolean' } } : {}),
+    } as const);
+    const timeoutMs = durationFlag(p, 'timeout');
+    return {
+      file: str(p, 'file') ?? 'Tiltfile',
+      args: [...p.positionals, ...p.rest],
+      kubeconfig: str(p, 'kubeconfig'),
+      context: str(p, 'context'),
+      namespace: str(p, 'namespace'),
+      timeoutSecs: timeoutMs === undefined ? undefined : timeoutMs / 1000,
+      sessionJson: str(p, 'session-json'),
+      deleteNamespaces: bool(p, 'delete-namespaces'),
+    };
+  } catch (e) {
+    if (e instanceof CliError && e.code === EXIT_USAGE) return e.message;
+    throw e;
   }
-  return f;
 }
 
 export function tiltfilePath(io: CommandIO, file: string): string {
@@ -54,11 +58,18 @@ export function tiltfilePath(io: CommandIO, file: string): string {
   return existsSync(p) && statSync(p).isDirectory() ? join(p, 'Tiltfile') : p;
 }
 
+/** The Tiltfile to run; a missing one is one sentence with the fix (exit 1), before anything starts. */
+export function requireTiltfile(io: CommandIO, file: string): string {
+  const tf = tiltfilePath(io, file);
+  if (!existsSync(tf)) throw new CliError(`no Tiltfile at ${tf}: create one, or pass --file PATH`);
+  return tf;
+}
+
 export function sessionFrom(f: SessionFlags, io: CommandIO, subcommand: 'up' | 'ci' | 'down'): Session {
   // From the bundle the Tiltfile loads in a worker (a hung local() cannot hang the CLI); from sources, in-process.
   const bundled = __filename.endsWith('.js');
   return new Session({
-    tiltfile: tiltfilePath(io, f.file),
+    tiltfile: requireTiltfile(io, f.file),
     args: f.args,
     subcommand,
     kubeconfigPath: f.kubeconfig ? resolve(io.cwd, f.kubeconfig) : undefined,

@@ -10,9 +10,27 @@ export interface CommandIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
+  /** Environment (NO_COLOR, FORCE_COLOR, INNERLOOP_CONTROL_SOCKET); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal (colour, live tables); default false. */
+  tty?: boolean;
+  /** Terminal width for tables; default 100. */
+  columns?: number;
+  /** Resolves when the user interrupts (Ctrl-C); streaming commands stop then. Default: SIGINT/SIGTERM. */
+  interrupted?: Promise<string>;
 }
 
 /** Exit codes shared by all commands. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+/** A failure to report as one line on stderr (`innerloop CMD: message`), exiting with `code`. */
+export class CliError extends Error {
+  constructor(message: string, readonly code: number = EXIT_FAILURE) {
+    super(message);
+  }
+}
+
+/** Printed at the end of every command's --help. */
+export const EXIT_CODES_HELP = `Exit codes: 0 ok, 1 failure, 2 usage error.`;

@@ -1,37 +1,41 @@
 // `innerloop up`: run the inner loop until Ctrl-C; logs prefixed by resource, a live status table on a TTY.
-// Ctrl-C stops the engine and leaves everything running (use `innerloop down` to delete it).
+// Ctrl-C stops the engine and leaves everything running (use `innerloop down` to delete it). While it runs, the
+// engine answers `innerloop get/logs/trigger/...` on its control socket.
+import { ControlServer, EngineAlreadyRunningError } from '../../control/server';
+import { socketPathFor } from '../../control/socketPath';
+import { sessionTarget } from '../../control/target';
 import { TerminalView } from '../render/terminal';
-import { EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
+import { VERSION } from '../version';
+import { CliError, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 import { parseSessionFlags, sessionFrom, SESSION_FLAGS_HELP } from './sessionFlags';
+import { interruptSignal } from './logs';
 
 /** Resolves on the first SIGINT/SIGTERM (tests pass their own). */
 export type StopSignal = Promise<string>;
 
-function processSignal(): StopSignal {
-  return new Promise((resolve) => {
-    const on = (sig: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-  });
-}
-
-export async function runUp(argv: string[], io: CommandIO, stop: StopSignal = processSignal(), tty = process.stdout.isTTY === true): Promise<number> {
+export async function runUp(argv: string[], io: CommandIO, stop?: StopSignal, tty = io.tty ?? process.stdout.isTTY === true): Promise<number> {
   const f = parseSessionFlags(argv);
   if (typeof f === 'string') { io.stderr(`innerloop up: ${f}\n\n${upCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'up');
-  const view = new TerminalView(session, { write: io.stdout, tty, columns: process.stdout.columns });
+  const signal = stop ?? io.interrupted ?? interruptSignal();
+  let control: ControlServer;
+  try {
+    control = await ControlServer.start(socketPathFor(session.tiltfile, io.env), sessionTarget(session, { host: 'cli', version: VERSION }));
+  } catch (e) {
+    await session.stop();
+    if (e instanceof EngineAlreadyRunningError) throw new CliError(`${e.message}; stop it first (Ctrl-C in its terminal, or Innerloop: Stop in VS Code)`);
+    throw e;
+  }
+  const view = new TerminalView(session, { write: io.stdout, tty, columns: io.columns ?? process.stdout.columns });
   await session.start();
   const plan = session.currentPlan;
   if (plan) {
     const urls = plan.resources.flatMap((r) => ('portForwards' in r ? r.portForwards.map((p) => `  ${r.name}: http://localhost:${p.localPort}/${p.name ? ` (${p.name})` : ''}`) : []));
     if (urls.length > 0) io.stdout(`Port forwards:\n${urls.join('\n')}\n`);
   }
-  const sig = await stop;
+  const sig = await signal;
   io.stderr(`\ninnerloop: ${sig}: stopping (resources keep running; \`innerloop down\` deletes them)\n`);
+  await control.close();
   view.dispose();
   await session.stop();
   return EXIT_OK;
@@ -44,7 +48,10 @@ export const upCommand: Command = {
 
   Loads the Tiltfile, builds and deploys every resource, then live-updates or rebuilds on each change.
   Logs are prefixed with the resource name; on a terminal a status table stays under them.
+  While it runs, \`innerloop get\`, \`logs\`, \`trigger\`, \`wait\`, \`args\`... talk to it (from any terminal).
 
-${SESSION_FLAGS_HELP}`,
+${SESSION_FLAGS_HELP}
+
+${EXIT_CODES_HELP}`,
   run: (argv, io) => runUp(argv, io),
 };

@@ -2,6 +2,7 @@
 // Words and colours come from the one projection in shared/status.ts, which the editor renders too.
 import type { EngineSnapshot } from '../../shared/state';
 import { displayOrder, statusView, type ResourceStatus } from '../../shared/status';
+import { truncateVisible } from './color';
 
 const COLORS = [36, 35, 33, 32, 34, 91, 96, 95, 93, 92];
 
@@ -30,7 +31,8 @@ export function statusTable(s: EngineSnapshot, color: boolean, width = 100): str
     const links = r.links.map((l) => l.url).join(' ');
     const detail = [v.detail, links].filter(Boolean).join(' · ');
     const row = `${n.padEnd(w)}  ${paint(color, STATUS_COLOR[v.status], v.word.padEnd(14))} ${detail}`;
-    lines.push(row.length > width + 20 ? row.slice(0, width + 20) : row);
+    // Cut to what the terminal shows: escape codes take no columns (counting them cut rows wrongly and broke redraws).
+    lines.push(truncateVisible(row, width));
   }
   return lines;
 }

@@ -2,8 +2,11 @@
 // the API clients the rest of src/engine/k8s uses. `checkReachable` is a cheap GET /version with a deadline, so
 // "the cluster is down" becomes one clear message instead of a hang or a stack trace.
 
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { ClusterUnreachableError, KubeconfigError } from './errors';
 
@@ -34,8 +37,20 @@ export interface KubeClient {
   readonly objects: ObjectApi;
 }
 
+/** Is there any kubeconfig the default loading would read (or an in-cluster service account)? */
+function kubeconfigExists(): boolean {
+  const env = process.env.KUBECONFIG;
+  if (env) return env.split(path.delimiter).some((p) => p !== '' && fs.existsSync(p));
+  if (process.env.KUBERNETES_SERVICE_HOST) return true;
+  return fs.existsSync(path.join(os.homedir(), '.kube', 'config'));
+}
+
 export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
   const kc = new KubeConfig();
+  // With no kubeconfig at all the client library silently falls back to http://localhost:8080; say what is missing.
+  if (!opts.kubeconfigPath && !kubeconfigExists()) {
+    throw new KubeconfigError(`no Kubernetes context configured (no kubeconfig at ${process.env.KUBECONFIG || '~/.kube/config'}): create a local cluster (kind, k3d, minikube) or point KUBECONFIG at one`, 'set KUBECONFIG or pass --kubeconfig');
+  }
   try {
     if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
     else kc.loadFromDefault();

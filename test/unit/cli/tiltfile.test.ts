@@ -52,8 +52,10 @@ test('innerloop tiltfile --file DIR uses DIR/Tiltfile', async () => {
   assert.equal((JSON.parse(r.out) as Plan).tiltfile, todo);
 });
 
-test('innerloop: usage errors exit 2, help exits 0', async () => {
-  assert.equal((await run([])).code, 2);
+test('innerloop: usage errors exit 2, help exits 0 (also with no arguments, as documented in the help)', async () => {
+  const none = await run([]);
+  assert.equal(none.code, 0);
+  assert.match(none.out, /^Usage: innerloop <command>[\s\S]*Exit codes: 0 ok, 1 failure, 2 usage error/);
   assert.equal((await run(['frobnicate'])).code, 2);
   assert.equal((await run(['tiltfile', '--bogus'])).code, 2);
   const h = await run(['tiltfile', '--help']);

@@ -110,7 +110,7 @@ test('engine commands explain instead of failing while the engine is stopped', a
   api.useEngineSession(undefined);
   assert.equal(api.session(), undefined);
   // Each resolves (a non-modal warning explains) instead of throwing, and none starts or fakes a session.
-  for (const id of ['innerloop.triggerUpdate', 'innerloop.openEndpoint', 'innerloop.attachDebugger', 'innerloop.down']) {
+  for (const id of ['innerloop.triggerUpdate', 'innerloop.openEndpoint', 'innerloop.attachDebugger', 'innerloop.stop']) {
     await vscode.commands.executeCommand(id);
     assert.equal(api.session(), undefined, `${id} while stopped left a session behind`);
   }
