@@ -23,9 +23,9 @@ export interface KubeContainerStatusLike {
   ready: boolean;
   restartCount: number;
   state?: {
-    waiting?: { reason?: string };
+    waiting?: { reason?: string; message?: string };
     running?: { startedAt?: Date | string };
-    terminated?: { reason?: string; exitCode: number };
+    terminated?: { reason?: string; exitCode: number; message?: string };
   };
 }
 
@@ -39,9 +39,10 @@ function containerFrom(c: KubeContainerStatusLike): ContainerStatus {
   const s = c.state ?? {};
   const state: ContainerStatus['state'] = s.running ? 'running' : s.terminated ? 'terminated' : s.waiting ? 'waiting' : 'unknown';
   const reason = s.waiting?.reason ?? s.terminated?.reason;
+  const message = s.waiting?.message ?? s.terminated?.message;
   // "docker://abc" / "containerd://abc" -> "abc"
   const id = c.containerID?.replace(/^[a-z]+:\/\//, '');
-  return { name: c.name, id, image: c.image, ready: c.ready, restarts: c.restartCount, state, reason };
+  return { name: c.name, id, image: c.image, ready: c.ready, restarts: c.restartCount, state, reason, ...(message ? { message } : {}) };
 }
 
 export function podStatusFrom(pod: KubePodLike): PodStatus {

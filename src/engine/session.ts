@@ -5,13 +5,14 @@
 // is in the session state); stop leaves everything running.
 
 import type Dockerode from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import { DEFAULT_DEBOUNCE_MS } from '../shared/defaults';
 import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
-import { realClock, type Clock, type TimerHandle } from './clock';
-import { ciStatus, type CiStatus } from './ci';
-import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort } from './ports';
+import { realClock, type Clock } from './clock';
+import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
+import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
 import { ComposeAdapter } from './adapters/compose';
 import type { DockerImageAdapter } from './adapters/images';
 import type { KubeAdapter } from './adapters/kube';
@@ -43,11 +44,6 @@ export interface SessionOptions extends LoadSettings {
 
 const noLog = { info: (): void => undefined, error: (): void => undefined };
 
-/** Resources that deploy a Job: they run to completion, so ci's readiness timeout does not apply (as in Tilt). */
-function runsToCompletion(plan: Plan): Set<string> {
-  return new Set(plan.resources.filter((r) => r.type === 'k8s' && r.objects.some((o) => o.kind === 'Job')).map((r) => r.name));
-}
-
 export class Session {
   readonly engine: Engine;
   readonly startTime: number;
@@ -63,6 +59,7 @@ export class Session {
   private reloadQueued = false;
   private disposed = false;
   private abort: AbortController | undefined;
+  private readonly stopping = new AbortController();
   private clusterChecked: Promise<string | undefined> | undefined;
   /** Watches the config files while no plan is installed (the engine's watcher only runs with a plan). */
   private bootstrapWatchers: fs.FSWatcher[] = [];
@@ -78,17 +75,20 @@ export class Session {
     });
     // The engine exists from the start (UIs subscribe to its store); the cluster adapters arrive after the
     // context check, so the ports delegate.
-    const images: ImageBuildPort = { buildImage: (img, ctx) => this.requireImages().buildImage(img, ctx) };
+    // Updates in flight (builds, applies, cmds) end with the session: `ci` must exit right after its verdict.
+    setMaxListeners(0, this.stopping.signal);
+    const stoppable = (ctx: UpdateContext): UpdateContext => ({ ...ctx, signal: ctx.signal ?? this.stopping.signal });
+    const images: ImageBuildPort = { buildImage: (img, ctx) => this.requireImages().buildImage(img, stoppable(ctx)) };
     const exec: ContainerExecutor = { exec: (t, argv, stdin) => this.requireKube().exec.exec(t, argv, stdin) };
     const kube: KubePort = {
-      apply: (r, objs, ctx) => this.requireKube().apply(r, objs, ctx),
+      apply: (r, objs, ctx) => this.requireKube().apply(r, objs, stoppable(ctx)),
       runningContainers: (r, m) => this.kube?.runningContainers(r, m) ?? [],
-      customDeploy: (r, images, ctx) => this.requireKube().customDeploy(r, images, ctx),
+      customDeploy: (r, images, ctx) => this.requireKube().customDeploy(r, images, stoppable(ctx)),
       remove: async (r, ctx) => this.kube?.remove(r, ctx),
       exec,
     };
-    const local: LocalCmdPort = this.local;
-    const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, ctx) };
+    const local: LocalCmdPort = { run: (r, ctx) => this.local.run(r, stoppable(ctx)), remove: (name) => this.local.remove(name) };
+    const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, stoppable(ctx)) };
     const ports = opts.ports ?? { images, kube, local, compose };
     const debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.engine = new Engine({
@@ -155,58 +155,21 @@ export class Session {
     return this.loading;
   }
 
-  /**
-   * `ci` semantics: resolves succeeded once every started resource is updated and ready, failed on the first
-   * error, or failed with a timeout (ci_settings timeout, or `timeoutMs` when given).
-   */
-  async waitCi(opts: { timeoutMs?: number } = {}): Promise<Exclude<CiStatus, { state: 'running' }>> {
-    await this.settled();
-    const ci = this.plan?.settings.ci;
-    const timeoutMs = opts.timeoutMs ?? (ci?.timeoutSecs ?? 1800) * 1000;
-    const grace = (ci?.k8sGracePeriodSecs ?? 0) * 1000;
-    const readinessTimeoutMs = (ci?.readinessTimeoutSecs ?? 300) * 1000;
-    return new Promise((resolve) => {
-      let last: CiStatus = { state: 'running', waitingOn: [] };
-      const check = (): boolean => {
-        if (finished) return true;
-        const plan = this.plan;
-        last = ciStatus(this.store.snapshot(), {
-          now: this.clock.now(), startTime: this.startTime, k8sGracePeriodMs: grace, readinessTimeoutMs,
-          runToCompletion: plan ? runsToCompletion(plan) : undefined,
-        });
-        if (last.state === 'running') return false;
-        done(last);
-        return true;
-      };
-      const sub = this.store.onDidChange(() => void check());
-      // Grace periods and the readiness timeout pass without store changes: re-check on the session's clock.
-      let tick: TimerHandle | undefined;
-      const schedule = (): void => {
-        tick = this.clock.setTimer(500, () => {
-          if (!check()) schedule();
-        });
-      };
-      const timer = setTimeout(() => {
-        const waiting = last.state === 'running' ? last.waitingOn.join(', ') : '';
-        done({ state: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting ? ` waiting on ${waiting}` : ''}` });
-      }, timeoutMs);
-      let finished = false;
-      const done = (s: Exclude<CiStatus, { state: 'running' }>): void => {
-        if (finished) return;
-        finished = true;
-        sub.dispose();
-        tick?.cancel();
-        clearTimeout(timer);
-        resolve(s);
-      };
-      if (!check()) schedule();
-    });
+  /** `ci` semantics (see ciWait.ts): the verdict. */
+  async waitCi(opts: CiWaitOptions = {}): Promise<CiVerdict> {
+    return (await this.waitCiReport(opts)).verdict;
+  }
+
+  /** `ci` with what it waited for: progress, per-resource timeline, the failing container's last lines. */
+  waitCiReport(opts: CiWaitOptions = {}): Promise<CiReport> {
+    return waitCi({ store: this.store, logs: this.logs, clock: this.clock, startTime: this.startTime, settled: () => this.settled(), plan: () => this.plan, kube: () => this.client }, opts);
   }
 
   /** Stop watching, building, forwarding and streaming; everything deployed keeps running. */
   async stop(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.stopping.abort();
     this.abort?.abort();
     this.stopBootstrapWatch();
     await this.kube?.stop();

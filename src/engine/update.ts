@@ -76,7 +76,7 @@ export class ResourceUpdater {
     if (!resource) return { kind: 'full', error: `resource ${req.name} is no longer in the Tiltfile` };
     const ctx: UpdateContext = { onOutput: (l) => this.deps.output(req.name, l) };
     if (resource.type === 'local') {
-      if (resource.cmd.command.length === 0) return { kind: 'full' };
+      if (resource.cmd.command.length === 0 && resource.serveCmd.command.length === 0) return { kind: 'full' };
       const { exitCode } = await this.deps.local.run(resource, ctx);
       return exitCode === 0 ? { kind: 'full' } : { kind: 'full', error: `cmd exited with code ${exitCode}` };
     }

@@ -38,6 +38,8 @@ export interface ContainerStatus {
   state: 'waiting' | 'running' | 'terminated' | 'unknown';
   /** e.g. CrashLoopBackOff, ErrImagePull, Completed. */
   reason?: string;
+  /** The kubelet's message for that reason (e.g. 'configmap "app" not found'); ci prints it while waiting. */
+  message?: string;
 }
 
 export interface PodStatus {

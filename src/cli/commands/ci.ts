@@ -1,29 +1,65 @@
 // `innerloop ci`: Tilt's ci semantics: exit 0 once every started resource is updated and ready, 1 on the first
-// failure or on timeout (ci_settings(timeout), or --timeout). Resources are left running.
+// failure or on timeout (ci_settings(timeout), or --timeout). Resources are left running. While waiting it says,
+// every 10 s, what it waits for and why; the summary names the resource that failed or held the run up.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngineSnapshot } from '../../shared/state';
 import { lastBuild, updateStatus } from '../../shared/status';
+import type { CiReport } from '../../engine/ciWait';
+import { formatDuration } from '../../engine/ci';
 import { TerminalView } from '../render/terminal';
 import { statusTable } from '../render/status';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 import { parseSessionFlags, sessionFrom, SESSION_FLAGS_HELP } from './sessionFlags';
 
-/** The per-resource summary --session-json writes. */
-export function sessionSummary(s: EngineSnapshot, result: { state: string; error?: string }): unknown {
+/** The per-resource summary --session-json writes: final state plus the timeline of states and reasons. */
+export function sessionSummary(s: EngineSnapshot, report: CiReport, startTime: number): unknown {
+  const iso = (ms: number): string => new Date(ms).toISOString();
   return {
-    result,
+    result: {
+      ...report.verdict,
+      ...(report.resource ? { resource: report.resource } : {}),
+      ...(report.waiting ? { waiting: report.waiting.map((w) => ({ name: w.name, reason: w.reason })) } : {}),
+      ...(report.lastReady ? { lastReady: report.lastReady } : {}),
+      ...(report.logTail?.length ? { logTail: report.logTail } : {}),
+    },
+    startTime: iso(startTime),
     tiltfile: s.session.tiltfile,
     k8s: s.session.k8s,
     resources: s.order.map((n) => {
       const r = s.resources[n]!;
       return {
         name: n, type: r.type, updateStatus: updateStatus(r), runtimeStatus: r.runtimeStatus,
-        lastBuild: lastBuild(r), pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts })),
+        lastBuild: lastBuild(r),
+        pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts, containers: p.containers.map((c) => ({ name: c.name, state: c.state, ready: c.ready, restarts: c.restarts, reason: c.reason, message: c.message })) })),
         portForwards: r.portForwards, waitingReason: r.hold?.words,
+        timeline: (report.timeline[n] ?? []).map((e) => ({ time: iso(e.time), afterMs: e.time - startTime, state: e.state, reason: e.reason })),
       };
     }),
   };
+}
+
+/** What to print after the verdict (stdout for success, stderr for failure). */
+export function summaryText(report: CiReport): string {
+  if (report.verdict.state === 'succeeded') {
+    const last = report.lastReady ? ` The last to get ready was ${report.lastReady.name}, after ${formatDuration(report.lastReady.afterMs)}.` : '';
+    return `SUCCESS. All workloads are healthy.${last}\n`;
+  }
+  let out = `ERROR: ${report.verdict.error}\n`;
+  if (report.waiting?.length) out += `Still waiting on:\n${report.waiting.map((w) => `  ${w.name}: ${w.reason}\n`).join('')}`;
+  if (report.resource && report.logTail?.length) out += `Last log lines of ${report.resource}:\n${report.logTail.map((l) => `  ${l}\n`).join('')}`;
+  return out;
+}
+
+/** After the verdict nothing should keep the process up; if something does, say what (it is a bug to report). */
+function reportLingeringHandles(io: CommandIO): void {
+  // Only from the bundled CLI: in-process callers (tests, the editor) have handles of their own.
+  if (!__filename.endsWith('.js')) return;
+  const t = setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    if (open.length > 0) io.stderr(`innerloop ci: still running 3 s after the verdict; open handles: ${open.join(', ')}\n`);
+  }, 3_000);
+  t.unref();
 }
 
 export async function runCi(argv: string[], io: CommandIO): Promise<number> {
@@ -31,18 +67,27 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'ci');
   const view = new TerminalView(session, { write: io.stdout, tty: false });
-  await session.start();
-  const result = await session.waitCi(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {});
-  view.dispose();
+  let report: CiReport;
+  try {
+    await session.start();
+    report = await session.waitCiReport({
+      ...(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {}),
+      onProgress: (text) => { view.render(); io.stdout(text); },
+    });
+  } finally {
+    view.dispose();
+    // Stop watching, forwarding and streaming before anything else, so the process can exit right after.
+    await session.stop();
+  }
   const snap = session.store.snapshot();
   io.stdout(statusTable(snap, false).join('\n') + '\n');
-  if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, result), null, 2) + '\n');
-  await session.stop();
-  if (result.state === 'succeeded') {
-    io.stdout('SUCCESS. All workloads are healthy.\n');
+  if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
+  reportLingeringHandles(io);
+  if (report.verdict.state === 'succeeded') {
+    io.stdout(summaryText(report));
     return EXIT_OK;
   }
-  io.stderr(`ERROR: ${result.error}\n`);
+  io.stderr(summaryText(report));
   return EXIT_FAILURE;
 }
 
@@ -52,7 +97,8 @@ export const ciCommand: Command = {
   usage: `innerloop ci [flags] [RESOURCE...] [-- ARGS...]
 
 ${SESSION_FLAGS_HELP}
-  --timeout SECS        give up after SECS (default: ci_settings(timeout), 30m)
-  --session-json FILE   write the final per-resource state as JSON`,
+  --timeout DURATION    give up after DURATION: 30s, 5m, 1h30m; a bare number is seconds
+                        (default: ci_settings(timeout), 30m)
+  --session-json FILE   write the final per-resource state and each resource's timeline of states as JSON`,
   run: runCi,
 };

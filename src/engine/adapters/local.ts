@@ -18,6 +18,8 @@ export interface LocalAdapterOptions {
 
 interface Serving {
   child: ChildProcess;
+  /** The readiness probe's initial delay (cleared on stop, so it cannot keep the process alive). */
+  delayTimer?: NodeJS.Timeout;
   probeTimer?: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -97,7 +99,7 @@ export class LocalProcessAdapter implements LocalCmdPort {
         if (++fail >= Math.max(1, probe.failureThreshold)) this.opts.setRuntime(name, 'error');
       }
     };
-    setTimeout(() => {
+    s.delayTimer = setTimeout(() => {
       if (s.stopped) return;
       void tick();
       s.probeTimer = setInterval(() => void tick(), Math.max(1, probe.periodSecs) * 1000);
@@ -108,6 +110,7 @@ export class LocalProcessAdapter implements LocalCmdPort {
     const s = this.serving.get(name);
     if (!s) return;
     s.stopped = true;
+    clearTimeout(s.delayTimer);
     if (s.probeTimer) clearInterval(s.probeTimer);
     this.serving.delete(name);
     await killGroup(s.child);

@@ -117,7 +117,8 @@ export function followServiceLogs(docker: Dockerode, project: string, service: s
       } catch (err) {
         if (!closed) opts.onError?.(err instanceof Error ? err : new Error(String(err)));
       }
-      await new Promise((r) => setTimeout(r, pollMs));
+      // Unref'd: polling for a container to start must not keep the process alive after close().
+      await new Promise((r) => setTimeout(r, pollMs).unref());
     }
   };
   void loop();

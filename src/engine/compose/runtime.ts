@@ -216,6 +216,11 @@ export class ComposeRuntime {
           const since = Math.floor(Date.now() / 1000);
           await resync();
           stream = await this.docker.getEvents({ since, filters: { type: ['container'], label: [projectFilter(project)] } });
+          // close() ran while the stream was opening: it had nothing to destroy, so destroy this one.
+          if (closed) {
+            (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+            break;
+          }
           delay = this.pollMs;
           await new Promise<void>((resolve) => {
             let buf = '';
@@ -246,7 +251,8 @@ export class ComposeRuntime {
           if (!closed) onError?.(err instanceof Error ? err : new Error(String(err)));
         }
         if (closed) break;
-        await sleep(delay);
+        // Unref'd: a closed watch's reconnect pause must not keep the process alive.
+        await new Promise<void>((r) => setTimeout(r, delay).unref());
         delay = Math.min(delay * 2, 5_000);
       }
     };

@@ -237,6 +237,8 @@ export class PodDiscovery {
   }
 
   private async ensureWatches(): Promise<void> {
+    // An update() racing stop() must not open watches nobody will close.
+    if (this.stopped) return;
     const starts: Promise<void>[] = [];
     for (const ns of this.namespaces()) {
       if (this.watches.has(ns)) continue;

@@ -183,6 +183,10 @@ export class PodLogStreams {
       s.done = true;
       return;
     }
+    if (this.stopped || s.done) {
+      s.connecting = false;
+      return;
+    }
     const generation = ++s.generation;
     s.openedAt = Date.now();
     s.lastDataAt = Date.now();

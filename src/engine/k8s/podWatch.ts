@@ -43,6 +43,7 @@ export class NamespacePodWatch {
 
   /** Resolves after the first list (so callers see existing pods before acting). */
   async start(): Promise<void> {
+    if (this.stopped) return;
     await this.relist();
     this.watch();
   }

@@ -85,6 +85,8 @@ export class PodPortForward {
   private readonly conns = new Set<{ socket: net.Socket; ws?: KubeWebSocket }>();
   private boundPort = 0;
   private readonly pf: KubePortForward;
+  /** Ends the probe in flight (stop). */
+  private cancelProbe: (() => void) | undefined;
 
   constructor(client: KubeClient, private readonly opts: PortForwardOptions) {
     this.target = opts.target;
@@ -112,6 +114,11 @@ export class PodPortForward {
       server.listen(this.opts.localPort, '127.0.0.1', () => resolve());
     });
     server.on('error', () => undefined);
+    if (this.stopped) {
+      // stop() ran while the port was binding: it had no server to close, so close this one now.
+      server.close();
+      return;
+    }
     this.server = server;
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.localPort;
@@ -133,6 +140,8 @@ export class PodPortForward {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.probeTimer);
+    // A probe in flight holds a websocket and its deadline timer: end it now, not when it times out.
+    this.cancelProbe?.();
     for (const c of this.conns) {
       c.socket.destroy();
       c.ws?.terminate();
@@ -195,12 +204,14 @@ export class PodPortForward {
       const finish = (r: ProbeResult): void => {
         if (settled) return;
         settled = true;
+        this.cancelProbe = undefined;
         clearTimeout(deadline);
         clearTimeout(settle);
         input.end();
         ws?.terminate();
         resolve(r);
       };
+      this.cancelProbe = () => finish({ kind: 'failed', message: 'stopped' });
       const deadline = setTimeout(() => finish({ kind: 'failed', message: `no answer from pod ${t.pod} within ${this.opts.probeTimeoutMs ?? 5000} ms` }), this.opts.probeTimeoutMs ?? 5_000);
       let settle: NodeJS.Timeout | undefined;
       // The kubelet's first frame on each channel carries the port number; client-node strips it and writes the
@@ -251,7 +262,8 @@ export class PodPortForward {
       clearInterval(pingTimer);
       this.conns.delete(conn);
       socket.destroy();
-      conn.ws?.close();
+      // terminate, not close: close() waits for the peer's close frame on a 30 s timer that keeps Node alive.
+      conn.ws?.terminate();
     };
     socket.on('error', cleanup);
     socket.on('close', cleanup);
@@ -271,7 +283,10 @@ export class PodPortForward {
       .then((w) => {
         if (typeof w === 'function') return cleanup();
         conn.ws = w;
-        if (socket.destroyed) return w.close();
+        if (socket.destroyed || this.stopped) {
+          socket.destroy();
+          return w.terminate();
+        }
         w.on('close', () => socket.end());
         w.on('error', () => socket.destroy());
         // A websocket that stops answering pings is dead even if TCP says otherwise.
