@@ -663,7 +663,7 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y) return true;
+          if (x === y && (typeof x !== 'object' || x === null)) return true; // lists compare element-wise (cycles)
           e.sf.pos = p;
           return equals(x, y);
         };
@@ -671,7 +671,7 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y) return false;
+          if (x === y && (typeof x !== 'object' || x === null)) return false;
           e.sf.pos = p;
           return !equals(x, y);
         };
