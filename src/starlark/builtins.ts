@@ -105,7 +105,9 @@ function parseFloatLiteral(s: string): number {
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(t)) return NaN;
   if (!/^[+-]?(\d+\.?\d*([e][+-]?\d+)?|\.\d+([e][+-]?\d+)?)$/.test(t)) throw new Error(`invalid float literal: ${s}`);
-  return Number(t);
+  const f = Number(t);
+  if (!Number.isFinite(f)) throw new Error('floating-point number too large');
+  return f;
 }
 
 function fnv1a(b: Uint8Array): number {

@@ -2,6 +2,7 @@
 import { StarlarkError } from './errors';
 import { chargeScan } from './meter';
 import { repr } from './ops';
+import { escapesExist, norm } from './strings';
 import type { Thread, ThreadImpl } from './thread';
 import { Builtin, Dict, EvalError, List, MANDATORY, StarlarkFunction, Tuple, typeName, type Cell, type Value } from './values';
 
@@ -88,7 +89,7 @@ export function callBuiltin(b: Builtin, args: Value[], kwargs: Array<[string, Va
   try {
     chargeInputs(b.recv, args);
     r = b.fn({ name: b.name, args, kwargs, thread: thread as Thread });
-    if (r !== undefined) chargeResult(r, thread);
+    if (r !== undefined) r = chargeResult(r, thread);
   } catch (err) {
     if (err instanceof StarlarkError) throw err;
     let converted: unknown = err;
@@ -119,7 +120,11 @@ export function chargeResult(r: Value, thread: ThreadImpl): Value {
   if (r instanceof List || r instanceof Tuple) {
     thread.steps += r.elems.length;
     if (thread.steps >= thread.nextCheck) thread.check();
-  } else if (typeof r === 'string' && r.length >= 64) chargeScan(r.length);
+  } else if (typeof r === 'string') {
+    if (r.length >= 64) chargeScan(r.length);
+    // raw bytes put side by side (join, replace, format) may now spell a character: one representation
+    if (escapesExist()) return norm(r);
+  }
   return r;
 }
 

@@ -54,7 +54,9 @@ export function mulInt(a: number | bigint, b: number | bigint): number | bigint 
     throw new EvalError(`int too large: the product would have about ${bitLength(x) + bitLength(y)} bits (limit ${MAX_INT_BITS})`);
   }
   const r = x * y;
-  if (bitLength(r) > MAX_INT_BITS) throw new EvalError(`int too large: the product has about ${bitLength(r)} bits (limit ${MAX_INT_BITS})`);
+  const bits = bitLength(r);
+  if (bits > MAX_INT_BITS) throw new EvalError(`int too large: the product has about ${bits} bits (limit ${MAX_INT_BITS})`);
+  charge(bits >>> 6); // big products cost in proportion to their size
   return normInt(r);
 }
 const MAX_INT_BITS = 1 << 20;
@@ -216,7 +218,7 @@ export function binary(op: string, x: Value, y: Value): Value {
       if (!isIntV(x) || !isIntV(y)) throw unknownBinary(op, x, y);
       if (y < 0) throw new EvalError(`negative shift count: ${y}`);
       if (op === '<<') {
-        if (y >= 512) throw new EvalError(`shift count too large: ${y}`);
+        if (y >= MAX_INT_BITS) throw new EvalError(`shift count too large: ${y}`);
         return normInt(BigInt(x) << BigInt(y));
       }
       return normInt(BigInt(x) >> BigInt(y));
@@ -230,15 +232,33 @@ export function binary(op: string, x: Value, y: Value): Value {
     case '!=':
       return !equals(x, y);
     case '<':
-      return compare(op, x, y) < 0;
     case '<=':
-      return compare(op, x, y) <= 0;
     case '>':
-      return compare(op, x, y) > 0;
     case '>=':
-      return compare(op, x, y) >= 0;
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) return setCompare(op, x, y);
+      return op === '<' ? compare(op, x, y) < 0 : op === '<=' ? compare(op, x, y) <= 0 : op === '>' ? compare(op, x, y) > 0 : compare(op, x, y) >= 0;
   }
   throw unknownBinary(op, x, y);
+}
+
+/** Set ordering is inclusion: < proper subset, <= subset, > proper superset, >= superset. */
+function setCompare(op: string, x: StarlarkSet, y: StarlarkSet): boolean {
+  const subset = (a: StarlarkSet, b: StarlarkSet): boolean => {
+    if (a.size > b.size) return false;
+    charge(a.size);
+    for (const e of a.values()) if (!b.has(e)) return false;
+    return true;
+  };
+  switch (op) {
+    case '<':
+      return x.size < y.size && subset(x, y);
+    case '<=':
+      return subset(x, y);
+    case '>':
+      return x.size > y.size && subset(y, x);
+    default:
+      return subset(y, x);
+  }
 }
 
 function isSmall(n: number): boolean {
@@ -260,9 +280,17 @@ function bigDivToFloat(a: bigint, b: bigint): number {
 
 function numOp(op: string, x: Value, y: Value, f: (a: number, b: number) => number): Value {
   if ((x instanceof Float || isIntV(x)) && (y instanceof Float || isIntV(y))) {
-    return new Float(f(toFloat(x)!, toFloat(y)!));
+    return new Float(f(intToFloat(x), intToFloat(y)));
   }
   throw unknownBinary(op, x, y);
+}
+
+/** An int operand of a float operation; ints beyond the float range are an error, as in starlark-go. */
+function intToFloat(v: number | bigint | Float): number {
+  if (v instanceof Float) return v.value;
+  const f = Number(v);
+  if (!Number.isFinite(f)) throw new EvalError('int too large to convert to float');
+  return f;
 }
 
 export function unknownBinary(op: string, x: Value, y: Value): EvalError {
@@ -636,7 +664,11 @@ const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
 /** Go-style double-quoted string literal (syntax.Quote): raw bytes as \xNN, non-printable runes as \u/\U. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function quote(s: string): string {
+  if (s.length >= 64) charge(s.length >>> 2); // character-by-character work: charged like a loop over it
+  if (PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -766,11 +798,17 @@ function percentFormat(format: string, x: Value): string {
 export function formatFloatConv(f: number, conv: string, prec: number): string {
   const lower = conv.toLowerCase();
   let s: string;
-  if (!Number.isFinite(f)) s = Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
-  else if (lower === 'f') s = Math.abs(f) < 1e21 ? f.toFixed(prec) : BigInt(f).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  // starlark-go: non-finite values print as nan/+inf/-inf whatever the conversion
+  if (!Number.isFinite(f)) return Number.isNaN(f) ? 'nan' : f > 0 ? '+inf' : '-inf';
+  const neg0 = Object.is(f, -0) ? '-' : '';
+  if (lower === 'f') s = neg0 + (Math.abs(f) < 1e21 ? f.toFixed(prec) : BigInt(f).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : ''));
   else if (lower === 'e') {
-    s = f.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
-  } else s = goFormatG(f);
+    s = neg0 + f.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
+  } else {
+    // %g is str(float): shortest form, always with a '.' or an exponent
+    s = goFormatG(f);
+    if (!/[.e]/.test(s)) s += '.0';
+  }
   return conv === lower ? s : s.toUpperCase();
 }
 
