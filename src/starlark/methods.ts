@@ -23,7 +23,6 @@ import {
   MAX_LIST_LEN,
   checkSize,
   typeName,
-  truth,
   type Call,
   type Value,
 } from './values';
@@ -226,13 +225,22 @@ function casedTest(s: string, upper: boolean): boolean {
 }
 
 
+/** Go's unicode.ToTitle for one rune: the digraphs have title forms distinct from upper case. */
+const TITLE_DIGRAPH: Record<number, number> = { 0x1c4: 0x1c5, 0x1c5: 0x1c5, 0x1c6: 0x1c5, 0x1c7: 0x1c8, 0x1c8: 0x1c8, 0x1c9: 0x1c8, 0x1ca: 0x1cb, 0x1cb: 0x1cb, 0x1cc: 0x1cb, 0x1f1: 0x1f2, 0x1f2: 0x1f2, 0x1f3: 0x1f2 };
+
+/** A one-rune case mapping (Go maps rune to rune; JS may expand 'ß' to 'SS', which Go leaves alone). */
+function oneRune(ch: string, mapped: string): string {
+  return [...mapped].length === 1 ? mapped : ch;
+}
+
 function titleCase(s: string): string {
   let out = '';
   let prevCased = false;
   for (const ch of s) {
-    const isCased = ch.toLowerCase() !== ch.toUpperCase();
-    out += isCased ? (prevCased ? ch.toLowerCase() : ch.toUpperCase()) : ch;
-    prevCased = isCased;
+    const cp = ch.codePointAt(0)!;
+    const r: string = prevCased ? oneRune(ch, ch.toLowerCase()) : TITLE_DIGRAPH[cp] !== undefined ? String.fromCodePoint(TITLE_DIGRAPH[cp]) : oneRune(ch, ch.toUpperCase());
+    out += r;
+    prevCased = r.toLowerCase() !== r.toUpperCase();
   }
   return out;
 }
@@ -373,7 +381,8 @@ const stringMethods: Record<string, MethodFn> = {
   rsplit: (s: string, c) => splitImpl(s, c, true),
   splitlines: (s: string, c) => {
     const { keepends } = unpackArgs(c, ['keepends?']);
-    const keep = keepends !== undefined && truth(keepends);
+    if (keepends !== undefined && typeof keepends !== 'boolean') throw new Error(`${c.name}: for parameter keepends: got ${typeName(keepends)}, want bool`);
+    const keep = keepends === true;
     const out: string[] = [];
     let i = 0;
     while (i < s.length) {

@@ -356,7 +356,12 @@ export function contains(coll: Value, x: Value): boolean {
   if (coll instanceof Dict) return coll.get(x) !== undefined;
   if (coll instanceof StarlarkSet) return coll.has(x);
   if (coll instanceof RangeValue) {
-    if (!isIntV(x)) return false;
+    // starlark-go: an integral float is looked up as that int; other non-numbers are an error
+    if (x instanceof Float) {
+      if (!Number.isInteger(x.value)) return false;
+      x = x.value;
+    }
+    if (!isIntV(x)) throw new EvalError(`'in <range>' requires integer as left operand, not ${typeName(x)}`);
     // arithmetic, not a search: ranges can be 10**12 long
     const n = Number(x);
     if (!Number.isSafeInteger(n)) return false;

@@ -15,3 +15,11 @@ conformance('collections', [
   ['{"a": 1}.get([1])', '!unhashable type: list'],
   ['[1] in {"a": 1}', '!unhashable type: list'],
 ]);
+
+conformance('membership', [
+  ['2.0 in range(3)', 'True'],
+  ['2.5 in range(3)', 'False'],
+  ['3 in range(3)', 'False'],
+  ['True in range(3)', "!'in <range>' requires integer"],
+  ['"a" in range(3)', "!'in <range>' requires integer"],
+]);
