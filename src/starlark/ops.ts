@@ -304,6 +304,7 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
   const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
   const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
   if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
+  charge(kind === 'string' || kind === 'bytes' ? (len * k) >>> 6 : len * k); // the copy costs its size
   if (typeof seq === 'string') return norm(seq.repeat(k));
   if (seq instanceof Bytes) {
     const r = new Uint8Array(len * k);
