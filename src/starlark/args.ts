@@ -112,22 +112,40 @@ export function asStringList(v: Value | undefined, what: string): string[] {
 
 export type JSValue = null | boolean | number | bigint | string | JSValue[] | { [k: string]: JSValue } | Value;
 
-/** Converts a Starlark value to plain JS (None→null, list/tuple→array, dict/struct→object, Float→number). */
+/** Deeper values are refused by toJS: host code (YAML/JSON encoders) recurses over the result. */
+export const MAX_TOJS_DEPTH = 1000;
+
+/**
+ * Converts a Starlark value to plain JS (None→null, list/tuple→array, dict/struct→object, Float→number).
+ * A list or dict that contains itself, or nesting deeper than MAX_TOJS_DEPTH, is an error (plain JS data
+ * cannot be cyclic, and the host's own recursion over it must not overflow the stack).
+ */
 export function toJS(v: Value): JSValue {
+  return toJSDepth(v, 0, new Set());
+}
+
+function toJSDepth(v: Value, depth: number, onPath: Set<object>): JSValue {
+  if (v === null || typeof v !== 'object') return v;
   if (v instanceof Float) return v.value;
-  if (v instanceof List || v instanceof Tuple) return v.elems.map(toJS);
-  if (v instanceof StarlarkSet) return v.values().map(toJS);
-  if (v instanceof Dict) {
+  if (!(v instanceof List || v instanceof Tuple || v instanceof StarlarkSet || v instanceof Dict || v instanceof Struct)) return v;
+  if (depth >= MAX_TOJS_DEPTH) throw new Error(`value nested too deeply (more than ${MAX_TOJS_DEPTH} levels)`);
+  if (onPath.has(v)) throw new Error(`cannot convert a ${typeName(v)} that contains itself`);
+  onPath.add(v);
+  const d = depth + 1;
+  let r: JSValue;
+  if (v instanceof List || v instanceof Tuple) r = v.elems.map((e) => toJSDepth(e, d, onPath));
+  else if (v instanceof StarlarkSet) r = v.values().map((e) => toJSDepth(e, d, onPath));
+  else {
     const o: { [k: string]: JSValue } = {};
-    for (const [k, x] of v.entries()) o[typeof k === 'string' ? k : String(toJS(k))] = toJS(x);
-    return o;
+    if (v instanceof Dict) {
+      for (const [k, x] of v.entries()) o[typeof k === 'string' ? k : String(toJSDepth(k, d, onPath))] = toJSDepth(x, d, onPath);
+    } else {
+      for (const k of Object.keys(v.fields)) o[k] = toJSDepth(v.fields[k], d, onPath);
+    }
+    r = o;
   }
-  if (v instanceof Struct) {
-    const o: { [k: string]: JSValue } = {};
-    for (const k of Object.keys(v.fields)) o[k] = toJS(v.fields[k]);
-    return o;
-  }
-  return v;
+  onPath.delete(v);
+  return r;
 }
 
 /** Converts plain JS data to Starlark (object→Dict, array→List, integer→int, other number→Float). */

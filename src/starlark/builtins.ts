@@ -4,6 +4,9 @@ import { callValue } from './call';
 import { forEachStep, toArray } from './iter';
 import { attrNames, dictUpdate, getAttr, hasAttr, toBytes } from './methods';
 import { compare, floatToInt, repr, str, strLen } from './ops';
+import { charge, chargeScan } from './meter';
+import { StringIterable } from './strelems';
+import { codePointAtUnit, fromUtf8, toValidText } from './strings';
 import type { ThreadImpl } from './thread';
 import {
   Builtin,
@@ -15,7 +18,6 @@ import {
   StarlarkSet,
   Struct,
   Tuple,
-  encodeKey,
   normInt,
   truth,
   typeName,
@@ -41,6 +43,7 @@ function lenOf(x: Value): number | undefined {
   if (x instanceof Dict || x instanceof StarlarkSet) return x.size;
   if (x instanceof Bytes) return x.bytes.length;
   if (x instanceof RangeValue) return x.len;
+  if (x instanceof StringIterable && x.indexable) return x.len;
   return undefined;
 }
 
@@ -60,7 +63,7 @@ function parseIntLiteral(s: string, base: number, fn: string): number | bigint {
     if (b === 0 || b === prefixBase) {
       b = prefixBase;
       t = t.slice(2);
-    } else if (b !== 0) throw bad();
+    }
   } else if (b === 0) {
     if (lower.length > 1 && lower[0] === '0') {
       if (/^0+$/.test(lower)) return 0;
@@ -69,15 +72,32 @@ function parseIntLiteral(s: string, base: number, fn: string): number | bigint {
     b = 10;
   }
   if (t === '') throw bad();
-  const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, b);
-  let v = 0n;
-  const B = BigInt(b);
-  for (const ch of t.toLowerCase()) {
-    const d = digits.indexOf(ch);
-    if (d < 0) throw bad();
-    v = v * B + BigInt(d);
-  }
+  chargeScan(t.length);
+  const v = parseDigits(t.toLowerCase(), b);
+  if (v === undefined) throw bad();
   return normInt(neg ? -v : v);
+}
+
+const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
+const PREFIX: Record<number, string> = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
+
+/**
+ * Digits (lower case, no sign or prefix) in base b, or undefined if one is invalid. Linear-time paths: V8's
+ * BigInt parser for bases 2/8/10/16, 13-digit chunks otherwise (a digit-at-a-time loop is quadratic).
+ */
+function parseDigits(t: string, b: number): bigint | undefined {
+  for (let i = 0; i < t.length; i++) {
+    const d = DIGITS.indexOf(t[i]);
+    if (d < 0 || d >= b) return undefined;
+  }
+  const prefix = PREFIX[b];
+  if (prefix !== undefined) return BigInt(prefix + t);
+  let v = 0n;
+  for (let i = 0; i < t.length; i += 13) {
+    const chunk = t.slice(i, i + 13);
+    v = v * BigInt(b) ** BigInt(chunk.length) + BigInt(parseInt(chunk, b));
+  }
+  return v;
 }
 
 function parseFloatLiteral(s: string): number {
@@ -85,7 +105,15 @@ function parseFloatLiteral(s: string): number {
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(t)) return NaN;
   if (!/^[+-]?(\d+\.?\d*([e][+-]?\d+)?|\.\d+([e][+-]?\d+)?)$/.test(t)) throw new Error(`invalid float literal: ${s}`);
-  return Number(t);
+  const f = Number(t);
+  if (!Number.isFinite(f)) throw new Error('floating-point number too large');
+  return f;
+}
+
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193) >>> 0;
+  return h;
 }
 
 function javaHash(s: string): number {
@@ -182,6 +210,33 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
     }
     throw new Error(c.args.map(str).join(sep));
   }),
+  b('chr', (c) => {
+    const [i] = positional(c, 1, 1);
+    if (typeof i !== 'number' && typeof i !== 'bigint') throw new Error(`chr: got ${typeName(i)}, want int`);
+    if (i < 0) throw new Error(`chr: Unicode code point ${i} out of range (<0)`);
+    if (i > 0x10ffff) throw new Error(`chr: Unicode code point ${i} out of range (>0x10FFFF)`);
+    const n = Number(i);
+    return n >= 0xd800 && n <= 0xdfff ? '\ufffd' : String.fromCodePoint(n);
+  }),
+  b('ord', (c) => {
+    const [x] = positional(c, 1, 1);
+    if (typeof x === 'string') {
+      const n = strLen(x);
+      if (x.length === 0 || n === 0) throw new Error(`ord: string encodes 0 Unicode code points, want 1`);
+      const [cp, units] = codePointAtUnit(x, 0);
+      if (units !== x.length) {
+        let count = 0;
+        for (let i = 0; i < x.length; count++) i += codePointAtUnit(x, i)[1];
+        throw new Error(`ord: string encodes ${count} Unicode code points, want 1`);
+      }
+      return cp;
+    }
+    if (x instanceof Bytes) {
+      if (x.bytes.length !== 1) throw new Error(`ord: bytes has length ${x.bytes.length}, want 1`);
+      return x.bytes[0];
+    }
+    throw new Error(`ord: got ${typeName(x)}, want string or bytes`);
+  }),
   b('float', (c) => {
     const [x] = positional(c, 0, 1);
     if (x === undefined) return new Float(0);
@@ -213,14 +268,19 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   }),
   b('hash', (c) => {
     const x = one(c);
-    if (typeof x === 'string') return javaHash(x);
-    if (x instanceof Bytes) return javaHash(Buffer.from(x.bytes).toString('latin1'));
-    encodeKey(x); // unhashable values fail
-    return javaHash(encodeKey(x));
+    // starlark-go: Java's String.hashCode over the text (raw bytes count as U+FFFD), FNV-1a over bytes.
+    if (typeof x === 'string') {
+      chargeScan(x.length);
+      return javaHash(toValidText(x));
+    }
+    if (x instanceof Bytes) {
+      chargeScan(x.bytes.length);
+      return fnv1a(x.bytes);
+    }
+    throw new Error(`hash: got ${typeName(x)}, want string or bytes`);
   }),
   b('int', (c) => {
-    const { x, base } = unpackArgs(c, ['x?', 'base?']);
-    if (x === undefined) return 0;
+    const { x, base } = unpackArgs(c, ['x', 'base?']);
     if (typeof x === 'string') {
       const bs = base === undefined ? 10 : base;
       if (typeof bs !== 'number' || (bs !== 0 && (bs < 2 || bs > 36))) throw new Error('int: base must be an integer >= 2 && <= 36');
@@ -230,7 +290,7 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
     if (typeof x === 'number' || typeof x === 'bigint') return x;
     if (typeof x === 'boolean') return x ? 1 : 0;
     if (x instanceof Float) return floatToInt(x.value);
-    throw new Error(`int: got ${typeName(x)}, want int, float, bool or string`);
+    throw new Error(`int: got ${typeName(x!)}, want int, float, bool or string`);
   }),
   b('len', (c) => {
     const x = one(c);
@@ -285,6 +345,7 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
     const idx = items.map((_, i) => i);
     const rev = reverse !== undefined && truth(reverse);
     idx.sort((i, j) => {
+      charge(1);
       const r = compare('<', keys[i], keys[j]);
       return rev ? -r : r;
     });
@@ -293,7 +354,7 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   b('str', (c) => {
     const [x] = positional(c, 0, 1);
     if (x === undefined) return '';
-    if (x instanceof Bytes) return Buffer.from(x.bytes).toString('utf8');
+    if (x instanceof Bytes) return toValidText(fromUtf8(x.bytes)); // invalid bytes become U+FFFD, one each
     return str(x);
   }),
   b('tuple', (c) => {

@@ -1,6 +1,8 @@
 // Calling values: argument binding (starlark-go's setArgs), builtins, and error conversion.
 import { StarlarkError } from './errors';
+import { chargeScan } from './meter';
 import { repr } from './ops';
+import { escapesExist, norm } from './strings';
 import type { Thread, ThreadImpl } from './thread';
 import { Builtin, Dict, EvalError, List, MANDATORY, StarlarkFunction, Tuple, typeName, type Cell, type Value } from './values';
 
@@ -85,8 +87,9 @@ function setArgs(fn: StarlarkFunction, locals: Slot[], args: Value[], kwargs: Ar
 export function callBuiltin(b: Builtin, args: Value[], kwargs: Array<[string, Value]>, thread: ThreadImpl): Value {
   let r: Value | undefined;
   try {
+    chargeInputs(b.recv, args);
     r = b.fn({ name: b.name, args, kwargs, thread: thread as Thread });
-    if (r !== undefined) chargeResult(r, thread);
+    if (r !== undefined) r = chargeResult(r, thread);
   } catch (err) {
     if (err instanceof StarlarkError) throw err;
     let converted: unknown = err;
@@ -100,6 +103,15 @@ export function callBuiltin(b: Builtin, args: Value[], kwargs: Array<[string, Va
   return r === undefined ? null : r;
 }
 
+/** Charges for the input a builtin or method scans: s.split(), s.count(), "x".join(...) on long strings. */
+export function chargeInputs(recv: Value | undefined, args: Value[]): void {
+  if (typeof recv === 'string' && recv.length >= 64) chargeScan(recv.length);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === 'string' && a.length >= 64) chargeScan(a.length);
+  }
+}
+
 /**
  * Charges the step budget for the elements a builtin materialised (list(range(n)), sorted(x), s.split()...),
  * so a loop of cheap-looking calls cannot do unbounded work per step.
@@ -108,6 +120,10 @@ export function chargeResult(r: Value, thread: ThreadImpl): Value {
   if (r instanceof List || r instanceof Tuple) {
     thread.steps += r.elems.length;
     if (thread.steps >= thread.nextCheck) thread.check();
+  } else if (typeof r === 'string') {
+    if (r.length >= 64) chargeScan(r.length);
+    // raw bytes put side by side (join, replace, format) may now spell a character: one representation
+    if (escapesExist()) return norm(r);
   }
   return r;
 }

@@ -6,6 +6,7 @@ import { StarlarkError } from './errors';
 import { forEach, notIterable, toArray } from './iter';
 import { callMethod, findMethodFn, getAttr, setAttr } from './methods';
 import { binary, equals, index, repr, setIndex, slice, unary } from './ops';
+import { concat } from './strings';
 import type { StackFrame, ThreadImpl } from './thread';
 import {
   Builtin,
@@ -364,6 +365,11 @@ class Compiler {
         for (const a of add) xv.elems.push(a);
         return xv;
       }
+      if (op === '|' && xv instanceof Dict && yv instanceof Dict) {
+        // dict |= dict updates in place (an alias sees it), as starlark-go does
+        for (const [k, v] of yv.entries()) xv.set(k, v);
+        return xv;
+      }
       return binary(op, xv, yv);
     };
     if (lhs.k === 'index') {
@@ -592,7 +598,7 @@ class Compiler {
           if (typeof x === 'number' && typeof y === 'number') {
             const r = x + y;
             if (Number.isSafeInteger(r)) return r;
-          } else if (typeof x === 'string' && typeof y === 'string' && x.length + y.length <= MAX_STRING_LEN) return x + y;
+          } else if (typeof x === 'string' && typeof y === 'string' && x.length + y.length <= MAX_STRING_LEN) return concat(x, y);
           e.sf.pos = p;
           return binary(op, x, y);
         };
@@ -663,7 +669,7 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y) return true;
+          if (x === y && (typeof x !== 'object' || x === null)) return true; // lists compare element-wise (cycles)
           e.sf.pos = p;
           return equals(x, y);
         };
@@ -671,7 +677,7 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y) return false;
+          if (x === y && (typeof x !== 'object' || x === null)) return false;
           e.sf.pos = p;
           return !equals(x, y);
         };

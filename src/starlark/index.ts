@@ -5,8 +5,9 @@ import { compileFile } from './compile';
 import { StarlarkError } from './errors';
 import { parse } from './parser';
 import { resolveFile } from './resolver';
+import { meter } from './meter';
 import { ThreadImpl, type Thread } from './thread';
-import { freeze, StarlarkFunction, Builtin, typeName, type ModuleState, type Value } from './values';
+import { freezeAll, StarlarkFunction, Builtin, typeName, type ModuleState, type Value } from './values';
 
 export { StarlarkError, type Frame, type Pos, type ErrorKind } from './errors';
 export { createThread, type Thread } from './thread';
@@ -53,10 +54,13 @@ export function execFile(opts: ExecOptions): { globals: Map<string, Value> } {
   // A nested evaluation (a load) prints through its own callback only while it runs.
   const nested = thread.stack.length > 0;
   const saved = thread.printFn;
+  const savedMeter = meter.thread;
   if (opts.print) thread.printFn = opts.print;
+  meter.thread = thread;
   try {
     return execOn(thread, opts);
   } finally {
+    meter.thread = savedMeter;
     if (nested) thread.printFn = saved;
   }
 }
@@ -91,7 +95,7 @@ function execOn(thread: ThreadImpl, opts: ExecOptions): { globals: Map<string, V
     const v = module.globals[i];
     if (v !== undefined && !loaded.has(n)) globals.set(n, v);
   });
-  for (const v of module.globals) freeze(v);
+  freezeAll(module.globals);
   return { globals };
 }
 
@@ -109,7 +113,13 @@ function guardDepth<T>(file: string, fn: () => T): T {
 export function call(thread: Thread, fn: Value, args: Value[] = [], kwargs: Array<[string, Value]> = []): Value {
   if (!(thread instanceof ThreadImpl)) throw new TypeError('call: thread must come from createThread()');
   if (!(fn instanceof StarlarkFunction) && !(fn instanceof Builtin)) throw new TypeError(`call: ${typeName(fn)} is not callable`);
-  return callValue(fn, args, kwargs, thread);
+  const savedMeter = meter.thread;
+  meter.thread = thread;
+  try {
+    return callValue(fn, args, kwargs, thread);
+  } finally {
+    meter.thread = savedMeter;
+  }
 }
 
 /** Cancels the evaluation running on thread at its next step check (e.g. from a builtin). */

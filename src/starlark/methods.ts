@@ -1,10 +1,13 @@
 // Attributes and built-in methods of string, bytes, list, dict and set.
 import { positional, unpackArgs } from './args';
-import { builtinError, chargeResult } from './call';
+import { builtinError, chargeInputs, chargeResult } from './call';
 import { StarlarkError } from './errors';
 import { nearest } from './spell';
 import { forEach, forEachStep, toArray } from './iter';
 import { equals, outOfRange, repr, str, strLen, toIndexInt } from './ops';
+import { charge } from './meter';
+import { StringIterable } from './strelems';
+import { byteOffsetOf, unitIndexOf, utf8Bytes } from './strings';
 import type { ThreadImpl } from './thread';
 import {
   Builtin,
@@ -20,7 +23,6 @@ import {
   MAX_LIST_LEN,
   checkSize,
   typeName,
-  truth,
   type Call,
   type Value,
 } from './values';
@@ -49,6 +51,7 @@ export function findMethodFn(recv: Value, name: string): MethodFn | undefined {
 /** Calls a method implementation, reporting failures as `Error in NAME: ...`. */
 export function callMethod(m: MethodFn, recv: Value, name: string, args: Value[], kwargs: Array<[string, Value]>, thread: ThreadImpl): Value {
   try {
+    chargeInputs(recv, args);
     return chargeResult(m(recv, { name, args, kwargs, thread }), thread);
   } catch (err) {
     if (err instanceof StarlarkError) throw err;
@@ -113,7 +116,6 @@ export function setAttr(x: Value, name: string, _v: Value): void {
 
 // ---- strings ----------------------------------------------------------------------------------
 
-const ASCII = /^[\x00-\x7f]*$/;
 
 function argStr(v: Value | undefined, fn: string, what = 'argument'): string {
   if (typeof v !== 'string') throw new Error(`${fn}: for parameter ${what}: got ${v === undefined ? 'None' : typeName(v)}, want string`);
@@ -122,12 +124,10 @@ function argStr(v: Value | undefined, fn: string, what = 'argument'): string {
 
 /** Byte offsets <-> JS string positions for non-ASCII strings. */
 function byteToCharIndex(s: string, b: number): number {
-  if (ASCII.test(s)) return b;
-  return Buffer.from(s, 'utf8').subarray(0, b).toString('utf8').length;
+  return unitIndexOf(s, b);
 }
 function charToByteIndex(s: string, i: number): number {
-  if (ASCII.test(s)) return i;
-  return Buffer.byteLength(s.slice(0, i), 'utf8');
+  return byteOffsetOf(s, i);
 }
 
 /** Resolves optional start/end (byte offsets, may be negative/None) to a JS substring window. */
@@ -224,18 +224,23 @@ function casedTest(s: string, upper: boolean): boolean {
   return cased;
 }
 
-function strElems(s: string): string[] {
-  if (ASCII.test(s)) return s.split('');
-  return Array.from(Buffer.from(s, 'utf8'), (b) => Buffer.from([b]).toString('latin1'));
+
+/** Go's unicode.ToTitle for one rune: the digraphs have title forms distinct from upper case. */
+const TITLE_DIGRAPH: Record<number, number> = { 0x1c4: 0x1c5, 0x1c5: 0x1c5, 0x1c6: 0x1c5, 0x1c7: 0x1c8, 0x1c8: 0x1c8, 0x1c9: 0x1c8, 0x1ca: 0x1cb, 0x1cb: 0x1cb, 0x1cc: 0x1cb, 0x1f1: 0x1f2, 0x1f2: 0x1f2, 0x1f3: 0x1f2 };
+
+/** A one-rune case mapping (Go maps rune to rune; JS may expand 'ß' to 'SS', which Go leaves alone). */
+function oneRune(ch: string, mapped: string): string {
+  return [...mapped].length === 1 ? mapped : ch;
 }
 
 function titleCase(s: string): string {
   let out = '';
   let prevCased = false;
   for (const ch of s) {
-    const isCased = ch.toLowerCase() !== ch.toUpperCase();
-    out += isCased ? (prevCased ? ch.toLowerCase() : ch.toUpperCase()) : ch;
-    prevCased = isCased;
+    const cp = ch.codePointAt(0)!;
+    const r: string = prevCased ? oneRune(ch, ch.toLowerCase()) : TITLE_DIGRAPH[cp] !== undefined ? String.fromCodePoint(TITLE_DIGRAPH[cp]) : oneRune(ch, ch.toUpperCase());
+    out += r;
+    prevCased = r.toLowerCase() !== r.toUpperCase();
   }
   return out;
 }
@@ -252,10 +257,10 @@ const stringMethods: Record<string, MethodFn> = {
     for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++;
     return n;
   },
-  elems: (s: string, c) => (positional(c, 0, 0), new List(strElems(s))),
-  elem_ords: (s: string, c) => (positional(c, 0, 0), new List(Array.from(Buffer.from(s, 'utf8')))),
-  codepoints: (s: string, c) => (positional(c, 0, 0), new List(Array.from(s))),
-  codepoint_ords: (s: string, c) => (positional(c, 0, 0), new List(Array.from(s, (ch) => ch.codePointAt(0)!))),
+  elems: (s: string, c) => (positional(c, 0, 0), new StringIterable(s, 'elems')),
+  elem_ords: (s: string, c) => (positional(c, 0, 0), new StringIterable(s, 'elem_ords')),
+  codepoints: (s: string, c) => (positional(c, 0, 0), new StringIterable(s, 'codepoints')),
+  codepoint_ords: (s: string, c) => (positional(c, 0, 0), new StringIterable(s, 'codepoint_ords')),
   endswith: (s: string, c) => {
     const [suf, start, end] = positional(c, 1, 3);
     const [a, b] = window(s, start, end);
@@ -376,7 +381,8 @@ const stringMethods: Record<string, MethodFn> = {
   rsplit: (s: string, c) => splitImpl(s, c, true),
   splitlines: (s: string, c) => {
     const { keepends } = unpackArgs(c, ['keepends?']);
-    const keep = keepends !== undefined && truth(keepends);
+    if (keepends !== undefined && typeof keepends !== 'boolean') throw new Error(`${c.name}: for parameter keepends: got ${typeName(keepends)}, want bool`);
+    const keep = keepends === true;
     const out: string[] = [];
     let i = 0;
     while (i < s.length) {
@@ -397,7 +403,17 @@ function splitImpl(s: string, c: Call, fromRight: boolean): Value {
   if (sep === undefined || sep === null) return new List(splitWhitespace(s, max, fromRight));
   const d = argStr(sep, c.name, 'sep');
   if (d === '') throw new Error(`${c.name}: empty separator`);
-  if (max < 0) return new List(s.split(d));
+  if (max < 0) {
+    // Count (and pay for) the pieces before allocating them: a 2^27-piece result must fail cleanly and fast.
+    let pieces = 1;
+    for (let i = s.indexOf(d); i >= 0 && pieces <= MAX_LIST_LEN; i = s.indexOf(d, i + d.length)) {
+      if ((++pieces & 1023) === 0) charge(1024);
+    }
+    if (pieces > MAX_LIST_LEN) throw new Error(`${c.name}: result too large (more than ${MAX_LIST_LEN} elements)`);
+    const parts = s.split(d);
+    if (parts.length > MAX_LIST_LEN) throw new Error(`${c.name}: result too large (more than ${MAX_LIST_LEN} elements)`);
+    return new List(parts);
+  }
   const out: string[] = [];
   if (!fromRight) {
     let rest = s;
@@ -491,7 +507,7 @@ const bytesMethods: Record<string, MethodFn> = {
 
 export function toBytes(v: Value, fn: string): Bytes {
   if (v instanceof Bytes) return v;
-  if (typeof v === 'string') return new Bytes(new Uint8Array(Buffer.from(v, 'utf8')));
+  if (typeof v === 'string') return new Bytes(Uint8Array.from(utf8Bytes(v)));
   const out: number[] = [];
   forEach(v, (x) => {
     if (typeof x !== 'number' || x < 0 || x > 255) throw new Error(`${fn}: at index ${out.length}, ${repr(x)} out of range (want value in unsigned 8-bit range)`);

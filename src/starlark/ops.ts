@@ -21,6 +21,10 @@ import {
   MAX_STRING_LEN,
   type Value,
 } from './values';
+import { charge, chargeScan } from './meter';
+import { StrBuf } from './strbuf';
+import { StringIterable } from './strelems';
+import { byteChar, byteLen, byteView, concat, escapeByteAt, fromUtf8, norm } from './strings';
 
 // ---- numbers -------------------------------------------------------------------------------------
 
@@ -50,7 +54,9 @@ export function mulInt(a: number | bigint, b: number | bigint): number | bigint 
     throw new EvalError(`int too large: the product would have about ${bitLength(x) + bitLength(y)} bits (limit ${MAX_INT_BITS})`);
   }
   const r = x * y;
-  if (bitLength(r) > MAX_INT_BITS) throw new EvalError(`int too large: the product has about ${bitLength(r)} bits (limit ${MAX_INT_BITS})`);
+  const bits = bitLength(r);
+  if (bits > MAX_INT_BITS) throw new EvalError(`int too large: the product has about ${bits} bits (limit ${MAX_INT_BITS})`);
+  charge(bits >>> 6); // big products cost in proportion to their size
   return normInt(r);
 }
 const MAX_INT_BITS = 1 << 20;
@@ -115,7 +121,7 @@ export function binary(op: string, x: Value, y: Value): Value {
       }
       if (typeof x === 'string' && typeof y === 'string') {
         if (x.length + y.length > MAX_STRING_LEN) checkSize(x.length + y.length, 'string');
-        return x + y;
+        return concat(x, y);
       }
       if ((typeof x === 'bigint' || typeof x === 'number') && (typeof y === 'bigint' || typeof y === 'number')) return addInt(x, y);
       if (x instanceof List && y instanceof List) {
@@ -173,7 +179,7 @@ export function binary(op: string, x: Value, y: Value): Value {
       });
     case '%':
       if (isIntV(x) && isIntV(y)) return modInt(x, y);
-      if (typeof x === 'string') return percentFormat(x, y);
+      if (typeof x === 'string') return norm(percentFormat(x, y));
       return numOp(op, x, y, floatMod);
     case '|':
       if (isIntV(x) && isIntV(y)) return typeof x === 'number' && typeof y === 'number' && isSmall(x) && isSmall(y) ? x | y : normInt(BigInt(x) | BigInt(y));
@@ -212,7 +218,7 @@ export function binary(op: string, x: Value, y: Value): Value {
       if (!isIntV(x) || !isIntV(y)) throw unknownBinary(op, x, y);
       if (y < 0) throw new EvalError(`negative shift count: ${y}`);
       if (op === '<<') {
-        if (y >= 512) throw new EvalError(`shift count too large: ${y}`);
+        if (y >= MAX_INT_BITS) throw new EvalError(`shift count too large: ${y}`);
         return normInt(BigInt(x) << BigInt(y));
       }
       return normInt(BigInt(x) >> BigInt(y));
@@ -226,15 +232,33 @@ export function binary(op: string, x: Value, y: Value): Value {
     case '!=':
       return !equals(x, y);
     case '<':
-      return compare(op, x, y) < 0;
     case '<=':
-      return compare(op, x, y) <= 0;
     case '>':
-      return compare(op, x, y) > 0;
     case '>=':
-      return compare(op, x, y) >= 0;
+      if (x instanceof StarlarkSet && y instanceof StarlarkSet) return setCompare(op, x, y);
+      return op === '<' ? compare(op, x, y) < 0 : op === '<=' ? compare(op, x, y) <= 0 : op === '>' ? compare(op, x, y) > 0 : compare(op, x, y) >= 0;
   }
   throw unknownBinary(op, x, y);
+}
+
+/** Set ordering is inclusion: < proper subset, <= subset, > proper superset, >= superset. */
+function setCompare(op: string, x: StarlarkSet, y: StarlarkSet): boolean {
+  const subset = (a: StarlarkSet, b: StarlarkSet): boolean => {
+    if (a.size > b.size) return false;
+    charge(a.size);
+    for (const e of a.values()) if (!b.has(e)) return false;
+    return true;
+  };
+  switch (op) {
+    case '<':
+      return x.size < y.size && subset(x, y);
+    case '<=':
+      return subset(x, y);
+    case '>':
+      return x.size > y.size && subset(y, x);
+    default:
+      return subset(y, x);
+  }
 }
 
 function isSmall(n: number): boolean {
@@ -256,9 +280,17 @@ function bigDivToFloat(a: bigint, b: bigint): number {
 
 function numOp(op: string, x: Value, y: Value, f: (a: number, b: number) => number): Value {
   if ((x instanceof Float || isIntV(x)) && (y instanceof Float || isIntV(y))) {
-    return new Float(f(toFloat(x)!, toFloat(y)!));
+    return new Float(f(intToFloat(x), intToFloat(y)));
   }
   throw unknownBinary(op, x, y);
+}
+
+/** An int operand of a float operation; ints beyond the float range are an error, as in starlark-go. */
+function intToFloat(v: number | bigint | Float): number {
+  if (v instanceof Float) return v.value;
+  const f = Number(v);
+  if (!Number.isFinite(f)) throw new EvalError('int too large to convert to float');
+  return f;
 }
 
 export function unknownBinary(op: string, x: Value, y: Value): EvalError {
@@ -272,7 +304,8 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
   const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
   const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
   if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
-  if (typeof seq === 'string') return seq.repeat(k);
+  charge(kind === 'string' || kind === 'bytes' ? (len * k) >>> 6 : len * k); // the copy costs its size
+  if (typeof seq === 'string') return norm(seq.repeat(k));
   if (seq instanceof Bytes) {
     const r = new Uint8Array(len * k);
     for (let i = 0; i < k; i++) r.set(seq.bytes, i * len);
@@ -307,16 +340,29 @@ export function unary(op: string, x: Value): Value {
 export function contains(coll: Value, x: Value): boolean {
   if (typeof coll === 'string') {
     if (typeof x !== 'string') throw new EvalError(`'in <string>' requires string as left operand, not ${typeName(x)}`);
+    chargeScan(coll.length);
     return coll.includes(x);
   }
   if (coll instanceof List || coll instanceof Tuple) {
-    for (const e of coll.elems) if (equals(e, x)) return true;
+    const a = coll.elems;
+    for (let i = 0; i < a.length; i++) {
+      if (equals(a[i], x)) {
+        charge(i + 1);
+        return true;
+      }
+    }
+    charge(a.length);
     return false;
   }
   if (coll instanceof Dict) return coll.get(x) !== undefined;
   if (coll instanceof StarlarkSet) return coll.has(x);
   if (coll instanceof RangeValue) {
-    if (!isIntV(x)) return false;
+    // starlark-go: an integral float is looked up as that int; other non-numbers are an error
+    if (x instanceof Float) {
+      if (!Number.isInteger(x.value)) return false;
+      x = x.value;
+    }
+    if (!isIntV(x)) throw new EvalError(`'in <range>' requires integer as left operand, not ${typeName(x)}`);
     // arithmetic, not a search: ranges can be 10**12 long
     const n = Number(x);
     if (!Number.isSafeInteger(n)) return false;
@@ -348,8 +394,23 @@ export function indexOfBytes(h: Uint8Array, n: Uint8Array, from: number): number
 
 // ---- equality and ordering -----------------------------------------------------------------------
 
+/** starlark-go's CompareLimit: comparisons recurse at most this deep (so cyclic values fail instead of looping). */
+const COMPARE_LIMIT = 10;
+
+function tooDeep(): EvalError {
+  return new EvalError('comparison exceeded maximum recursion depth');
+}
+
 export function equals(x: Value, y: Value): boolean {
-  if (x === y) return true;
+  if (typeof x === 'string') return x === y;
+  return eqDepth(x, y, COMPARE_LIMIT);
+}
+
+function eqDepth(x: Value, y: Value, depth: number): boolean {
+  if (depth < 1) throw tooDeep();
+  // Identity is equality except for sequences and mappings, which starlark-go compares element-wise (so a
+  // cyclic list compared with itself reaches the depth limit, as there).
+  if (x === y && !(x instanceof List || x instanceof Tuple || x instanceof Dict || x instanceof Struct)) return true;
   switch (typeof x) {
     case 'number':
     case 'bigint':
@@ -362,16 +423,17 @@ export function equals(x: Value, y: Value): boolean {
   if (x === null || y === null) return false;
   if (x instanceof Float) {
     if (y instanceof Float) return floatCmp(x.value, y.value) === 0;
-    if (isIntV(y)) return equals(y, x);
+    if (isIntV(y)) return eqDepth(y, x, depth);
     return false;
   }
-  if (x instanceof List) return y instanceof List && seqEqual(x.elems, y.elems);
-  if (x instanceof Tuple) return y instanceof Tuple && seqEqual(x.elems, y.elems);
+  if (x instanceof List) return y instanceof List && seqEqual(x.elems, y.elems, depth);
+  if (x instanceof Tuple) return y instanceof Tuple && seqEqual(x.elems, y.elems, depth);
   if (x instanceof Dict) {
     if (!(y instanceof Dict) || x.size !== y.size) return false;
     for (const [k, v] of x.entries()) {
+      charge(1);
       const w = y.get(k);
-      if (w === undefined || !equals(v, w)) return false;
+      if (w === undefined || !eqDepth(v, w, depth - 1)) return false;
     }
     return true;
   }
@@ -390,7 +452,7 @@ export function equals(x: Value, y: Value): boolean {
     const ka = Object.keys(x.fields);
     const kb = Object.keys(y.fields);
     if (ka.length !== kb.length) return false;
-    for (const k of ka) if (!(k in y.fields) || !equals(x.fields[k], y.fields[k])) return false;
+    for (const k of ka) if (!(k in y.fields) || !eqDepth(x.fields[k], y.fields[k], depth - 1)) return false;
     return true;
   }
   if (x instanceof Builtin) return y instanceof Builtin && x.recv !== undefined && x.name === y.name && x.recv === y.recv;
@@ -398,9 +460,12 @@ export function equals(x: Value, y: Value): boolean {
   return false;
 }
 
-function seqEqual(a: Value[], b: Value[]): boolean {
+function seqEqual(a: Value[], b: Value[], depth: number): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!equals(a[i], b[i])) return false;
+  for (let i = 0; i < a.length; i++) {
+    charge(1);
+    if (!eqDepth(a[i], b[i], depth - 1)) return false;
+  }
   return true;
 }
 
@@ -427,6 +492,11 @@ function numCmp(x: number | bigint | Float, y: number | bigint | Float): number 
 
 /** Three-way comparison for ordered operators; throws for unordered/mismatched types. */
 export function compare(op: string, x: Value, y: Value): number {
+  return cmpDepth(op, x, y, COMPARE_LIMIT);
+}
+
+function cmpDepth(op: string, x: Value, y: Value, depth: number): number {
+  if (depth < 1) throw tooDeep();
   if ((isIntV(x) || x instanceof Float) && (isIntV(y) || y instanceof Float)) return numCmp(x, y);
   if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
   if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
@@ -434,7 +504,8 @@ export function compare(op: string, x: Value, y: Value): number {
     const a = x.elems;
     const b = y.elems;
     for (let i = 0; i < a.length && i < b.length; i++) {
-      if (!equals(a[i], b[i])) return compare(op, a[i], b[i]);
+      charge(1);
+      if (!eqDepth(a[i], b[i], depth - 1)) return cmpDepth(op, a[i], b[i], depth - 1);
     }
     return a.length - b.length;
   }
@@ -483,89 +554,148 @@ export function str(v: Value): string {
 }
 
 export function repr(v: Value): string {
-  const out: string[] = [];
-  writeRepr(out, v, []);
-  return out.join('');
+  switch (typeof v) {
+    case 'string':
+      return quote(v);
+    case 'number':
+      return String(v);
+  }
+  if (!isComposite(v)) return leafRepr(v);
+  const out = new StrBuf(MAX_STRING_LEN, 'string');
+  writeRepr(out, v);
+  return out.toString();
 }
 
-function writeRepr(out: string[], v: Value, path: Value[]): void {
-  if (v === null) return void out.push('None');
+function isComposite(v: Value): v is List | Tuple | Dict | StarlarkSet | Struct {
+  return v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof Struct;
+}
+
+function leafRepr(v: Value): string {
+  if (v === null) return 'None';
   switch (typeof v) {
     case 'boolean':
-      return void out.push(v ? 'True' : 'False');
+      return v ? 'True' : 'False';
     case 'number':
     case 'bigint':
-      return void out.push(String(v));
+      return String(v);
     case 'string':
-      return void out.push(quote(v));
+      return quote(v);
   }
-  if (v instanceof Float) return void out.push(fmtFloat(v.value));
-  if (v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof Struct) {
-    if (path.includes(v)) {
-      out.push(v instanceof List ? '[...]' : v instanceof Dict ? '{...}' : '...');
+  if (v instanceof Float) return fmtFloat(v.value);
+  if (v instanceof StarlarkFunction) return `<function ${v.name}>`;
+  if (v instanceof Builtin) return v.recv !== undefined ? `<built-in method ${v.name} of ${typeName(v.recv)} value>` : `<built-in function ${v.name}>`;
+  if (v instanceof Bytes) return bytesRepr(v.bytes);
+  return (v as HostObject).repr();
+}
+
+/** Text between items of a composite being printed (struct field labels). */
+class Label {
+  constructor(readonly s: string) {}
+}
+
+/** One composite being printed: its items, the next one, and how to separate and close them. */
+interface ReprFrame {
+  obj: object;
+  items: ReadonlyArray<Value | Label>;
+  i: number;
+  /** 'seq': ", " between items; 'dict': alternating ": " and ", "; 'struct': ", " before each label. */
+  kind: 'seq' | 'dict' | 'struct';
+  close: string;
+}
+
+/**
+ * repr of composites with an explicit stack (nesting depth cannot overflow the JS stack), one step charged
+ * per value (an exponentially shared structure hits the budget or the size limit, never hangs), and
+ * starlark-go's cycle marks: a list or dict inside itself prints as [...] / {...}.
+ */
+function writeRepr(out: StrBuf, root: Value): void {
+  const onPath = new Set<object>();
+  const stack: ReprFrame[] = [];
+  const open = (v: List | Tuple | Dict | StarlarkSet | Struct): void => {
+    if ((v instanceof List || v instanceof Dict) && onPath.has(v)) {
+      out.add(v instanceof List ? '[...]' : '{...}');
       return;
     }
-    path.push(v);
     if (v instanceof List || v instanceof Tuple) {
-      out.push(v instanceof List ? '[' : '(');
-      v.elems.forEach((e, i) => {
-        if (i > 0) out.push(', ');
-        writeRepr(out, e, path);
-      });
-      if (v instanceof Tuple && v.elems.length === 1) out.push(',');
-      out.push(v instanceof List ? ']' : ')');
+      out.add(v instanceof List ? '[' : '(');
+      const close = v instanceof List ? ']' : v.elems.length === 1 ? ',)' : ')';
+      stack.push({ obj: v, items: v.elems, i: 0, kind: 'seq', close });
     } else if (v instanceof Dict) {
-      out.push('{');
-      v.entries().forEach(([k, x], i) => {
-        if (i > 0) out.push(', ');
-        writeRepr(out, k, path);
-        out.push(': ');
-        writeRepr(out, x, path);
+      out.add('{');
+      const items: Value[] = [];
+      v.forEach((k, x) => {
+        items.push(k, x);
       });
-      out.push('}');
+      stack.push({ obj: v, items, i: 0, kind: 'dict', close: '}' });
     } else if (v instanceof StarlarkSet) {
-      out.push('set([');
-      v.values().forEach((e, i) => {
-        if (i > 0) out.push(', ');
-        writeRepr(out, e, path);
-      });
-      out.push('])');
+      out.add('set([');
+      stack.push({ obj: v, items: v.values(), i: 0, kind: 'seq', close: '])' });
     } else {
-      out.push('struct(');
-      Object.keys(v.fields)
-        .sort()
-        .forEach((k, i) => {
-          if (i > 0) out.push(', ');
-          out.push(k, ' = ');
-          writeRepr(out, v.fields[k], path);
-        });
-      out.push(')');
+      out.add('struct(');
+      const items: Array<Value | Label> = [];
+      for (const k of Object.keys(v.fields).sort()) items.push(new Label(k + ' = '), v.fields[k]);
+      stack.push({ obj: v, items, i: 0, kind: 'struct', close: ')' });
     }
-    path.pop();
-    return;
+    if (v instanceof List || v instanceof Dict) onPath.add(v);
+  };
+  const emit = (v: Value): void => {
+    charge(4); // building text costs several interpreter steps' worth per value
+    if (isComposite(v)) open(v);
+    else out.add(leafRepr(v));
+  };
+  emit(root);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.items.length) {
+      out.add(f.close);
+      if (f.obj instanceof List || f.obj instanceof Dict) onPath.delete(f.obj);
+      stack.pop();
+      continue;
+    }
+    const i = f.i++;
+    const item = f.items[i];
+    if (item instanceof Label) {
+      if (i > 0) out.add(', ');
+      out.add(item.s);
+      continue;
+    }
+    if (i > 0 && f.kind !== 'struct') out.add(f.kind === 'dict' && i % 2 === 1 ? ': ' : ', ');
+    emit(item);
   }
-  if (v instanceof StarlarkFunction) return void out.push(`<function ${v.name}>`);
-  if (v instanceof Builtin) return void out.push(v.recv !== undefined ? `<built-in method ${v.name} of ${typeName(v.recv)} value>` : `<built-in function ${v.name}>`);
-  if (v instanceof Bytes) return void out.push(bytesRepr(v.bytes));
-  return void out.push((v as HostObject).repr());
 }
 
 /** Go's single-character escapes, shared by string and bytes literals. */
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
 
-/** Go-style double-quoted string literal. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** Go-style double-quoted string literal (syntax.Quote): raw bytes as \xNN, non-printable runes as \u/\U. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function quote(s: string): string {
+  if (s.length >= 64) charge(s.length >>> 2); // character-by-character work: charged like a loop over it
+  if (PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const esc = ESCAPES[c];
-    if (esc !== undefined) { out += esc; continue; }
-    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      out += s[i] + s[i + 1];
-      i++;
-    } else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += s[i];
+    if (c < 0x80) {
+      const esc = ESCAPES[c];
+      if (esc !== undefined) out += esc;
+      else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+      else out += s[i];
+      continue;
+    }
+    const b = escapeByteAt(s, i);
+    if (b >= 0) {
+      out += '\\x' + b.toString(16);
+      continue;
+    }
+    const cp = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
+    else if (PRINTABLE.test(ch)) out += ch;
+    else out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
+    if (cp > 0xffff) i++;
   }
   return out + '"';
 }
@@ -674,11 +804,17 @@ function percentFormat(format: string, x: Value): string {
 export function formatFloatConv(f: number, conv: string, prec: number): string {
   const lower = conv.toLowerCase();
   let s: string;
-  if (!Number.isFinite(f)) s = Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
-  else if (lower === 'f') s = Math.abs(f) < 1e21 ? f.toFixed(prec) : BigInt(f).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+  // starlark-go: non-finite values print as nan/+inf/-inf whatever the conversion
+  if (!Number.isFinite(f)) return Number.isNaN(f) ? 'nan' : f > 0 ? '+inf' : '-inf';
+  const neg0 = Object.is(f, -0) ? '-' : '';
+  if (lower === 'f') s = neg0 + (Math.abs(f) < 1e21 ? f.toFixed(prec) : BigInt(f).toString() + (prec > 0 ? '.' + '0'.repeat(prec) : ''));
   else if (lower === 'e') {
-    s = f.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
-  } else s = goFormatG(f);
+    s = neg0 + f.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
+  } else {
+    // %g is str(float): shortest form, always with a '.' or an exponent
+    s = goFormatG(f);
+    if (!/[.e]/.test(s)) s += '.0';
+  }
   return conv === lower ? s : s.toUpperCase();
 }
 
@@ -717,12 +853,12 @@ export function index(x: Value, i: Value): Value {
   }
   if (typeof x === 'string') {
     let k = toIndexInt(i, 'string index');
-    const s = strBytesView(x);
-    const n = s.length;
+    const v = byteView(x);
+    const n = v === null ? x.length : v.length;
     const orig = k;
     if (k < 0) k += n;
     if (k < 0 || k >= n) throw outOfRange(orig, n, x);
-    return s.slice(k, k + 1).str();
+    return v === null ? x[k] : byteChar(v[k]);
   }
   if (x instanceof Bytes) {
     let k = toIndexInt(i, 'bytes index');
@@ -731,6 +867,14 @@ export function index(x: Value, i: Value): Value {
     if (k < 0) k += n;
     if (k < 0 || k >= n) throw outOfRange(orig, n, x);
     return x.bytes[k];
+  }
+  if (x instanceof StringIterable && x.indexable) {
+    let k = toIndexInt(i, `${x.typeName} index`);
+    const n = x.len;
+    const orig = k;
+    if (k < 0) k += n;
+    if (k < 0 || k >= n) throw outOfRange(orig, n, x);
+    return x.at(k);
   }
   if (x instanceof RangeValue) {
     let k = toIndexInt(i, 'range index');
@@ -793,10 +937,11 @@ export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st
     return x instanceof List ? new List(r) : new Tuple(r);
   }
   if (typeof x === 'string') {
-    const v = strBytesView(x);
-    const [a, b, s] = sliceIndices(v.length, lo, hi, st);
-    if (s === 1) return v.slice(a, Math.max(a, b)).str();
-    return v.pick(sliceArray(v.indexArray(), a, b, s)).str();
+    const v = byteView(x);
+    const [a, b, s] = sliceIndices(v === null ? x.length : v.length, lo, hi, st);
+    if (v === null) return s === 1 ? x.slice(a, Math.max(a, b)) : sliceArray(x, a, b, s).join('');
+    if (s === 1) return fromUtf8(v.subarray(a, Math.max(a, b)));
+    return fromUtf8(Uint8Array.from(sliceArray(v, a, b, s)));
   }
   if (x instanceof Bytes) {
     const [a, b, s] = sliceIndices(x.bytes.length, lo, hi, st);
@@ -811,45 +956,7 @@ export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st
   throw new EvalError(`invalid slice operand ${typeName(x)}`);
 }
 
-// ---- strings as UTF-8 byte sequences (starlark-go semantics) -------------------------------------
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** A view of a string indexed by UTF-8 byte; ASCII strings take a fast path. */
-export interface StrView {
-  length: number;
-  slice(a: number, b: number): StrView;
-  pick(indices: number[]): StrView;
-  indexArray(): number[];
-  str(): string;
-}
-
-export function strBytesView(s: string): StrView {
-  if (ASCII.test(s)) return asciiView(s);
-  return bytesView(Buffer.from(s, 'utf8'));
-}
-
-function asciiView(s: string): StrView {
-  return {
-    length: s.length,
-    slice: (a, b) => asciiView(s.slice(a, b)),
-    pick: (idx) => asciiView(idx.map((i) => s[i]).join('')),
-    indexArray: () => Array.from({ length: s.length }, (_, i) => i),
-    str: () => s,
-  };
-}
-
-function bytesView(b: Uint8Array): StrView {
-  return {
-    length: b.length,
-    slice: (x, y) => bytesView(b.subarray(x, y)),
-    pick: (idx) => bytesView(Uint8Array.from(idx.map((i) => b[i]))),
-    indexArray: () => Array.from({ length: b.length }, (_, i) => i),
-    str: () => Buffer.from(b).toString('utf8'),
-  };
-}
-
 /** len(s) in UTF-8 bytes. */
 export function strLen(s: string): number {
-  return ASCII.test(s) ? s.length : Buffer.byteLength(s, 'utf8');
+  return byteLen(s);
 }

@@ -21,8 +21,16 @@ export function parse(src: string, file: string): FileAST {
   return new Parser(tokenize(src, file), file).parseFile();
 }
 
+/**
+ * Deepest nesting of expressions and blocks the parser accepts. The parser, resolver, compiler and evaluator
+ * all recurse over the tree on the JS stack, so a pathological program ("f(" * 1500) must be refused here,
+ * with the position where it got too deep, rather than overflow later.
+ */
+export const MAX_NESTING = 400;
+
 class Parser {
   private p = 0;
+  private depth = 0;
   constructor(
     private toks: Token[],
     private file: string,
@@ -135,6 +143,15 @@ class Parser {
   }
 
   private parseSuite(): Stmt[] {
+    this.enter();
+    try {
+      return this.parseSuiteInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseSuiteInner(): Stmt[] {
     const out: Stmt[] = [];
     if (this.cur().kind === 'NEWLINE') {
       this.p++;
@@ -295,7 +312,20 @@ class Parser {
     return t.kind === 'OP' && (t.text === '=' || t.text === ')' || t.text === ']' || t.text === '}' || t.text === ':' || t.text === ';' || AUG.has(t.text));
   }
 
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) this.err(`program too deeply nested (more than ${MAX_NESTING} levels)`);
+  }
+
   parseTest(): Expr {
+    this.enter();
+    try {
+      return this.parseTestInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseTestInner(): Expr {
     if (this.is('lambda')) {
       const t = this.next();
       const params = this.parseParams(':');
@@ -339,7 +369,9 @@ class Parser {
     let x: Expr;
     if (minPrec <= 3 && this.is('not')) {
       const t = this.next();
+      this.enter();
       const operand = this.parseBinary(3);
+      this.depth--;
       x = { k: 'unary', op: 'not', x: operand, line: t.line, col: t.col };
     } else {
       x = this.parseUnary();
@@ -362,8 +394,13 @@ class Parser {
   private parseUnary(): Expr {
     if (this.is('-') || this.is('+') || this.is('~')) {
       const t = this.next();
-      const x = this.parseUnary();
-      return { k: 'unary', op: t.text, x, line: t.line, col: t.col };
+      this.enter();
+      try {
+        const x = this.parseUnary();
+        return { k: 'unary', op: t.text, x, line: t.line, col: t.col };
+      } finally {
+        this.depth--;
+      }
     }
     return this.parsePrimaryWithSuffix();
   }

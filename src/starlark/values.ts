@@ -1,4 +1,6 @@
 // Starlark value representations (see README.md for the JS mapping).
+import { charge } from './meter';
+import { StrBuf } from './strbuf';
 import type { Thread, ThreadImpl } from './thread';
 
 export type Value =
@@ -384,6 +386,45 @@ function primKey(k: Value): Canon | typeof NOT_PRIM {
 
 /** A string encoding of a hashable composite value; throws "unhashable type: T" otherwise. */
 export function encodeKey(k: Value): string {
+  if (!(k instanceof Tuple) && !(k instanceof Struct)) return encodeLeaf(k);
+  // Tuples and structs nest arbitrarily deep and may share substructure: an explicit work list (no JS
+  // recursion), a metered, size-limited builder (an exponentially shared tuple fails cleanly).
+  const out = new StrBuf(MAX_STRING_LEN, 'hash key');
+  const work: Array<Value | KeyText> = [k];
+  while (work.length > 0) {
+    const w = work.pop()!;
+    if (w instanceof KeyText) {
+      out.add(w.s);
+      continue;
+    }
+    charge(1);
+    if (w instanceof Tuple) {
+      const a = w.elems;
+      out.add('t' + a.length + '(');
+      work.push(CLOSE);
+      for (let i = a.length - 1; i >= 0; i--) {
+        work.push(a[i]);
+        if (i > 0) work.push(COMMA);
+      }
+    } else if (w instanceof Struct) {
+      const names = Object.keys(w.fields).sort();
+      out.add('S(');
+      work.push(CLOSE);
+      for (let i = names.length - 1; i >= 0; i--) {
+        work.push(w.fields[names[i]], new KeyText((i > 0 ? ',' : '') + names[i] + '='));
+      }
+    } else out.add(encodeLeaf(w));
+  }
+  return out.toString();
+}
+
+class KeyText {
+  constructor(readonly s: string) {}
+}
+const CLOSE = new KeyText(')');
+const COMMA = new KeyText(',');
+
+function encodeLeaf(k: Value): string {
   if (k === null) return 'N';
   switch (typeof k) {
     case 'boolean':
@@ -398,13 +439,8 @@ export function encodeKey(k: Value): string {
     const p = primKey(k);
     return (typeof p === 'number' && Number.isInteger(p)) || typeof p === 'bigint' ? 'i' + String(p) : 'f' + k.value;
   }
-  if (k instanceof Tuple) return 't' + k.elems.length + '(' + k.elems.map(encodeKey).join(',') + ')';
-  if (k instanceof Bytes) return 'b' + k.bytes.length + ':' + String.fromCharCode(...k.bytes);
+  if (k instanceof Bytes) return 'b' + k.bytes.length + ':' + Buffer.from(k.bytes.buffer, k.bytes.byteOffset, k.bytes.length).toString('latin1');
   if (k instanceof StarlarkFunction || k instanceof Builtin) return '@' + k.id;
-  if (k instanceof Struct) {
-    const names = Object.keys(k.fields).sort();
-    return 'S(' + names.map((n) => n + '=' + encodeKey(k.fields[n])).join(',') + ')';
-  }
   if (k instanceof HostObject) return 'h' + k.typeName + ':' + k.hash();
   throw new EvalError(`unhashable type: ${typeName(k)}`);
 }
@@ -459,38 +495,60 @@ export function truth(v: Value): boolean {
   return true;
 }
 
-function freezeEntry(k: Value, v: Value): void {
-  freeze(k);
-  freeze(v);
+/** Deep-freezes a value. */
+export function freeze(v: Value | undefined): void {
+  freezeAll([v]);
 }
 
-/** Deep-freezes a value (module globals after execution). */
-export function freeze(v: Value | undefined): void {
-  if (v === null || v === undefined || typeof v !== 'object') return;
-  if (v instanceof List) {
-    if (v.frozen) return;
-    v.frozen = true;
-    const a = v.elems;
-    for (let i = 0; i < a.length; i++) if (typeof a[i] === 'object') freeze(a[i]);
-  } else if (v instanceof Tuple) {
-    const a = v.elems;
-    for (let i = 0; i < a.length; i++) if (typeof a[i] === 'object') freeze(a[i]);
-  } else if (v instanceof Dict) {
-    if (v.frozen) return;
-    v.frozen = true;
-    v.forEach(freezeEntry);
-  } else if (v instanceof StarlarkSet) {
-    if (v.frozen) return;
-    v.frozen = true;
-  } else if (v instanceof Struct) {
-    if (v.frozen) return;
-    v.frozen = true;
-    for (const k in v.fields) freeze(v.fields[k]);
-  } else if (v instanceof StarlarkFunction) {
-    for (const d of v.defaults) if (d !== MANDATORY) freeze(d);
-    for (const c of v.freevars) freeze(c.v);
-  } else if (v instanceof HostObject) {
-    v.freeze();
+/**
+ * Deep-freezes values (module globals after execution) with an explicit work list, so nesting depth cannot
+ * overflow the JS stack, and visits each tuple/function once, so shared substructure (x = (x, x) thirty
+ * times) costs linear, not exponential, work.
+ */
+export function freezeAll(roots: ReadonlyArray<Value | undefined>): void {
+  const work: Array<Value | undefined> = roots.slice();
+  let seen: Set<object> | undefined; // values without a frozen flag
+  const once = (o: object): boolean => {
+    seen ??= new Set();
+    if (seen.has(o)) return false;
+    seen.add(o);
+    return true;
+  };
+  const pushAll = (a: readonly Value[]): void => {
+    for (let i = 0; i < a.length; i++) if (typeof a[i] === 'object' && a[i] !== null) work.push(a[i]);
+  };
+  while (work.length > 0) {
+    const v = work.pop();
+    if (v === null || v === undefined || typeof v !== 'object') continue;
+    if (v instanceof List) {
+      if (v.frozen) continue;
+      v.frozen = true;
+      pushAll(v.elems);
+    } else if (v instanceof Tuple) {
+      if (once(v)) pushAll(v.elems);
+    } else if (v instanceof Dict) {
+      if (v.frozen) continue;
+      v.frozen = true;
+      v.forEach((k, x) => {
+        work.push(k, x);
+      });
+    } else if (v instanceof StarlarkSet) {
+      if (v.frozen) continue;
+      v.frozen = true;
+      pushAll(v.values());
+    } else if (v instanceof Struct) {
+      if (v.frozen) continue;
+      v.frozen = true;
+      for (const k in v.fields) work.push(v.fields[k]);
+    } else if (v instanceof StarlarkFunction) {
+      if (!once(v)) continue;
+      for (const d of v.defaults) if (d !== MANDATORY) work.push(d);
+      for (const c of v.freevars) work.push(c.v);
+    } else if (v instanceof Builtin) {
+      if (v.recv !== undefined && once(v)) work.push(v.recv);
+    } else if (v instanceof HostObject) {
+      if (once(v)) v.freeze();
+    }
   }
 }
 

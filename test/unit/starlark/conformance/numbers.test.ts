@@ -1,0 +1,30 @@
+// Number formatting and conversions, as starlark-go prints and converts them.
+import { conformance } from './cases';
+
+conformance('numbers', [
+  ['"%e" % float("nan")', '"nan"'],
+  ['"%f" % float("inf")', '"+inf"'],
+  ['"%g" % 0', '"0.0"'],
+  ['"%g" % 1.5', '"1.5"'],
+  ['"%g" % 1e20', '"1e+20"'],
+  ['"%f" % -0.0', '"-0.000000"'],
+  ['"%e" % 12345.678', '"1.234568e+04"'],
+  ['(1 << 1500) + 0.0', '!int too large to convert to float'],
+  ['float(1 << 1500)', '!int too large to convert to float'],
+  ['float("1e1000")', '!floating-point number too large'],
+  ['float("1e308")', '1e+308'],
+  ['int("0b0", 16)', '176'],
+  ['int("0x10", 0)', '16'],
+  ['int("0o17", 0)', '15'],
+  ['int("0b101", 0)', '5'],
+  ['int("0x10", 10)', '!invalid literal'],
+  ['int("010", 0)', '!invalid literal'],
+  ['int("0", 0)', '0'],
+  ['int("-0x10", 16)', '-16'],
+  ['int("z", 36)', '35'],
+  ['int()', '!missing argument'],
+  ['int("9" * 30)', '999999999999999999999999999999'],
+  ['int("1" * 40, 3) > 0', 'True'],
+  ['str(1.0)', '"1.0"'],
+  ['str(1e100)', '"1e+100"'],
+]);

@@ -1,0 +1,87 @@
+// Hostile input (issue 11's fuzz reproducers): every one ends as a StarlarkError with a position, quickly, never
+// as a raw JS error, a process abort or a hang. The step budget here is small (2M steps).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Builtin, StarlarkError, execFile, toJS, type Value } from '../../../src/starlark/index';
+
+// Small budgets keep this file fast on a loaded machine; what is asserted is that work is bounded by the budget.
+const MAX_STEPS = 2_000_000;
+
+function outcome(source: string, predeclared: Record<string, Value> = {}, maxSteps = MAX_STEPS): StarlarkError | 'ok' {
+  try {
+    execFile({ filename: 'T', source, predeclared, maxSteps });
+    return 'ok';
+  } catch (e) {
+    assert.ok(e instanceof StarlarkError, `expected a StarlarkError, got ${String(e)}`);
+    assert.ok(e.pos.line >= 1 && e.pos.col >= 1, `error without a position: ${e.message}`);
+    return e;
+  }
+}
+
+function fails(source: string, re: RegExp, predeclared: Record<string, Value> = {}): StarlarkError {
+  const r = outcome(source, predeclared);
+  assert.notEqual(r, 'ok', `expected an error from ${source.slice(0, 80)}`);
+  const e = r as StarlarkError;
+  assert.match(e.shortMessage, re);
+  return e;
+}
+
+test('parser recursion: "f(" * 1500 is a syntax error at the token where nesting got too deep', () => {
+  const e = fails('x = ' + 'f('.repeat(1500), /^program too deeply nested \(more than \d+ levels\)$/);
+  assert.equal(e.kind, 'syntax');
+  assert.equal(e.pos.line, 1);
+  assert.ok(e.pos.col > 100);
+  // nesting within the limit still parses and runs
+  assert.equal(outcome('def f(x=None):\n  return x\nx = ' + 'f('.repeat(300) + ')'.repeat(300) + '\n'), 'ok');
+});
+
+test('a list nested 5000 deep is frozen at module end without overflowing the stack', () => {
+  assert.equal(outcome('x = []\nfor i in range(5000):\n  x = [x]\n'), 'ok');
+});
+
+test('freezing and printing exponentially shared tuples: linear freeze, metered printing', () => {
+  assert.equal(outcome('x = []\nfor i in range(30):\n  x = (x, x)\n'), 'ok');
+  const e = fails('x = []\nfor i in range(30):\n  x = (x, x)\ny = str(x)\n', /cancelled: too many steps|too large/);
+  assert.equal(e.pos.line, 4);
+  fails('x = []\nfor i in range(30):\n  x = (x, x)\ny = "%s" % (x,)\n', /cancelled: too many steps|too large/);
+});
+
+test('comparing shared or cyclic structures stops at starlark-go\'s depth limit', () => {
+  fails('x = []\ny = []\nfor i in range(30):\n  x = (x, x)\n  y = (y, y)\nz = x == y\n', /^comparison exceeded maximum recursion depth$/);
+  fails('x = []\ny = []\nfor i in range(30):\n  x = (x, x)\n  y = (y, y)\nz = x < y\n', /^comparison exceeded maximum recursion depth$/);
+  fails('x = []\nx.append(x)\nz = x == x\n', /^comparison exceeded maximum recursion depth$/);
+});
+
+test('a self-containing list handed to the host (toJS) is a Starlark error at the call', () => {
+  const encode = new Builtin('encode', (c) => JSON.stringify(toJS(c.args[0])));
+  const e = fails('x = []\nx.append(x)\nencode(x)\n', /^Error in encode: cannot convert a list that contains itself$/, { encode });
+  assert.deepEqual([e.pos.line, e.pos.col], [3, 7]);
+  fails('x = []\nfor i in range(3000):\n  x = [x]\nencode(x)\n', /nested too deeply/, { encode });
+});
+
+test('repr of tuples nested 3000 deep works (no JS recursion)', () => {
+  assert.equal(outcome('x = ()\nfor i in range(3000):\n  x = (x,)\ny = repr(x)\nif len(y) != 3000 * 3 + 2:\n  fail(len(y))\n'), 'ok');
+});
+
+test('2^27-character strings: elems() is lazy, materialising or splitting fails cleanly', () => {
+  assert.equal(outcome('x = ("a" * (1 << 27)).elems()\n', {}, 20_000_000), 'ok');
+  fails('x = list(("a" * (1 << 27)).elems())\n', /too large to materialize|cancelled/);
+  fails('x = ("a" * (1 << 27)).split("a")\n', /too large|cancelled/);
+  fails('x = sorted(("ab" * (1 << 25)).elems())\n', /too large to materialize|cancelled/);
+  fails('x = len(list(("a" * (1 << 26)).codepoint_ords()))\n', /too large to materialize|cancelled/);
+});
+
+test('scanning builtins on long strings are charged: a loop of them hits the budget', () => {
+  const e = fails('s = "a" * (1 << 24)\nfor i in range(1000000):\n  n = s.count("b")\n', /cancelled: too many steps/);
+  assert.equal(e.kind, 'cancelled');
+  fails('s = "a" * (1 << 20)\nl = [s] * 1000\nfor i in range(1000000):\n  n = s in l\n', /cancelled: too many steps/);
+});
+
+test('int() of a 200,000-digit string is linear, not quadratic', () => {
+  assert.equal(outcome('x = int("9" * 200000)\ny = int("z" * 20000, 36)\n'), 'ok');
+});
+
+test('unbounded recursion is a clean Starlark error', () => {
+  const e = fails('def f(n):\n  return f(n + 1)\nf(0)\n', /Starlark stack overflow/);
+  assert.equal(e.pos.line, 2);
+});
