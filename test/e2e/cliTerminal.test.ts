@@ -11,35 +11,12 @@ import { join } from 'node:path';
 import { locateCodeServer, startCodeServer, type RunningCodeServer } from './lib/codeServer';
 import { buildExtension, prepareExtensionsDir, REPO } from './lib/extensions';
 import { openWorkbench, type Workbench } from './lib/workbench';
+import { clusterSkipReason, KUBECONFIG, kubectlResult, until } from './lib/cluster';
 
-const ENV_DIR = process.env.INNERLOOP_ENV_DIR ?? '/var/lib/innerloop-env';
-const KUBECONFIG = join(ENV_DIR, 'kubeconfig');
-const KUBECTL = join(ENV_DIR, 'bin', 'kubectl');
+const skip = clusterSkipReason();
 
-function skipReason(): string | false {
-  const cs = locateCodeServer();
-  if ('missing' in cs) return cs.missing;
-  if (!existsSync(KUBECTL) || !existsSync(KUBECONFIG)) return `no local cluster environment in ${ENV_DIR} (npm run env:up)`;
-  const status = spawnSync('bash', [join(REPO, 'test', 'env', 'status.sh')], { encoding: 'utf8', timeout: 60_000 });
-  if (status.status !== 0) return `the local cluster is not up (test/env/status.sh exited ${status.status})`;
-  return false;
-}
-const skip = skipReason();
 
-function kubectl(kubeconfig: string, ...args: string[]): { code: number; out: string } {
-  const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? 1, out: r.stdout + r.stderr };
-}
 
-async function until<T>(what: string, limitMs: number, probe: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -67,7 +44,7 @@ describe('the CLI in the integrated terminal talks to the editor\'s engine; Stop
   let kubeconfig = '';
   let namespace = '';
   const w = (): Workbench => wb!;
-  const deployment = (): boolean => kubectl(kubeconfig, 'get', 'deployment', 'h-cli-e2e').code === 0;
+  const deployment = (): boolean => kubectlResult(kubeconfig, 'get', 'deployment', 'h-cli-e2e').code === 0;
 
   before(async () => {
     buildExtension();
@@ -78,8 +55,8 @@ describe('the CLI in the integrated terminal talks to the editor\'s engine; Stop
     namespace = `h-cli-e2e-${process.pid}-${Date.now().toString(36)}`;
     kubeconfig = join(scratch, 'kubeconfig');
     cpSync(KUBECONFIG, kubeconfig);
-    assert.equal(kubectl(kubeconfig, 'create', 'namespace', namespace).code, 0);
-    kubectl(kubeconfig, 'config', 'set-context', '--current', `--namespace=${namespace}`);
+    assert.equal(kubectlResult(kubeconfig, 'create', 'namespace', namespace).code, 0);
+    kubectlResult(kubeconfig, 'config', 'set-context', '--current', `--namespace=${namespace}`);
     extensionsDir = await prepareExtensionsDir({ harness: false });
     const found = locateCodeServer();
     if (!('dir' in found)) throw new Error(found.missing);
@@ -91,7 +68,7 @@ describe('the CLI in the integrated terminal talks to the editor\'s engine; Stop
     await wb?.screenshot('cli-terminal-final').catch(() => undefined);
     await wb?.close().catch(() => undefined);
     await server?.stop();
-    if (namespace) kubectl(kubeconfig, 'delete', 'namespace', namespace, '--wait=false');
+    if (namespace) kubectlResult(kubeconfig, 'delete', 'namespace', namespace, '--wait=false');
     for (const d of [workspace, scratch, extensionsDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 

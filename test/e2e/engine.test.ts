@@ -7,36 +7,20 @@
 // the local cluster (test/env) or the engine wiring is missing; always runs Down and deletes the namespace.
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateCodeServer, startCodeServer, type RunningCodeServer } from './lib/codeServer';
 import { buildExtension, prepareExtensionsDir, REPO } from './lib/extensions';
 import { ARTIFACTS, openWorkbench, type Workbench } from './lib/workbench';
+import { clusterSkipReason, KUBECONFIG, kubectl, until } from './lib/cluster';
 
-const ENV_DIR = process.env.INNERLOOP_ENV_DIR ?? '/var/lib/innerloop-env';
-const KUBECONFIG = join(ENV_DIR, 'kubeconfig');
-const KUBECTL = join(ENV_DIR, 'bin', 'kubectl');
 const PORTS = { api: 15734, frontend: 13734, apiDebug: 15678, frontendDebug: 19229 };
 const API = `http://127.0.0.1:${PORTS.api}`;
 
-function skipReason(): string | false {
-  const cs = locateCodeServer();
-  if ('missing' in cs) return cs.missing;
-  if (!existsSync(KUBECTL) || !existsSync(KUBECONFIG)) return `no local cluster environment in ${ENV_DIR} (npm run env:up)`;
-  const status = spawnSync('bash', [join(REPO, 'test', 'env', 'status.sh')], { encoding: 'utf8', timeout: 60_000 });
-  if (status.status !== 0) return `the local cluster is not up (test/env/status.sh exited ${status.status})`;
-  return false;
-}
 
-const skip = skipReason();
+const skip = clusterSkipReason();
 
-function kubectl(kubeconfig: string, ...args: string[]): string {
-  const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   try {
@@ -47,15 +31,6 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   }
 }
 
-async function until<T>(what: string, limitMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe('Innerloop in VS Code against the local cluster (todo app)', { skip, timeout: 600_000 }, () => {
   let server: RunningCodeServer | undefined;

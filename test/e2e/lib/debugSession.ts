@@ -2,7 +2,6 @@
 // 'debug') on a temp copy of the todo app against the local cluster, in a throwaway namespace with the fixture's
 // local ports moved up by 20000 (engine.test.ts uses +10000, the integration tests the fixture's own). Shared by
 // test/e2e/debug.test.ts (the proof) and bench/vscode-debug.bench.ts (attach → first stop times).
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,27 +9,13 @@ import { locateCodeServer, startCodeServer, type RunningCodeServer } from './cod
 import { buildExtension, prepareExtensionsDir, REPO } from './extensions';
 import { ARTIFACTS, openWorkbench, type Workbench } from './workbench';
 import type { HarnessReport } from '../../vscode/harness/report';
+import { clusterSkipReason, KUBECONFIG, kubectl } from './cluster';
 
-const ENV_DIR = process.env.INNERLOOP_ENV_DIR ?? '/var/lib/innerloop-env';
-const KUBECONFIG = join(ENV_DIR, 'kubeconfig');
-const KUBECTL = join(ENV_DIR, 'bin', 'kubectl');
 export const DEBUG_PORTS = { api: 25734, frontend: 23734, apiDebug: 25678, frontendDebug: 29229 };
 
 /** Why the debugging session cannot run here, or false. */
-export function debugSkipReason(): string | false {
-  const cs = locateCodeServer();
-  if ('missing' in cs) return cs.missing;
-  if (!existsSync(KUBECTL) || !existsSync(KUBECONFIG)) return `no local cluster environment in ${ENV_DIR} (npm run env:up)`;
-  const status = spawnSync('bash', [join(REPO, 'test', 'env', 'status.sh')], { encoding: 'utf8', timeout: 60_000 });
-  if (status.status !== 0) return `the local cluster is not up (test/env/status.sh exited ${status.status})`;
-  return false;
-}
+export const debugSkipReason = clusterSkipReason;
 
-function kubectl(kubeconfig: string, ...args: string[]): string {
-  const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 export interface DebugRun {
   report: HarnessReport;
