@@ -64,7 +64,12 @@ describe('innerloop ci on the local cluster', { concurrency: false }, () => {
     const r = await run;
     exitedByItself(t, r, 0);
     assert.match(r.stdout, /^ {2}app: pod app-[a-z0-9-]+: container app: CreateContainerConfigError: configmap "settings" not found/m, transcript(r));
-    assert.match(r.stdout, /app +│ mode=late/);
+    // The container started with the ConfigMap's value. Read from the cluster: ci exits at readiness, which may come
+    // before its log stream has printed the container's first line.
+    const pods = await client.core.listNamespacedPod({ namespace: ns });
+    const running = pods.items.find((p) => p.status?.phase === 'Running');
+    assert.ok(running?.metadata?.name, 'a running app pod');
+    assert.match(await client.core.readNamespacedPodLog({ namespace: ns, name: running.metadata.name }), /mode=late/);
     const session = JSON.parse(fs.readFileSync(path.join(dir, 'session.json'), 'utf8')) as { resources: { name: string; timeline: { state: string; reason: string }[] }[] };
     const timeline = session.resources.find((x) => x.name === 'app')?.timeline ?? [];
     assert.ok(timeline.some((e) => e.state === 'waiting' && /CreateContainerConfigError/.test(e.reason)), JSON.stringify(timeline));
