@@ -73,6 +73,8 @@ describe('the CLI in the integrated terminal talks to the editor\'s engine; Stop
   });
 
   it('Up runs the Tiltfile; the status bar shows the kube context and namespace', async () => {
+    // The palette lists Innerloop's commands once the extension has activated on the workspace's Tiltfile.
+    await until('the Innerloop commands', 60_000, async () => (await w().paletteEntries('Innerloop: Up')).some((e) => e.trim() === 'Innerloop: Up'));
     await w().runCommand('Innerloop: Up');
     await until('the Deployment', 120_000, deployment);
     const item = w().page.locator('.statusbar-item').filter({ hasText: `innerloop/${namespace}` }).first();
