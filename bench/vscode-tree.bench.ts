@@ -64,7 +64,7 @@ function treeBench(Tree: new () => Provider, labelled: boolean): void {
     fired = [];
     const t = performance.now();
     // A new pendingChanges array always counts as a change (the store compares by reference).
-    store.updateResource(name, { currentBuild: u % 2 ? undefined : { startTime: u, kind: 'full' }, runtimeStatus: u % 3 ? 'ok' : 'pending', pendingChanges: [`/src/f${u}.py`] });
+    store.updateResource(name, { currentBuild: u % 2 ? undefined : { startTime: u, kind: 'full' }, runtimeStatus: u % 3 ? 'ok' : 'pending', pendingChanges: [{ path: `/src/f${u}.py`, images: [] }] });
     if (fired.length === 0) throw new Error('the tree did not react to a state change');
     for (const n of fired) refresh(p, n);
     lat.push(performance.now() - t);

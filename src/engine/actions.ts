@@ -7,7 +7,9 @@ import type { Diagnostic } from '../shared/plan';
 import type {
   BuildKind,
   BuildRecord,
+  DeepReadonly,
   HoldReason,
+  PendingChange,
   PodStatus,
   PortForwardStatus,
   PublishedPort,
@@ -33,7 +35,7 @@ export type EngineAction =
   /** A plan was installed: the resource set in display order; existing names keep their observed state. */
   | { type: 'resources_declared'; resources: ResourceState[] }
   /** Changed files routed to resources; they stay pending until a build picks them up. */
-  | { type: 'files_changed'; changes: ReadonlyMap<string, readonly string[]>; now: number }
+  | { type: 'files_changed'; changes: ReadonlyMap<string, readonly PendingChange[]>; now: number }
   /** The user asked for an update (manual trigger, or forcing an auto resource). */
   | { type: 'update_triggered'; name: string }
   /** `innerloop enable/disable`: a disabled resource shows nothing running (its objects are being deleted). */
@@ -63,6 +65,31 @@ export type Observation = Extract<EngineAction, { type: 'pods_observed' | 'forwa
 
 const same = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
+type Change = DeepReadonly<PendingChange>;
+
+/**
+ * Pending changes plus new ones, one entry per path (a path seen again, e.g. by both watchers across a reload, adds
+ * only the images not yet recorded). Returns `have` itself when nothing is new.
+ */
+function mergeChanges(have: readonly Change[], added: readonly PendingChange[]): readonly Change[] {
+  const byPath = new Map(have.map((c, i) => [c.path, i]));
+  let out: Change[] | undefined;
+  for (const c of added) {
+    const i = byPath.get(c.path);
+    if (i === undefined) {
+      out ??= [...have];
+      byPath.set(c.path, out.push(c) - 1);
+      continue;
+    }
+    const known = (out ?? have)[i]!;
+    const extra = c.images.filter((img) => !known.images.includes(img));
+    if (extra.length === 0) continue;
+    out ??= [...have];
+    out[i] = { path: c.path, images: [...known.images, ...extra] };
+  }
+  return out ?? have;
+}
+
 /** The one reducer: applies an action to the store as one change. */
 export function reduce(store: Store, a: EngineAction): void {
   switch (a.type) {
@@ -83,10 +110,8 @@ export function reduce(store: Store, a: EngineAction): void {
         for (const [name, files] of a.changes) {
           if (files.length === 0) continue;
           store.updateResource(name, (r) => {
-            const have = new Set(r.pendingChanges);
-            const added = files.filter((f) => !have.has(f));
-            if (added.length === 0) return undefined;
-            return { pendingChanges: [...r.pendingChanges, ...added], pendingSince: r.pendingSince ?? a.now };
+            const merged = mergeChanges(r.pendingChanges, files);
+            return merged === r.pendingChanges ? undefined : { pendingChanges: merged, pendingSince: r.pendingSince ?? a.now };
           });
         }
       });
@@ -97,7 +122,7 @@ export function reduce(store: Store, a: EngineAction): void {
     case 'build_started':
       // The pending changes it covers move into the build record; changes arriving while it runs are pending again.
       store.updateResource(a.name, (r) => ({
-        currentBuild: { startTime: a.now, kind: a.kind, reason: a.reason, edits: [...r.pendingChanges] },
+        currentBuild: { startTime: a.now, kind: a.kind, reason: a.reason, edits: r.pendingChanges.map((c) => c.path) },
         pendingChanges: [],
         pendingSince: undefined,
         triggered: false,

@@ -4,7 +4,7 @@
 // records the result. It never cancels an update in flight; changes during an update keep the resource dirty.
 
 import type { Disposable } from '../shared/events';
-import type { BuildKind } from '../shared/state';
+import type { BuildKind, PendingChange } from '../shared/state';
 import type { Plan } from '../shared/plan';
 import type { Clock } from './clock';
 import { scheduleBuilds, scheduleInputFrom, type BuildReason } from './schedule';
@@ -13,8 +13,8 @@ import type { Store } from './store';
 export interface UpdateRequest {
   name: string;
   reason: BuildReason;
-  /** Files changed since the last update started (absolute); empty for initial/triggered updates without changes. */
-  edits: string[];
+  /** Files changed since the last update started, as the watcher routed them; empty for initial/triggered updates without changes. */
+  edits: readonly PendingChange[];
 }
 
 export interface UpdateResult {
@@ -37,7 +37,7 @@ export interface BuildControllerDeps {
   onInternalError?(name: string, err: unknown): void;
 }
 
-function describeReason(reason: BuildReason, edits: readonly string[]): string {
+function describeReason(reason: BuildReason, edits: readonly unknown[]): string {
   if (reason === 'initial') return 'initial update';
   if (reason === 'triggered') return edits.length > 0 ? `triggered (${edits.length} changed file${edits.length === 1 ? '' : 's'})` : 'triggered';
   return `${edits.length} file${edits.length === 1 ? '' : 's'} changed`;
@@ -57,7 +57,7 @@ export class BuildController implements Disposable {
   }
 
   /** Record changed files for resources (from the watcher, after routing). */
-  fileChanges(byResource: ReadonlyMap<string, readonly string[]>): void {
+  fileChanges(byResource: ReadonlyMap<string, readonly PendingChange[]>): void {
     this.deps.store.dispatch({ type: 'files_changed', changes: byResource, now: this.deps.clock.now() });
   }
 
@@ -78,7 +78,7 @@ export class BuildController implements Disposable {
       store.batch(() => {
         store.dispatch({ type: 'holds_computed', holds });
         for (const s of start) {
-          const edits = [...(store.resource(s.name)?.pendingChanges ?? [])];
+          const edits = (store.resource(s.name)?.pendingChanges ?? []).map((c) => ({ path: c.path, images: [...c.images] }));
           store.dispatch({ type: 'build_started', name: s.name, kind: 'full', reason: describeReason(s.reason, edits), now: this.deps.clock.now() });
           const p = this.run({ name: s.name, reason: s.reason, edits }).finally(() => this.running.delete(s.name));
           this.running.set(s.name, p);

@@ -66,8 +66,6 @@ export class Engine implements Disposable {
   private plan: Plan | undefined;
   private loading = false;
   private watcher: FileWatcher | undefined;
-  /** The one path router for the current plan: the watcher routes changes with it, the updater edits. */
-  private router: PathRouter | undefined;
   private watchGeneration = 0;
   private readonly controller: BuildController;
   private readonly updater: ResourceUpdater;
@@ -86,7 +84,6 @@ export class Engine implements Disposable {
       kube: opts.kube,
       local: opts.local,
       compose: opts.compose,
-      route: (p) => this.router?.route(p) ?? [],
       exists: (p) => fs.existsSync(p),
       output: (name, line) => this.logs.append(name, 'build', line),
       now: () => opts.clock.now(),
@@ -146,7 +143,6 @@ export class Engine implements Disposable {
   async setPlan(plan: Plan): Promise<void> {
     const before = this.plan;
     this.plan = plan;
-    this.router = new PathRouter(watchTargetsFromPlan(plan));
     this.logs.scrubber.setSecrets(plan.secrets);
     const enabled = enabledWithDeps(plan);
     const disabled = (name: string): boolean => {
@@ -165,7 +161,8 @@ export class Engine implements Disposable {
     }
     this.loading = false;
     this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
-    if (this.opts.watch?.enabled !== false) await this.restartWatcher(this.router);
+    // The one routing of a path (watcher -> images -> resources); the updater uses what it recorded.
+    if (this.opts.watch?.enabled !== false) await this.restartWatcher(new PathRouter(watchTargetsFromPlan(plan)));
     this.controller.reconcile();
   }
 

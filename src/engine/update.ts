@@ -4,6 +4,7 @@
 
 import * as path from 'node:path';
 import type { ImageTarget, K8sResource, Plan } from '../shared/plan';
+import type { PendingChange } from '../shared/state';
 import type { UpdateRequest, UpdateResult } from './buildController';
 import { wrappedCommand } from './build/restartWrapper';
 import { injectObjects, type InjectImage } from './deploy/inject';
@@ -11,7 +12,6 @@ import { applyToContainers, type ContainerRef } from './liveupdate/containerUpda
 import { ContainerSyncTracker } from './liveupdate/highWaterMark';
 import { planLiveUpdate, type LiveUpdatePlan } from './liveupdate/plan';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
-import { imageTargetId } from './watch/targets';
 
 export interface UpdaterDeps {
   plan(): Plan;
@@ -20,11 +20,6 @@ export interface UpdaterDeps {
   local: LocalCmdPort;
   /** docker_compose resources; absent = not supported by this owner. */
   compose?: ComposePort;
-  /**
-   * The watch target ids a path belongs to: the engine's one router (watch/router.ts), the same the watcher used,
-   * so an edit is routed to images once, by the same rules.
-   */
-  route(absPath: string): readonly string[];
   /** Whether a path exists now (deleted files are removed in containers). */
   exists(p: string): boolean;
   output(resource: string, line: string): void;
@@ -111,44 +106,43 @@ export class ResourceUpdater {
     return this.fullUpdate(plan, resource, ctx, fallback);
   };
 
-  private async tryLiveUpdate(plan: Plan, resource: K8sResource, edits: readonly string[], ctx: UpdateContext): Promise<{ kind: 'done'; result: UpdateResult } | { kind: 'fallback'; reason: string }> {
+  private async tryLiveUpdate(plan: Plan, resource: K8sResource, edits: readonly PendingChange[], ctx: UpdateContext): Promise<{ kind: 'done'; result: UpdateResult } | { kind: 'fallback'; reason: string }> {
     const images = imagesInBuildOrder(plan, resource.imageRefs);
-    const mine = new Set(images.map((i) => imageTargetId(i.ref)));
+    const mine = new Set(images.map((i) => i.ref));
+    // The watcher routed each edit to images already (watch/targets.ts changesByResource); only keep the images
+    // this plan still gives the resource.
     const byImage = new Map<string, string[]>();
-    for (const f of edits) {
-      const ids = this.deps.route(f).filter((id) => mine.has(id));
-      if (ids.length === 0) return { kind: 'fallback', reason: `${path.relative(path.dirname(plan.tiltfile), f)} is not part of any image of ${resource.name}` };
-      for (const id of ids) byImage.set(id, [...(byImage.get(id) ?? []), f]);
+    for (const e of edits) {
+      const refs = e.images.filter((ref) => mine.has(ref));
+      if (refs.length === 0) return { kind: 'fallback', reason: `${path.relative(path.dirname(plan.tiltfile), e.path)} is not part of any image of ${resource.name}` };
+      for (const ref of refs) byImage.set(ref, [...(byImage.get(ref) ?? []), e.path]);
     }
     // Tilt: a base image's file that a child image syncs is live-updated into the child's containers.
-    for (const [id, files] of [...byImage]) {
-      const base = images.find((i) => imageTargetId(i.ref) === id);
+    for (const [ref, files] of [...byImage]) {
+      const base = images.find((i) => i.ref === ref);
       const child = base && images.find((c) => c.imageDeps.includes(base.ref) && files.every((f) => c.liveUpdate.some((st) => st.kind === 'sync' && isUnder(f, st.localPath))));
       if (!child) continue;
-      byImage.delete(id);
-      byImage.set(imageTargetId(child.ref), [...(byImage.get(imageTargetId(child.ref)) ?? []), ...files]);
+      byImage.delete(ref);
+      byImage.set(child.ref, [...(byImage.get(child.ref) ?? []), ...files]);
     }
     // Plan first for every image, so one image's fallback is known before anything is copied anywhere.
     const work: { img: ImageTarget; plan: LivePlan }[] = [];
     for (const img of images) {
-      const files = byImage.get(imageTargetId(img.ref));
+      const files = byImage.get(img.ref);
       if (!files) continue;
       // A base image changed: its children must be rebuilt, live update can't patch a FROM.
       if (images.some((child) => child.imageDeps.includes(img.ref))) return { kind: 'fallback', reason: `base image ${img.ref} changed` };
-      const p = planLiveUpdate(img.liveUpdate, files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
-        displayBase: path.dirname(plan.tiltfile),
-        restartProcess: img.restartProcess !== undefined,
-      });
+      const p = this.planFiles(plan, img, files);
       if (p.kind === 'full_rebuild') return { kind: 'fallback', reason: p.reason };
       if (p.kind === 'live_update') work.push({ img, plan: p });
     }
     for (const w of work) {
       const tracker = this.tracker(w.img.ref);
       const now = this.deps.now();
-      for (const f of byImage.get(imageTargetId(w.img.ref)) ?? []) tracker.recordChange(f, now);
+      for (const f of byImage.get(w.img.ref) ?? []) tracker.recordChange(f, now);
       const containers = this.deps.kube.runningContainers(resource.name, w.img.matchName);
       if (containers.length === 0) return { kind: 'fallback', reason: `no running container for ${w.img.ref} yet` };
-      const result = await this.syncEach(plan, w.img, containers, ctx, { files: byImage.get(imageTargetId(w.img.ref)) ?? [], plan: w.plan });
+      const result = await this.syncEach(plan, w.img, containers, ctx, { files: byImage.get(w.img.ref) ?? [], plan: w.plan });
       if (result) return result;
     }
     return { kind: 'done', result: { kind: 'live_update', reason: `live update (${edits.length} file${edits.length === 1 ? '' : 's'})` } };
@@ -175,12 +169,7 @@ export class ResourceUpdater {
         continue;
       }
       // A container in sync needs exactly the edits already planned: plan again only for the rest (new containers).
-      const p = planned && sameFiles(pending.files, planned.files)
-        ? planned.plan
-        : planLiveUpdate(img.liveUpdate, pending.files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
-          displayBase: path.dirname(plan.tiltfile),
-          restartProcess: img.restartProcess !== undefined,
-        });
+      const p = planned && sameFiles(pending.files, planned.files) ? planned.plan : this.planFiles(plan, img, pending.files);
       if (p.kind === 'full_rebuild') return { kind: 'fallback', reason: p.reason };
       if (p.kind !== 'live_update') continue;
       const outcome = await applyToContainers(this.deps.kube.exec, [c], p, { onOutput: ctx.onOutput, restartFile: img.restartProcess?.restartFile });
@@ -218,6 +207,14 @@ export class ResourceUpdater {
       if (r?.kind === 'done' && r.result.error) return r.result.error;
     }
     return undefined;
+  }
+
+  /** The live-update plan for these files of an image (the one place planning happens). */
+  private planFiles(plan: Plan, img: ImageTarget, files: readonly string[]): LiveUpdatePlan {
+    return planLiveUpdate(img.liveUpdate, files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
+      displayBase: path.dirname(plan.tiltfile),
+      restartProcess: img.restartProcess !== undefined,
+    });
   }
 
   private tracker(ref: string): ContainerSyncTracker {

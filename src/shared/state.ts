@@ -29,6 +29,14 @@ export interface BuildRecord {
   warnings?: string[];
 }
 
+/** A changed file waiting for an update, routed once by the watcher. */
+export interface PendingChange {
+  /** Absolute path. */
+  path: string;
+  /** Refs of the resource's images whose watch target saw it (empty for a local resource's deps). */
+  images: string[];
+}
+
 export interface ContainerStatus {
   name: string;
   id?: string;
@@ -106,8 +114,8 @@ export interface ResourceState {
   runtimeStatus: RuntimeStatus;
   /** Why the resource is not updating right now; undefined when not waiting. */
   hold?: HoldReason;
-  /** Changed files not yet built (absolute paths). In manual mode these wait for a trigger. */
-  pendingChanges: string[];
+  /** Changed files not yet built, as the watcher routed them. In manual mode these wait for a trigger. */
+  pendingChanges: PendingChange[];
   /** Epoch ms of the oldest pending change (scheduling order: oldest first). */
   pendingSince?: number;
   /** The user asked for an update (trigger button / command) that has not started yet. */

@@ -58,7 +58,7 @@ export function describe(s: EngineSnapshot, name: string, now: number): string {
   field('Disabled', r.disabled ? 'yes' : 'no');
   if (r.hold) field('Waiting', r.hold.words);
   if (r.currentBuild) field('Updating', `${r.currentBuild.kind} since ${ago(r.currentBuild.startTime, now)} ago (${r.currentBuild.reason ?? ''})`);
-  if (r.pendingChanges.length) field('Pending changes', r.pendingChanges.join(', '));
+  if (r.pendingChanges.length) field('Pending changes', r.pendingChanges.map((c) => c.path).join(', '));
   if (s.session.k8s.context && (r.type === 'k8s' || r.type === 'k8s_custom_deploy')) field('Context', `${s.session.k8s.context} / ${s.session.k8s.namespace ?? 'default'}`);
   out.push('Pods:');
   if (r.pods.length === 0) out.push('  <none>');

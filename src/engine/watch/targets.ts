@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import type { ImageTarget, Plan } from '../../tiltfile/plan';
+import type { PendingChange } from '../../shared/state';
 import type { FileEvent } from './coalesce';
 import { EPHEMERAL_FILTER, anyOf, dockerBuildPatternSets, patternFilter, sessionFilter } from './ignores';
 import type { WatchTarget } from './router';
@@ -63,29 +64,37 @@ export function dependentImages(plan: Plan, ref: string): Set<string> {
 export interface RoutedChanges {
   /** Config files changed: the Tiltfile must be re-executed. */
   configChanged: FileEvent[];
-  /** Per resource, the changed paths (deduplicated). */
-  resources: Map<string, string[]>;
+  /** Per resource, the changed paths (one entry each) with the resource's images that saw them. */
+  resources: Map<string, PendingChange[]>;
 }
 
-/** Turn per-target events into per-resource changed files. */
+/**
+ * Turn per-target events into per-resource changes. This is the only routing of a path: the updater live-updates
+ * each change into the images recorded here instead of routing it again.
+ */
 export function changesByResource(plan: Plan, routed: ReadonlyMap<string, FileEvent[]>): RoutedChanges {
-  const resources = new Map<string, Set<string>>();
-  const add = (name: string, events: FileEvent[]): void => {
-    let s = resources.get(name);
-    if (!s) resources.set(name, (s = new Set()));
-    for (const e of events) s.add(e.path);
+  const resources = new Map<string, Map<string, PendingChange>>();
+  const add = (name: string, events: FileEvent[], image?: string): void => {
+    let byPath = resources.get(name);
+    if (!byPath) resources.set(name, (byPath = new Map()));
+    for (const e of events) {
+      let c = byPath.get(e.path);
+      if (!c) byPath.set(e.path, (c = { path: e.path, images: [] }));
+      if (image !== undefined && !c.images.includes(image)) c.images.push(image);
+    }
   };
   for (const [id, events] of routed) {
     if (id.startsWith('resource:')) add(id.slice('resource:'.length), events);
     else if (id.startsWith('image:')) {
-      const refs = dependentImages(plan, id.slice('image:'.length));
+      const ref = id.slice('image:'.length);
+      const refs = dependentImages(plan, ref);
       for (const r of plan.resources) {
-        if ('imageRefs' in r && r.imageRefs.some((x) => refs.has(x))) add(r.name, events);
+        if ('imageRefs' in r && r.imageRefs.some((x) => refs.has(x))) add(r.name, events, ref);
       }
     }
   }
   return {
     configChanged: routed.get(CONFIG_TARGET) ?? [],
-    resources: new Map([...resources].map(([k, v]) => [k, [...v]])),
+    resources: new Map([...resources].map(([k, v]) => [k, [...v.values()]])),
   };
 }

@@ -62,14 +62,14 @@ test('a change during an update is queued, not lost, and rebuilt after', async (
   const { store, fake, ctl, clock } = setup(makePlan('/r/Tiltfile', [k8sResource('api')]));
   ctl.reconcile();
   await tick();
-  ctl.fileChanges(new Map([['api', ['/r/api/a.go']]]));
+  ctl.fileChanges(new Map([['api', [{ path: '/r/api/a.go', images: ['api'] }]]]));
   await tick();
   assert.equal(fake.requests.length, 1, 'no second update while the first runs');
   clock.advance(1000);
   await fake.finish('api', { kind: 'full' });
   await tick();
   assert.equal(fake.requests.length, 2);
-  assert.deepEqual(fake.requests[1], { name: 'api', reason: 'changes', edits: ['/r/api/a.go'] });
+  assert.deepEqual(fake.requests[1], { name: 'api', reason: 'changes', edits: [{ path: '/r/api/a.go', images: ['api'] }] });
   assert.equal(store.resource('api')?.currentBuild?.reason, '1 file changed');
   await fake.finish('api', { kind: 'live_update' });
   const r = store.resource('api');
@@ -84,14 +84,14 @@ test('manual resources wait for a trigger; failures are recorded and not retried
   await fake.finish('api', { kind: 'full', error: 'build failed: exit 1' });
   assert.equal(updateStatus(store.resource('api')!), 'error');
   assert.equal(store.resource('api')?.buildHistory[0]?.error, 'build failed: exit 1');
-  ctl.fileChanges(new Map([['api', ['/r/a']]]));
+  ctl.fileChanges(new Map([['api', [{ path: '/r/a', images: [] }]]]));
   await tick();
   assert.equal(fake.requests.length, 1);
   assert.equal(store.resource('api')?.hold?.words, '1 file changed; waiting for a manual trigger');
   ctl.trigger('api');
   await tick();
   assert.equal(fake.requests.length, 2);
-  assert.deepEqual(fake.requests[1], { name: 'api', reason: 'triggered', edits: ['/r/a'] });
+  assert.deepEqual(fake.requests[1], { name: 'api', reason: 'triggered', edits: [{ path: '/r/a', images: [] }] });
   await fake.finish('api');
 });
 

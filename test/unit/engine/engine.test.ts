@@ -1,9 +1,11 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../../src/engine/engine';
+import { ResourceUpdater } from '../../../src/engine/update';
+import { PathRouter } from '../../../src/engine/watch/router';
 import { realClock } from '../../../src/engine/clock';
 import type { K8sObject } from '../../../src/tiltfile/plan';
 import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
@@ -147,7 +149,7 @@ test('engine: a restart replay and a live update of the same resource never run 
     fs.writeFileSync(path.join(root, 'api', 'src', 'b.ts'), 'v2');
     await until(() => api().pendingChanges.length > 0 || api().currentBuild !== undefined, 'the edit to reach the engine');
     assert.equal(api().currentBuild, undefined, 'no live update beside the replay');
-    assert.deepEqual(api().pendingChanges, [path.join(root, 'api', 'src', 'b.ts')]);
+    assert.deepEqual(api().pendingChanges.map((c) => c.path), [path.join(root, 'api', 'src', 'b.ts')]);
     assert.equal(kube.maxConcurrentPerContainer, 1);
 
     // Once the replay is done, the live update runs, alone.
@@ -160,6 +162,39 @@ test('engine: a restart replay and a live update of the same resource never run 
     assert.deepEqual(kube.execs.filter((e) => e[0] === 'c2').map((e) => e[1]), ['tar', 'tar'], 'replay, then the live update');
   } finally {
     kube.open();
+    engine.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('engine: an edit is routed once and its live update planned once (the updater uses the watcher\'s routing)', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'il-engine-route-'));
+  fs.mkdirSync(path.join(root, 'api', 'src'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'Tiltfile'), 'docker_build(...)');
+  fs.writeFileSync(path.join(root, 'api', 'Dockerfile'), 'FROM x');
+  const edited = path.join(root, 'api', 'src', 'a.ts');
+  fs.writeFileSync(edited, 'v1');
+  const img = dockerImage('api', path.join(root, 'api'), { liveUpdate: [{ kind: 'sync', localPath: path.join(root, 'api', 'src'), remotePath: '/app/src' }] });
+  const plan = makePlan(path.join(root, 'Tiltfile'), [k8sResource('api', { imageRefs: ['api'] })], [img]);
+  const { images, kube, local } = fakePorts();
+  kube.containers = [{ pod: 'api-1', container: 'api', containerId: 'c1' }];
+  const routes = mock.method(PathRouter.prototype, 'route');
+  // planFiles is private: reach it through the prototype, the one place the updater plans a live update.
+  const plans = mock.method(ResourceUpdater.prototype as unknown as { planFiles(plan: unknown, img: unknown, files: readonly string[]): unknown }, 'planFiles');
+  const engine = new Engine({ clock: realClock, watch: { enabled: true, coalesce: { quietMs: 20, maxWaitMs: 500 } }, images, kube, local, onConfigChanged: () => undefined });
+  const api = () => engine.store.resource('api')!;
+  try {
+    await engine.setPlan(plan);
+    await until(() => updateStatus(api()) === 'ok', 'initial update');
+    fs.writeFileSync(edited, 'v2');
+    await until(() => api().buildHistory[0]?.kind === 'live_update', 'live update');
+    await engine.waitIdle();
+    assert.equal(api().buildHistory[0]?.error, undefined);
+    assert.equal(routes.mock.calls.filter((c) => c.arguments[0] === edited).length, 1, 'routed once');
+    assert.equal(plans.mock.calls.filter((c) => c.arguments[2].includes(edited)).length, 1, 'planned once');
+  } finally {
+    routes.mock.restore();
+    plans.mock.restore();
     engine.dispose();
     fs.rmSync(root, { recursive: true, force: true });
   }

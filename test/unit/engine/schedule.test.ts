@@ -86,7 +86,7 @@ test('end to end with the store: a change during a build is not lost, holds beco
   assert.equal(store.resource('api')?.hold?.words, 'waiting on db');
   assert.equal(store.resource('lint')?.hold?.words, 'waiting for db to finish');
   store.dispatch({ type: 'build_started', name: 'db', kind: 'full', reason: 'initial', now: 1 });
-  store.dispatch({ type: 'files_changed', changes: new Map([['db', ['/r/db/x.sql']]]), now: 2 });
+  store.dispatch({ type: 'files_changed', changes: new Map([['db', [{ path: '/r/db/x.sql', images: [] }]]]), now: 2 });
   store.dispatch({ type: 'build_finished', name: 'db', result: {}, now: 3 });
   store.updateResource('db', { runtimeStatus: 'ok' });
   s = scheduleBuilds(scheduleInputFrom(p, store.snapshot().resources));

@@ -56,7 +56,7 @@ test('snapshots are deep-frozen', () => {
   assert.throws(() => {
     (snap.resources.a as { runtimeStatus: string }).runtimeStatus = 'ok';
   });
-  assert.throws(() => (snap.resources.a.pendingChanges as string[]).push('x'));
+  assert.throws(() => (snap.resources.a.pendingChanges as unknown as string[]).push('x'));
 });
 
 test('batch coalesces into one event', () => {
@@ -93,16 +93,16 @@ test('updates made inside a listener arrive as a follow-up event, not re-entrant
 test('changes during a build keep the resource dirty afterwards', () => {
   const s = new Store();
   s.setResources([res('a')]);
-  s.dispatch({ type: 'files_changed', changes: new Map([['a', ['/src/x.py']]]), now: 500 });
+  s.dispatch({ type: 'files_changed', changes: new Map([['a', [{ path: '/src/x.py', images: ['a'] }]]]), now: 500 });
   s.dispatch({ type: 'build_started', name: 'a', kind: 'full', reason: '1 file changed', now: 1000 });
   assert.deepEqual(s.resource('a')?.pendingChanges, []);
   assert.deepEqual(s.resource('a')?.currentBuild?.edits, ['/src/x.py']);
-  s.dispatch({ type: 'files_changed', changes: new Map([['a', ['/src/y.py']]]), now: 1500 });
+  s.dispatch({ type: 'files_changed', changes: new Map([['a', [{ path: '/src/y.py', images: ['a'] }]]]), now: 1500 });
   assert.equal(updateStatus(s.resource('a')!), 'in_progress');
   s.dispatch({ type: 'build_finished', name: 'a', result: {}, now: 2000 });
   const r = s.resource('a');
   assert.equal(updateStatus(r!), 'pending');
-  assert.deepEqual(r?.pendingChanges, ['/src/y.py']);
+  assert.deepEqual(r?.pendingChanges, [{ path: '/src/y.py', images: ['a'] }]);
   assert.equal(r?.pendingSince, 1500);
   assert.equal(r?.buildHistory[0]?.finishTime, 2000);
   assert.equal(r?.buildHistory.length, 1);

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { ResourceUpdater, imagesInBuildOrder } from '../../../src/engine/update';
 import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import { fakePorts } from '../../fakes/ports';
-import { PathRouter } from '../../../src/engine/watch/router';
-import { watchTargetsFromPlan } from '../../../src/engine/watch/targets';
+import { routedEdits } from '../../fakes/routing';
 import type { K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { dockerImage, k8sResource, localResource, plan as makePlan } from './planFixtures';
 
@@ -34,13 +33,13 @@ function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOve
     images,
     kube,
     local,
-    // The engine's one router for the plan, as the watcher uses it.
-    route: (f: string) => new PathRouter(watchTargetsFromPlan(p)).route(f),
     exists: () => true,
     output: (_r, l) => output.push(l),
     now: () => now,
   });
   return {
+    /** Paths as the watcher routes them for api. */
+    edits: (...paths: string[]) => routedEdits(p, 'api', paths),
     updater, built: images.built, execs: kube.execs, output,
     get applied(): K8sObject[][] { return kube.applied.map((a) => a.objects); },
     setContainers: (c: ContainerRef[]) => (kube.containers = c),
@@ -59,7 +58,7 @@ test('initial update builds, injects the built ref and applies', async () => {
 
 test('changes under a sync are live-updated without a build', async () => {
   const f = fixture();
-  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/a.ts'] });
+  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: f.edits('/repo/api/src/a.ts') });
   assert.equal(r.kind, 'live_update');
   assert.equal(r.error, undefined);
   assert.deepEqual(f.built, []);
@@ -70,12 +69,12 @@ test('high-water marks: each container gets what it missed; a restarted containe
   const f = fixture({ containers: [{ pod: 'api-1', container: 'api', containerId: 'c1' }] });
   await f.updater.update({ name: 'api', reason: 'initial', edits: [] }); // image build started at t=1
   f.tick();
-  await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/a.ts'] });
+  await f.updater.update({ name: 'api', reason: 'changes', edits: f.edits('/repo/api/src/a.ts') });
   f.tick();
   // A second replica appears: it must get a.ts (changed after the build) plus the new b.ts; c1 only b.ts.
   f.setContainers([{ pod: 'api-1', container: 'api', containerId: 'c1' }, { pod: 'api-2', container: 'api', containerId: 'c2' }]);
   f.execs.length = 0;
-  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: ['/repo/api/src/b.ts'] });
+  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: f.edits('/repo/api/src/b.ts') });
   assert.equal(r.kind, 'live_update');
   assert.deepEqual(f.execs.map((a) => a[0]), ['c1', 'c2']);
   assert.ok(f.output.includes('[api-1/api] copying 1 file(s)') && f.output.includes('[api-2/api] copying 2 file(s)'), f.output.join('\n'));
@@ -99,7 +98,7 @@ test('fall_back_on, files outside syncs, missing containers and exec failures fa
     [fixture({ execExit: 2 }), ['/repo/api/src/a.ts'], /copying files into api-1\/api failed/],
   ];
   for (const [f, edits, reason] of cases) {
-    const r = await f.updater.update({ name: 'api', reason: 'changes', edits });
+    const r = await f.updater.update({ name: 'api', reason: 'changes', edits: f.edits(...edits) });
     assert.equal(r.kind, 'full');
     assert.match(r.reason ?? '', reason);
     assert.deepEqual(f.built, ['api']);

@@ -19,7 +19,7 @@ test('a failed manual resource with a new edit reads "update failed" in the edit
   s.setResources([res('api', { triggerMode: 'manual' })]);
   s.dispatch({ type: 'build_started', name: 'api', kind: 'full', reason: 'initial', now: 1 });
   s.dispatch({ type: 'build_finished', name: 'api', result: { error: 'image build failed: exit 1' }, now: 2 });
-  s.dispatch({ type: 'files_changed', changes: new Map([['api', ['/src/a.go']]]), now: 3 });
+  s.dispatch({ type: 'files_changed', changes: new Map([['api', [{ path: '/src/a.go', images: [] }]]]), now: 3 });
   const r = s.resource('api')!;
   assert.equal(updateStatus(r), 'error');
   assert.deepEqual(statusView(r), { status: 'error', word: 'update failed', detail: 'image build failed: exit 1' });

@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ResourceUpdater } from '../../../src/engine/update';
-import { PathRouter } from '../../../src/engine/watch/router';
-import { watchTargetsFromPlan } from '../../../src/engine/watch/targets';
+import { routedEdits } from '../../fakes/routing';
 import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import type { CustomBuildTarget, ImageTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { deployment, fails, k8s, ok } from './helpers';
@@ -79,7 +78,6 @@ function updater(plan: Plan, containers: ContainerRef[] = [{ pod: 'p', container
     exists: () => true,
     output: () => undefined,
     now: () => 2,
-    route: (f: string) => new PathRouter(watchTargetsFromPlan(plan)).route(f),
   });
   return { u, built, applied, execs };
 }
@@ -91,7 +89,7 @@ test('engine: base image built first; a change in the base context that the chil
   const f = updater(r.plan);
   await f.u.update({ name: 'regular', reason: 'initial', edits: [] });
   assert.deepEqual(f.built, ['gcr.io/w/live-update-base-image-common', 'gcr.io/w/live-update-base-image-app']);
-  const res = await f.u.update({ name: 'regular', reason: 'changes', edits: [join(r.dir, 'common/message.txt')] });
+  const res = await f.u.update({ name: 'regular', reason: 'changes', edits: routedEdits(r.plan, 'regular', [join(r.dir, 'common/message.txt')]) });
   assert.equal(res.kind, 'live_update', JSON.stringify(res));
   assert.equal(f.built.length, 2, 'no rebuild');
   assert.deepEqual(f.execs.map((e) => e.slice(0, 2)), [['c1', 'tar']]);
@@ -115,7 +113,7 @@ k8s_yaml(['fe.yaml', 'b.yaml', 'c.yaml'])
   assert.deepEqual(await f.u.update({ name: 'fe', reason: 'initial', edits: [] }), { kind: 'full', reason: undefined });
   assert.deepEqual(f.built, []);
   assert.equal(imageOf(f.applied[0]!), 'gcr.io/w/frontend:v1', 'the YAML image is left as written');
-  const res = await f.u.update({ name: 'fe', reason: 'changes', edits: [join(r.dir, 'src/a.js')] });
+  const res = await f.u.update({ name: 'fe', reason: 'changes', edits: routedEdits(r.plan, 'fe', [join(r.dir, 'src/a.js')]) });
   assert.equal(res.kind, 'live_update');
   assert.deepEqual(f.built, []);
   assert.equal(f.execs.length > 0, true);

@@ -57,7 +57,7 @@ describe('dashboardModel', () => {
     s.resources.api = {
       ...initialResourceState({ name: 'api', type: 'k8s', labels: ['be'], triggerMode: 'manual', autoInit: true }),
       runtimeStatus: 'ok',
-      pendingChanges: ['/src/a.py', '/src/b.py'],
+      pendingChanges: [{ path: '/src/a.py', images: [] }, { path: '/src/b.py', images: [] }],
       buildHistory: [{ startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' }],
     };
     s.resources.web = initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });

@@ -33,7 +33,7 @@ describe('resourceView', () => {
   it('describes waiting, pending manual changes and restarts', () => {
     const v = resourceView(res('api', { hold: { kind: 'dependency', resources: ['db'], words: 'waiting on db' } }));
     assert.equal(v.description, 'waiting on db');
-    const m = resourceView(res('api', { triggerMode: 'manual', buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok', pendingChanges: ['/a', '/b'] }));
+    const m = resourceView(res('api', { triggerMode: 'manual', buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok', pendingChanges: [{ path: '/a', images: [] }, { path: '/b', images: [] }] }));
     assert.equal(m.description, '2 changes (manual)');
     assert.equal(m.needsTrigger, true);
     const crash = resourceView(
