@@ -2,7 +2,7 @@
 // and the CLI all render this, so a resource never shows "pending" in one place and "update error" in another.
 // Pure functions over the engine's snapshot; no I/O, no 'vscode'.
 
-import type { DeepReadonly, EngineSnapshot, HoldReason, ResourceSnapshot, UpdateStatus } from './state';
+import type { DeepReadonly, EngineSnapshot, HoldReason, ResourceSnapshot, RuntimeStatus, UpdateStatus } from './state';
 
 /** What a surface shows for a resource, most urgent first. */
 export type ResourceStatus = 'error' | 'building' | 'pending' | 'warning' | 'ok' | 'idle' | 'disabled';
@@ -64,7 +64,7 @@ export function statusView(r: ResourceSnapshot): StatusView {
     const pod = r.pods[0];
     return { status: 'pending', word: 'starting', detail: pod ? `${pod.name}: ${pod.status}` : '' };
   }
-  const forwards = r.portForwards.map((p) => `${endpointHost(p.host)}:${p.localPort}${p.state === 'active' ? '' : ` (${p.state})`}`).join(' ');
+  const forwards = r.portForwards.map((p) => `${endpointAddress(p.host, p.localPort)}${p.state === 'active' ? '' : ` (${p.state})`}`).join(' ');
   const word = r.runtimeStatus === 'ok' ? 'ready' : 'done';
   if ((last.warnings?.length ?? 0) > 0) return { status: 'warning', word, detail: `${plural(last.warnings?.length ?? 0, 'warning')}${forwards ? ` · ${forwards}` : ''}` };
   return { status: 'ok', word, detail: forwards };
@@ -74,6 +74,25 @@ export function resourceStatus(r: ResourceSnapshot): ResourceStatus {
   return statusView(r).status;
 }
 
+/** How many resources are in each status (the status bar, the dashboard and the CLI count the same way). */
+export function statusCounts(state: Pick<EngineSnapshot, 'order' | 'resources'>): Record<ResourceStatus, number> {
+  const counts: Record<ResourceStatus, number> = { error: 0, building: 0, pending: 0, warning: 0, ok: 0, idle: 0, disabled: 0 };
+  for (const name of state.order) {
+    const r = state.resources[name];
+    if (r) counts[resourceStatus(r)]++;
+  }
+  return counts;
+}
+
+/** Container restarts summed over the resource's pods. */
+export function restartCount(r: ResourceSnapshot): number {
+  return r.pods.reduce((n, p) => n + p.restarts, 0);
+}
+
+/** The words for the two raw statuses, where a surface shows them as they are (the dashboard's pills). */
+export const UPDATE_STATUS_WORDS: Readonly<Record<UpdateStatus, string>> = { none: '—', pending: 'pending', in_progress: 'updating', ok: 'ok', error: 'error' };
+export const RUNTIME_STATUS_WORDS: Readonly<Record<RuntimeStatus, string>> = { unknown: '…', none: '—', pending: 'pending', ok: 'ready', error: 'error', not_applicable: 'n/a' };
+
 /** The most urgent of several statuses. */
 export function worst(statuses: readonly ResourceStatus[]): ResourceStatus {
   let best = STATUS_URGENCY.length - 1;
@@ -81,12 +100,20 @@ export function worst(statuses: readonly ResourceStatus[]): ResourceStatus {
   return STATUS_URGENCY[best] as ResourceStatus;
 }
 
-const endpointHost = (host: string | undefined): string => (host && host !== '0.0.0.0' ? host : 'localhost');
+/** The host a person connects to for a local bind: a wildcard bind (or none) reads as localhost. */
+export function endpointHost(host: string | undefined): string {
+  return host && host !== '0.0.0.0' ? host : 'localhost';
+}
+
+/** host:port as shown next to a forward ("localhost:5734", "[::1]:5734"). */
+export function endpointAddress(host: string | undefined, port: number): string {
+  const h = endpointHost(host);
+  return `${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
 
 /** The one way a local port becomes a URL (port forwards, published Compose ports). */
 export function endpointUrl(host: string | undefined, port: number, path = '/'): string {
-  const h = endpointHost(host);
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+  return `http://${endpointAddress(host, port)}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 export interface Endpoint {

@@ -2,7 +2,7 @@
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
 // Words and statuses come from the one projection in shared/status.ts, which the CLI renders too.
 import type { EngineSnapshot, PortForwardPhase, ResourceSnapshot } from '../shared/state';
-import { displayOrder, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
+import { displayOrder, endpointAddress, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, restartCount, statusCounts, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
 import type { DashboardModel, DashboardRow, ResourceView } from '../shared/webviewProtocol';
 
 export type { ResourceStatus, DashboardModel, DashboardRow, ResourceView };
@@ -16,7 +16,7 @@ export function resourceView(r: ResourceSnapshot): ResourceView {
   const v = statusView(r);
   const pending = r.pendingChanges.length;
   const manual = r.triggerMode === 'manual';
-  const restarts = r.pods.reduce((n, p) => n + p.restarts, 0);
+  const restarts = restartCount(r);
   const parts: string[] = [];
   // ok/warning read as the icon alone; everything else says what is going on.
   // "N changes (manual)" below already says what a pending update or a manual-trigger hold would.
@@ -96,11 +96,7 @@ export const STATUS_ICON: Record<ResourceStatus, string> = {
 };
 
 export function summarize(state: EngineSnapshot): Summary {
-  const counts: Record<ResourceStatus, number> = { error: 0, building: 0, pending: 0, warning: 0, ok: 0, idle: 0, disabled: 0 };
-  for (const name of state.order) {
-    const r = state.resources[name];
-    if (r) counts[resourceStatus(r)]++;
-  }
+  const counts = statusCounts(state);
   const total = state.order.length;
   const parts: string[] = [];
   for (const s of ['error', 'building', 'pending', 'warning'] as const) if (counts[s]) parts.push(`$(${STATUS_ICON[s]}) ${counts[s]}`);
@@ -138,12 +134,11 @@ export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
   const out: ForwardLine[] = [];
   for (const name of displayOrder(state)) {
     for (const pf of state.resources[name]?.portForwards ?? []) {
-      const host = pf.host ?? 'localhost';
       out.push({
         resource: name,
         localPort: pf.localPort,
         active: pf.state === 'active',
-        text: `${host}:${pf.localPort} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
+        text: `${endpointAddress(pf.host, pf.localPort)} → ${name}:${pf.containerPort} (${pf.state}${pf.error ? `: ${firstLine(pf.error)}` : ''})`,
         label: `$(${FORWARD_ICON[pf.state]}) ${name} ${pf.localPort}`,
         url: endpointUrl(pf.host, pf.localPort, pf.linkPath),
       });
@@ -153,14 +148,12 @@ export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
 }
 
 export function dashboardModel(state: EngineSnapshot | undefined): DashboardModel {
-  const counts: Record<ResourceStatus, number> = { error: 0, building: 0, pending: 0, warning: 0, ok: 0, idle: 0, disabled: 0 };
-  if (!state) return { running: false, counts, total: 0, rows: [] };
+  if (!state) return { running: false, counts: statusCounts({ order: [], resources: {} }), total: 0, rows: [] };
   const rows: DashboardRow[] = [];
   for (const name of displayOrder(state)) {
     const r = state.resources[name];
     if (!r) continue;
     const v = resourceView(r);
-    counts[v.status]++;
     const b = lastBuild(r);
     rows.push({
       ...v,
@@ -179,7 +172,7 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
   const groups = groupByLabel(state);
   return {
     running: true,
-    counts,
+    counts: statusCounts(state),
     total: rows.length,
     ...(tf.status === 'error' ? { tiltfileError: tf.error ?? 'Tiltfile load failed' } : {}),
     rows,

@@ -1,6 +1,7 @@
 // The resource table: one row per resource, under label group headers when any resource has a label.
 // Shows both statuses (update and runtime), pods, endpoints, a Trigger Update button and the pending mark
 // of manual-mode resources with changes waiting.
+import { RUNTIME_STATUS_WORDS, UPDATE_STATUS_WORDS } from '../shared/status';
 import type { DashboardModel, DashboardRow, ResourceStatus } from '../shared/webviewProtocol';
 
 export interface RowActions {
@@ -30,9 +31,6 @@ export function summaryText(m: DashboardModel): string {
 function duration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-
-const UPDATE_TEXT: Record<DashboardRow['updateStatus'], string> = { none: '—', pending: 'pending', in_progress: 'updating', ok: 'ok', error: 'error' };
-const RUNTIME_TEXT: Record<DashboardRow['runtimeStatus'], string> = { unknown: '…', none: '—', pending: 'pending', ok: 'ready', error: 'error', not_applicable: 'n/a' };
 
 function statusCell(kind: 'update' | 'runtime', text: string, value: string): HTMLTableCellElement {
   const td = el('td', `${kind}-status`);
@@ -102,7 +100,7 @@ function row(r: DashboardRow, selected: boolean, a: RowActions, byName: Readonly
   out.title = `Show ${r.name}'s output channel`;
   out.addEventListener('click', () => a.outputChannel(r));
   actions.append(trigger, out);
-  tr.append(name, statusCell('update', UPDATE_TEXT[r.updateStatus], r.updateStatus), statusCell('runtime', RUNTIME_TEXT[r.runtimeStatus], r.runtimeStatus), desc, pods, links, actions);
+  tr.append(name, statusCell('update', UPDATE_STATUS_WORDS[r.updateStatus], r.updateStatus), statusCell('runtime', RUNTIME_STATUS_WORDS[r.runtimeStatus], r.runtimeStatus), desc, pods, links, actions);
   return tr;
 }
 

@@ -1,20 +1,14 @@
 // `innerloop get` and `describe`: tables and descriptions of a running engine's resources.
-import type { EngineSnapshot, ResourceSnapshot } from '../../shared/state';
-import { lastBuild, resourceEndpoints, statusView, updateStatus, type ResourceStatus } from '../../shared/status';
-import { paint } from './status';
+import type { EngineSnapshot } from '../../shared/state';
+import { endpointAddress, lastBuild, resourceEndpoints, restartCount, statusView, updateStatus } from '../../shared/status';
+import { paint, STATUS_COLOR } from './status';
 import { truncateVisible } from './color';
-
-const STATUS_COLOR: Record<ResourceStatus, number> = { error: 31, building: 33, pending: 33, warning: 33, ok: 32, idle: 90, disabled: 90 };
 
 function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
-}
-
-function restarts(r: ResourceSnapshot): number {
-  return r.pods.reduce((n, p) => n + p.restarts, 0);
 }
 
 /** Rows padded into columns; each line cut to `width` visible columns. */
@@ -38,7 +32,7 @@ export function getTable(s: EngineSnapshot, names: readonly string[], opts: { wi
     if (!opts.wide) return [n, d.word, d.detail];
     const lb = lastBuild(r);
     const updated = lb?.finishTime ? `${ago(lb.finishTime, opts.now)} ago` : '-';
-    return [n, d.word, r.type, updated, String(restarts(r)), d.detail];
+    return [n, d.word, r.type, updated, String(restartCount(r)), d.detail];
   });
   return table([header, ...rows], opts.width, (i, text) => paint(opts.color, STATUS_COLOR[descs[i]!.status], text));
 }
@@ -68,7 +62,7 @@ export function describe(s: EngineSnapshot, name: string, now: number): string {
   }
   out.push('Port forwards:');
   if (r.portForwards.length === 0) out.push('  <none>');
-  for (const f of r.portForwards) out.push(`  localhost:${f.localPort} -> ${f.containerPort}  ${f.state}${f.error ? `: ${f.error}` : ''}`);
+  for (const f of r.portForwards) out.push(`  ${endpointAddress(f.host, f.localPort)} -> ${f.containerPort}  ${f.state}${f.error ? `: ${f.error}` : ''}`);
   out.push('Endpoints:');
   const endpoints = resourceEndpoints(r);
   if (endpoints.length === 0) out.push('  <none>');

@@ -14,7 +14,8 @@ export function colorFor(name: string): number {
 
 export const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-const STATUS_COLOR: Record<ResourceStatus, number> = { error: 31, building: 33, pending: 33, warning: 33, ok: 32, idle: 90, disabled: 90 };
+/** ANSI colour per status, for every CLI table. */
+export const STATUS_COLOR: Record<ResourceStatus, number> = { error: 31, building: 33, pending: 33, warning: 33, ok: 32, idle: 90, disabled: 90 };
 
 export function statusTable(s: EngineSnapshot, color: boolean, width = 100): string[] {
   const names = displayOrder(s);

@@ -43,8 +43,6 @@ export interface ServiceStatus {
   runtimeStatus: RuntimeStatus;
   /** User-visible reason when not ok ("exited with code 1", "unhealthy", "OOMKilled"). */
   reason?: string;
-  /** Published ports actually bound: http://127.0.0.1:<port>/ style URLs, for links. */
-  endpoints: string[];
   ports: Array<{ containerPort: number; protocol: string; hostIp: string; hostPort: number }>;
 }
 
@@ -57,7 +55,7 @@ const epoch = (s: string | undefined): number | undefined => {
 };
 
 export function missingStatus(project: string, service: string): ServiceStatus {
-  return { project, service, state: 'missing', restarts: 0, runtimeStatus: 'pending', reason: 'no container', endpoints: [], ports: [] };
+  return { project, service, state: 'missing', restarts: 0, runtimeStatus: 'pending', reason: 'no container', ports: [] };
 }
 
 export function statusFromInspect(info: ContainerInspectLike): ServiceStatus {
@@ -103,7 +101,6 @@ export function statusFromInspect(info: ContainerInspectLike): ServiceStatus {
     }
   }
   ports.sort((a, b) => a.containerPort - b.containerPort);
-  const endpoints = ports.filter((p) => p.protocol === 'tcp').map((p) => `http://${p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp : 'localhost'}:${p.hostPort}/`);
 
   return {
     project: labels[LABEL_PROJECT] ?? '',
@@ -119,7 +116,6 @@ export function statusFromInspect(info: ContainerInspectLike): ServiceStatus {
     createdAt: epoch(info.Created),
     runtimeStatus,
     reason,
-    endpoints,
     ports,
   };
 }

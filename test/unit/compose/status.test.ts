@@ -21,7 +21,6 @@ test('status: running, healthy/starting/unhealthy, exited 0 and non-zero, restar
   assert.equal(running.service, 'web');
   assert.equal(running.containerName, 'demo-web-1');
   assert.equal(running.startedAt, Date.parse('2026-11-22T05:00:01Z'));
-  assert.deepEqual(running.endpoints, ['http://127.0.0.1:49153/']);
   assert.deepEqual(running.ports, [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 49153 }]);
 
   assert.equal(statusFromInspect(inspect({ Status: 'running', Health: { Status: 'starting' } })).runtimeStatus, 'pending');

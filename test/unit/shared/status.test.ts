@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../../../src/engine/store';
 import { statusTable } from '../../../src/cli/render/status';
-import { dashboardModel, groupByLabel, resourceView } from '../../../src/vscode/resourceModel';
+import { describe as describeResource, getTable } from '../../../src/cli/render/resources';
+import { dashboardModel, groupByLabel, portForwardLines, resourceView, summarize } from '../../../src/vscode/resourceModel';
 import { initialResourceState, initialSessionState, type EngineState, type ResourceState } from '../../../src/shared/state';
-import { displayOrder, endpointUrl, resourceEndpoints, statusView, updateStatus } from '../../../src/shared/status';
+import { displayOrder, endpointUrl, resourceEndpoints, restartCount, statusCounts, statusView, updateStatus } from '../../../src/shared/status';
 
 const res = (name: string, patch: Partial<ResourceState> = {}): ResourceState => ({
   ...initialResourceState({ name, type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true }),
@@ -71,4 +72,37 @@ test('a typed hold reason names what the resource waits for, so surfaces can rev
   assert.deepEqual(v.hold?.resources, ['db']);
   assert.deepEqual(dashboardModel(st).rows[0]?.waitingFor, ['db']);
   assert.match(statusTable(st, false)[0] ?? '', /^api\s+waiting\s+waiting on db$/);
+});
+
+test('a forward bound to a host shows that host in the CLI, the status bar and the tree; a wildcard bind reads localhost', () => {
+  const st = state(res('api', {
+    buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }],
+    runtimeStatus: 'ok',
+    portForwards: [{ localPort: 8080, containerPort: 80, state: 'active', host: '127.0.0.2' }, { localPort: 9000, containerPort: 90, state: 'active', host: '0.0.0.0' }],
+  }));
+  const cli = describeResource(st, 'api', 2);
+  assert.match(cli, /^ {2}127\.0\.0\.2:8080 -> 80 {2}active$/m);
+  assert.match(cli, /^ {2}localhost:9000 -> 90 {2}active$/m);
+  assert.deepEqual(portForwardLines(st).map((l) => [l.text, l.url]), [
+    ['127.0.0.2:8080 → api:80 (active)', 'http://127.0.0.2:8080/'],
+    ['localhost:9000 → api:90 (active)', 'http://localhost:9000/'],
+  ]);
+  assert.equal(statusView(st.resources.api!).detail, '127.0.0.2:8080 localhost:9000');
+  assert.deepEqual(resourceEndpoints(st.resources.api!).map((e) => e.url), ['http://127.0.0.2:8080/', 'http://localhost:9000/']);
+});
+
+test('restarts and status counts are computed once: the CLI, the tree, the status bar and the dashboard agree', () => {
+  const pod = (name: string, restarts: number) => ({ name, status: 'Running', ready: true, restarts, containers: [] });
+  const st = state(
+    res('api', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full' }], runtimeStatus: 'ok', pods: [pod('api-1', 2), pod('api-2', 3)] }),
+    res('db', { buildHistory: [{ startTime: 0, finishTime: 1, kind: 'full', error: 'boom' }] }),
+    res('off', { disabled: true }),
+  );
+  assert.equal(restartCount(st.resources.api!), 5);
+  assert.match(getTable(st, ['api'], { wide: true, color: false, width: 200, now: 2 })[1] ?? '', /^api\s+ready\s+k8s\s+\S+ ago\s+5$/);
+  assert.match(resourceView(st.resources.api!).description, /5 restarts/);
+  const counts = { error: 1, building: 0, pending: 0, warning: 0, ok: 1, idle: 0, disabled: 1 };
+  assert.deepEqual(statusCounts(st), counts);
+  assert.deepEqual(summarize(st).counts, counts);
+  assert.deepEqual(dashboardModel(st).counts, counts);
 });
