@@ -64,7 +64,6 @@ export class Engine implements Disposable {
   readonly store = new Store();
   readonly logs: LogStore;
   private plan: Plan | undefined;
-  private loading = false;
   private watcher: FileWatcher | undefined;
   private watchGeneration = 0;
   private readonly controller: BuildController;
@@ -92,7 +91,8 @@ export class Engine implements Disposable {
       store: this.store,
       clock: opts.clock,
       plan: () => this.plan,
-      tiltfileLoading: () => this.loading,
+      // The store's Tiltfile status is the one record of a reload in progress.
+      tiltfileLoading: () => this.store.sessionState().tiltfile.status === 'loading',
       update: updater.update,
       onInternalError: (name, err) => {
         this.logs.append(name, 'system', `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, 'error');
@@ -128,13 +128,11 @@ export class Engine implements Disposable {
 
   /** The Tiltfile is being (re)loaded: hold all updates until setPlan or tiltfileFailed. */
   tiltfileLoading(path: string): void {
-    this.loading = true;
     this.setTiltfileStatus(path, 'loading', undefined, undefined);
   }
 
   /** A load failed: keep running the previous plan (as Tilt does) and show the error. */
   tiltfileFailed(path: string, error: string, diagnostics: Diagnostic[] = []): void {
-    this.loading = false;
     this.setTiltfileStatus(path, 'error', error, diagnostics);
     this.controller.reconcile();
   }
@@ -159,7 +157,6 @@ export class Engine implements Disposable {
         if (old !== undefined && old !== resourceFingerprint(plan, r.name) && (this.store.resource(r.name)?.buildHistory.length ?? 0) > 0) this.trigger(r.name);
       }
     }
-    this.loading = false;
     this.setTiltfileStatus(plan.tiltfile, 'ok', undefined, plan.warnings);
     // The one routing of a path (watcher -> images -> resources); the updater uses what it recorded.
     if (this.opts.watch?.enabled !== false) await this.restartWatcher(new PathRouter(watchTargetsFromPlan(plan)));

@@ -7,7 +7,6 @@
 import type Dockerode from 'dockerode';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
-import { DEFAULT_DEBOUNCE_MS } from '../shared/defaults';
 import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
 import { realClock, type Clock } from './clock';
@@ -20,6 +19,7 @@ import { LocalProcessAdapter } from './adapters/local';
 import type { KubeClient } from './k8s/client';
 import type { ContainerExecutor } from './liveupdate/containerUpdate';
 import { connectCluster } from './sessionConnect';
+import { coalesceOptions } from './watch/coalesce';
 import { resolveWatcherBackend, type WatcherBackend } from './watch/watcher';
 import { downPlan } from './sessionDown';
 import { loadErrorText, loadPlan, needsCluster, type LoadSettings, type TiltfileLoader } from './sessionLoad';
@@ -90,12 +90,11 @@ export class Session {
     const local: LocalCmdPort = { run: (r, ctx) => this.local.run(r, stoppable(ctx)), remove: (name) => this.local.remove(name) };
     const compose: ComposePort = { update: async (r, ctx) => (await this.requireCompose()).update(r, stoppable(ctx)) };
     const ports = opts.ports ?? { images, kube, local, compose };
-    const debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.engine = new Engine({
       clock: this.clock,
       ...ports,
       maxLogLinesPerResource: opts.logBufferLines,
-      watch: { enabled: opts.watch !== false, coalesce: { quietMs: debounceMs, maxWaitMs: Math.max(10_000, debounceMs * 20) }, backend: resolveWatcherBackend(opts.watcherBackend) },
+      watch: { enabled: opts.watch !== false, coalesce: coalesceOptions(opts.debounceMs), backend: resolveWatcherBackend(opts.watcherBackend) },
       onConfigChanged: (files) => {
         this.log.info(`Tiltfile inputs changed (${files.join(', ')}): reloading`);
         this.reload();

@@ -66,6 +66,11 @@ export class Store implements Disposable {
     return this.resources.get(name);
   }
 
+  /** The session part of the state, without building a whole snapshot (read on every reconcile). */
+  sessionState(): DeepReadonly<SessionState> {
+    return this.session;
+  }
+
   /** Resource names in display order. */
   names(): readonly string[] {
     return this.order;

@@ -1,9 +1,9 @@
 // Debounce for file events. Editors and `git checkout` emit bursts; building on the first event would build a
 // half-written tree. We wait for a quiet window (default 50 ms: short enough to feel instant, long enough to
-// cover an editor's write-rename-chmod sequence) and cap the wait (default 2 s) so a never-ending storm
-// (a build writing into a watched dir) still flushes regularly instead of starving updates.
+// cover an editor's write-rename-chmod sequence) and cap the wait (default 10 s, shared/defaults.ts) so a
+// never-ending storm (a build writing into a watched dir) still flushes regularly instead of starving updates.
 
-import { DEFAULT_DEBOUNCE_MS } from '../../shared/defaults';
+import { DEFAULT_DEBOUNCE_MS, DEFAULT_MAX_COALESCE_WAIT_MS } from '../../shared/defaults';
 import type { Clock, TimerHandle } from '../clock';
 
 export type FileEventType = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
@@ -18,7 +18,12 @@ export interface CoalesceOptions {
   maxWaitMs: number;
 }
 
-export const DEFAULT_COALESCE: CoalesceOptions = { quietMs: DEFAULT_DEBOUNCE_MS, maxWaitMs: 2000 };
+/** The options for a debounce: the cap is the default, or 20 quiet periods when that is longer. */
+export function coalesceOptions(quietMs = DEFAULT_DEBOUNCE_MS): CoalesceOptions {
+  return { quietMs, maxWaitMs: Math.max(DEFAULT_MAX_COALESCE_WAIT_MS, quietMs * 20) };
+}
+
+export const DEFAULT_COALESCE: CoalesceOptions = coalesceOptions();
 
 /** Collects events and hands out one deduplicated batch per burst (last event per path wins). */
 export class Coalescer {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/engine/clock';
-import { Coalescer, type FileEvent } from '../../../src/engine/watch/coalesce';
+import { Coalescer, coalesceOptions, DEFAULT_COALESCE, type FileEvent } from '../../../src/engine/watch/coalesce';
+import { DEFAULT_DEBOUNCE_MS, DEFAULT_MAX_COALESCE_WAIT_MS } from '../../../src/shared/defaults';
 
 function setup(quietMs = 50, maxWaitMs = 2000) {
   const clock = new FakeClock();
@@ -50,4 +51,11 @@ test('dispose drops buffered events and cancels timers', () => {
   clock.advance(5000);
   assert.equal(batches.length, 0);
   assert.equal(clock.pendingTimers, 0);
+});
+
+test('one default cap: 10 s, or 20 quiet periods for a long debounce; the session and the watcher use the same', () => {
+  assert.deepEqual(DEFAULT_COALESCE, { quietMs: DEFAULT_DEBOUNCE_MS, maxWaitMs: DEFAULT_MAX_COALESCE_WAIT_MS });
+  assert.equal(DEFAULT_MAX_COALESCE_WAIT_MS, 10_000);
+  assert.deepEqual(coalesceOptions(200), { quietMs: 200, maxWaitMs: 10_000 });
+  assert.deepEqual(coalesceOptions(1000), { quietMs: 1000, maxWaitMs: 20_000 });
 });

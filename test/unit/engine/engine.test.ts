@@ -199,3 +199,25 @@ test('engine: an edit is routed once and its live update planned once (the updat
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('engine: while the store says the Tiltfile is loading, no update starts; a failed load releases them', async () => {
+  const { images, kube, local } = fakePorts();
+  const engine = new Engine({ clock: realClock, watch: { enabled: false }, images, kube, local, onConfigChanged: () => undefined });
+  const a = () => engine.store.resource('a')!;
+  try {
+    await engine.setPlan(makePlan('/r/Tiltfile', [k8sResource('a')]));
+    await engine.waitIdle();
+    assert.equal(a().buildHistory.length, 1);
+    engine.tiltfileLoading('/r/Tiltfile');
+    engine.trigger('a');
+    await engine.waitIdle();
+    assert.equal(engine.store.snapshot().session.tiltfile.status, 'loading');
+    assert.equal(a().buildHistory.length, 1, 'held while loading');
+    assert.equal(a().hold?.kind, 'tiltfile_loading');
+    engine.tiltfileFailed('/r/Tiltfile', 'syntax error');
+    await until(() => a().buildHistory.length === 2, 'the held update after the failed load');
+    assert.equal(a().hold, undefined);
+  } finally {
+    engine.dispose();
+  }
+});
