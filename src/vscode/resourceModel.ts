@@ -1,7 +1,7 @@
 // Pure projection of engine state for the editor UI: one status per resource, label groups, and the
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
 // Words and statuses come from the one projection in shared/status.ts, which the CLI renders too.
-import type { EngineSnapshot, PortForwardPhase, ResourceSnapshot } from '../shared/state';
+import type { EngineSnapshot, HoldKind, PortForwardPhase, ResourceSnapshot } from '../shared/state';
 import { displayOrder, endpointAddress, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, restartCount, statusCounts, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
 import type { DashboardModel, DashboardRow, ResourceView } from '../shared/webviewProtocol';
 
@@ -44,6 +44,19 @@ export function resourceView(r: ResourceSnapshot): ResourceView {
     labels: r.labels.length ? [...r.labels] : [],
     ...(r.hold && r.hold.resources.length > 0 ? { waitingFor: [...r.hold.resources] } : {}),
   };
+}
+
+/** The tooltip of a "waiting for X" node, worded by why the resource waits; clicking reveals X. */
+export function waitingTooltip(kind: HoldKind, resource: string, on: string): string {
+  const why: Record<HoldKind, string> = {
+    dependency: `${resource} starts once ${on} is ready (resource_deps)`,
+    uncategorized: `${resource} waits until ${on} (namespaces, CRDs) is applied`,
+    serial_local: `${resource} waits for ${on} to finish: local resources update one at a time`,
+    build_slot: `${resource} waits for a build slot: ${on} is updating (max_parallel_updates)`,
+    manual_trigger: `${resource} waits for a manual trigger`,
+    tiltfile_loading: `${resource} waits for the Tiltfile to reload`,
+  };
+  return `${why[kind]}. Click to show ${on}.`;
 }
 
 export interface ResourceGroup {

@@ -3,16 +3,16 @@
 import * as vscode from 'vscode';
 import { debugTargets } from './debugTargets';
 import type { Ctx, EngineSession } from './ctx';
-import type { EngineSnapshot } from '../shared/state';
+import type { EngineSnapshot, HoldKind } from '../shared/state';
 import { displayOrder, resourceEndpoints } from '../shared/status';
-import { groupByLabel, resourceView, STATUS_ICON, type ResourceStatus } from './resourceModel';
+import { groupByLabel, resourceView, STATUS_ICON, UNLABELED, waitingTooltip, type ResourceStatus } from './resourceModel';
 
 export type TreeNode =
   | { kind: 'group'; label: string }
   | { kind: 'resource'; name: string; group?: string }
   | { kind: 'endpoint'; resource: string; url: string; name?: string }
   /** The resource waits for another (a typed hold reason): clicking reveals that one. */
-  | { kind: 'waiting'; resource: string; on: string }
+  | { kind: 'waiting'; resource: string; on: string; hold: HoldKind }
   | { kind: 'pod'; resource: string; pod: string };
 
 const STATUS_COLOR: Partial<Record<ResourceStatus, string>> = {
@@ -21,6 +21,9 @@ const STATUS_COLOR: Partial<Record<ResourceStatus, string>> = {
   warning: 'problemsWarningIcon.foreground',
   pending: 'testing.iconQueued',
 };
+
+/** Internal command of the "waiting for X" nodes: reveal X in the tree and show its log (as the dashboard does). */
+export const REVEAL_RESOURCE_COMMAND = 'innerloop.resources.reveal';
 
 export function statusIcon(status: ResourceStatus): vscode.ThemeIcon {
   const color = STATUS_COLOR[status];
@@ -108,12 +111,29 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       const r = s.resources[parent.name];
       if (!r) return [];
       return [
-        ...(r.hold?.resources ?? []).map((on) => this.node(`w:${parent.name}:${on}`, (): TreeNode => ({ kind: 'waiting', resource: parent.name, on }))),
+        ...(r.hold?.resources ?? []).map((on) => this.node(`w:${parent.name}:${on}:${r.hold!.kind}`, (): TreeNode => ({ kind: 'waiting', resource: parent.name, on, hold: r.hold!.kind }))),
         ...r.pods.map((p) => this.node(`p:${parent.name}:${p.name}`, (): TreeNode => ({ kind: 'pod', resource: parent.name, pod: p.name }))),
         ...resourceEndpoints(r).map((e) => this.node(`e:${parent.name}:${e.url}`, (): TreeNode => ({ kind: 'endpoint', resource: parent.name, url: e.url, ...(e.name ? { name: e.name } : {}) }))),
       ];
     }
     return [];
+  }
+
+  /** The node to reveal for a resource: under its first label group when the tree is grouped. */
+  resourceNode(name: string): TreeNode | undefined {
+    const s = this.state();
+    const r = s?.resources[name];
+    if (!s || !r) return undefined;
+    if (!this.groups(s)) return this.node(`r:${name}:`, () => ({ kind: 'resource', name }));
+    const group = r.labels[0] ?? UNLABELED;
+    return this.node(`r:${name}:${group}`, () => ({ kind: 'resource', name, group }));
+  }
+
+  /** For TreeView.reveal: a resource's parent is its label group (children are never revealed). */
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind !== 'resource' || node.group === undefined) return undefined;
+    const label = node.group;
+    return this.node(`g:${label}`, () => ({ kind: 'group', label }));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -131,9 +151,9 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       const item = new vscode.TreeItem(`waiting for ${node.on}`, vscode.TreeItemCollapsibleState.None);
       item.id = `waiting:${node.resource}:${node.on}`;
       item.iconPath = new vscode.ThemeIcon('debug-step-over');
-      item.tooltip = `${node.resource} starts once ${node.on} is ready: click to show ${node.on}`;
+      item.tooltip = waitingTooltip(node.hold, node.resource, node.on);
       item.contextValue = 'innerloop.waiting';
-      item.command = { title: 'Show', command: 'innerloop.showLogs', arguments: [{ kind: 'resource', name: node.on }] };
+      item.command = { title: `Show ${node.on}`, command: REVEAL_RESOURCE_COMMAND, arguments: [node.on] };
       return item;
     }
     if (node.kind === 'endpoint') {
@@ -188,6 +208,11 @@ export function registerResourceTree(ctx: Ctx): ResourceTreeProvider {
     view.message = undefined;
   };
   ctx.push(ctx.onDidChangeSession(update));
+  ctx.push(vscode.commands.registerCommand(REVEAL_RESOURCE_COMMAND, async (name: string) => {
+    const node = provider.resourceNode(name);
+    if (node) await view.reveal(node, { select: true, focus: true });
+    await vscode.commands.executeCommand('innerloop.showLogs', { kind: 'resource', name });
+  }));
   update(ctx.session);
   return provider;
 }

@@ -9,7 +9,7 @@ import { initialResourceState } from '../../../src/shared/state';
 const stub = installVscodeStub({ workspaceFolder: tmpdir() });
 after(() => stub.restore());
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ResourceTreeProvider } = require('../../../src/vscode/resourceTree') as typeof import('../../../src/vscode/resourceTree');
+const { ResourceTreeProvider, REVEAL_RESOURCE_COMMAND } = require('../../../src/vscode/resourceTree') as typeof import('../../../src/vscode/resourceTree');
 
 function setup(labels: Record<string, string[]>) {
   const store = new Store();
@@ -61,5 +61,30 @@ describe('resource tree children and actions', () => {
     assert.equal(pod.contextValue, 'innerloop.pod');
     assert.match(String(pod.description), /Running · 1 restarts/);
     assert.match(String(tree.getTreeItem(api!).contextValue), /\.hasEndpoints\.debuggable$/);
+  });
+
+  it('a "waiting for X" node reveals X (under its group) and its tooltip says why, by hold kind', () => {
+    const { store, tree } = setup({ api: ['backend'], db: ['backend'], web: [] });
+    store.updateResource('api', { hold: { kind: 'dependency', resources: ['db'], words: 'waiting on db' } });
+    const backend = tree.getChildren().find((g) => g.kind === 'group' && g.label === 'backend')!;
+    const api = tree.getChildren(backend).find((n) => n.kind === 'resource' && n.name === 'api')!;
+    const [waiting] = tree.getChildren(api);
+    assert.deepEqual(waiting, { kind: 'waiting', resource: 'api', on: 'db', hold: 'dependency' });
+    const item = tree.getTreeItem(waiting!);
+    assert.equal(item.label, 'waiting for db');
+    assert.deepEqual(item.command && { command: item.command.command, arguments: item.command.arguments }, { command: REVEAL_RESOURCE_COMMAND, arguments: ['db'] });
+    assert.equal(item.tooltip, 'api starts once db is ready (resource_deps). Click to show db.');
+    // What the command reveals: db's node in the tree as shown, with its group as parent.
+    const db = tree.resourceNode('db')!;
+    assert.ok(tree.getChildren(backend).includes(db), 'the same node the tree shows');
+    assert.equal(tree.getParent(db), backend);
+    assert.equal(tree.getParent(tree.resourceNode('web')!), tree.getChildren().find((g) => g.kind === 'group' && g.label === 'unlabeled'));
+
+    store.updateResource('web', { hold: { kind: 'build_slot', resources: ['api'], words: 'waiting for build slot' } });
+    const web = tree.resourceNode('web')!;
+    const slot = tree.getTreeItem(tree.getChildren(web)[0]!);
+    assert.equal(slot.tooltip, 'web waits for a build slot: api is updating (max_parallel_updates). Click to show api.');
+    store.updateResource('web', { hold: { kind: 'serial_local', resources: ['api'], words: 'waiting for api to finish' } });
+    assert.match(String(tree.getTreeItem(tree.getChildren(web)[0]!).tooltip), /^web waits for api to finish: local resources update one at a time/);
   });
 });
