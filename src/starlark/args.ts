@@ -1,5 +1,6 @@
 // Argument unpacking and JS<->Starlark conversion helpers for hosts and builtins.
 import { Builtin, Bytes, Dict, Float, HostObject, List, StarlarkFunction, StarlarkSet, Struct, Tuple, typeName, type Call, type Value } from './values';
+import { nearest } from './spell';
 
 interface ParamSpec {
   name: string;
@@ -63,7 +64,10 @@ export function unpackArgs(call: Call, spec: string[]): Record<string, Value | u
         break;
       }
     }
-    if (!p) throw new Error(`${name}: unexpected keyword argument "${k}"`);
+    if (!p) {
+      const hint = nearest(k, params.map((q) => q.name));
+      throw new Error(`${name}: unexpected keyword argument "${k}"${hint ? ` (did you mean ${hint}?)` : ''}`);
+    }
     if (out[k] !== undefined) throw new Error(`${name}: got multiple values for keyword argument "${k}"`);
     out[k] = v;
   }

@@ -1,6 +1,7 @@
 // Calling values: argument binding (starlark-go's setArgs), builtins, and error conversion.
 import { StarlarkError } from './errors';
 import { chargeScan } from './meter';
+import { nearest } from './spell';
 import { repr } from './ops';
 import { escapesExist, norm } from './strings';
 import type { Thread, ThreadImpl } from './thread';
@@ -56,14 +57,17 @@ function setArgs(fn: StarlarkFunction, locals: Slot[], args: Value[], kwargs: Ar
   for (const [k, v] of kwargs) {
     const i = params.indexOf(k);
     if (i >= 0 && i < nparams) {
-      if (locals[i] !== undefined) throw new EvalError(`function ${name} got multiple values for parameter ${k}`);
+      if (locals[i] !== undefined) throw new EvalError(`function ${name} got multiple values for parameter "${k}"`);
       locals[i] = v;
       continue;
     }
-    if (!kwdict) throw new EvalError(`function ${name} got an unexpected keyword argument ${k}`);
+    if (!kwdict) {
+      const hint = nearest(k, params.slice(0, nparams));
+      throw new EvalError(`function ${name} got an unexpected keyword argument ${k}${hint ? ` (did you mean ${hint}?)` : ''}`);
+    }
     const old = kwdict.size;
     kwdict.set(k, v);
-    if (kwdict.size === old) throw new EvalError(`function ${name} got multiple values for parameter ${k}`);
+    if (kwdict.size === old) throw new EvalError(`function ${name} got multiple values for parameter "${k}"`);
   }
   if (n < nparams || code.numKwonly > 0) {
     const m = nparams - fn.defaults.length;

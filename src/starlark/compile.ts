@@ -3,10 +3,11 @@
 import type { Arg, Binding, Clause, Expr, FileAST, FuncDef, Stmt } from './ast';
 import { callValue, toStarlarkError, type Slot } from './call';
 import { StarlarkError } from './errors';
-import { forEach, notIterable, toArray } from './iter';
+import { forEach, isIterable, loopNotIterable, toArray } from './iter';
 import { callMethod, findMethodFn, getAttr, setAttr } from './methods';
 import { binary, equals, index, repr, setIndex, slice, unary } from './ops';
 import { concat } from './strings';
+import { nearest } from './spell';
 import type { StackFrame, ThreadImpl } from './thread';
 import {
   Builtin,
@@ -194,7 +195,10 @@ class Compiler {
         throw new EvalError(`cannot load ${module}: ${err instanceof Error ? err.message : String(err)}`);
       }
       for (const [set, orig] of targets) {
-        if (!Object.prototype.hasOwnProperty.call(m, orig) || m[orig] === undefined) throw new EvalError(`load: name ${orig} not found in module ${module}`);
+        if (!Object.prototype.hasOwnProperty.call(m, orig) || m[orig] === undefined) {
+          const hint = nearest(orig, Object.keys(m).filter((k) => !k.startsWith('_')));
+          throw new EvalError(`load: name ${orig} not found in module ${module}${hint ? ` (did you mean ${hint}?)` : ''}`);
+        }
         set(e, m[orig]);
       }
       return NORMAL;
@@ -235,6 +239,7 @@ class Compiler {
         return NORMAL;
       }
       e.sf.pos = p;
+      if (!isIterable(it)) throw loopNotIterable(it);
       let result = NORMAL;
       forEach(it, (x) => {
         if (++t.steps >= t.nextCheck) checkAt(e, t, p);
@@ -728,7 +733,7 @@ class Compiler {
             return;
           }
           e.sf.pos = p;
-          if (typeof it !== 'object' || it === null) throw notIterable(it);
+          if (!isIterable(it)) throw loopNotIterable(it);
           forEach(it, (x) => {
             if (++t.steps >= t.nextCheck) checkAt(e, t, p);
             set(e, x);

@@ -1,10 +1,10 @@
 // Iteration protocol: which values are iterable, and how loops guard against mutation.
-import { StringIterable } from './strelems';
+import { BytesElems, StringIterable } from './strelems';
 import type { Thread, ThreadImpl } from './thread';
 import { Dict, EvalError, List, MAX_LIST_LEN, RangeValue, StarlarkSet, Tuple, typeName, type Value } from './values';
 
 export function isIterable(v: Value): boolean {
-  return v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof RangeValue || v instanceof StringIterable;
+  return v instanceof List || v instanceof Tuple || v instanceof Dict || v instanceof StarlarkSet || v instanceof RangeValue || v instanceof StringIterable || v instanceof BytesElems;
 }
 
 /** A snapshot of the elements of an iterable (dict: keys). */
@@ -18,12 +18,18 @@ export function toArray(v: Value): Value[] {
     for (let i = 0; i < v.len; i++) out[i] = v.at(i);
     return out;
   }
-  if (v instanceof StringIterable) return v.toArray();
+  if (v instanceof StringIterable || v instanceof BytesElems) return v.toArray();
   throw notIterable(v);
 }
 
-export function notIterable(v: Value): EvalError {
+/** A for loop or comprehension over a non-iterable (starlark-go's interpreter wording). */
+export function loopNotIterable(v: Value): EvalError {
   return new EvalError(`${typeName(v)} value is not iterable`);
+}
+
+export function notIterable(v: Value): EvalError {
+  // starlark-go's wording (users search for it): `list: for parameter 1: got int, want iterable`
+  return new EvalError(`got ${typeName(v)}, want iterable`);
 }
 
 /**
@@ -39,7 +45,7 @@ export function forEach(v: Value, fn: (x: Value) => boolean | void): void {
     for (const x of v.elems) if (fn(x)) return;
     return;
   }
-  if (v instanceof StringIterable) return v.forEach(fn);
+  if (v instanceof StringIterable || v instanceof BytesElems) return v.forEach(fn);
   if (v instanceof List || v instanceof Dict || v instanceof StarlarkSet) {
     const elems = v instanceof List ? v.elems : v instanceof Dict ? v.keys() : v.values();
     if (v.frozen) {

@@ -5,9 +5,9 @@ import { StarlarkError } from './errors';
 import { nearest } from './spell';
 import { forEach, forEachStep, toArray } from './iter';
 import { equals, outOfRange, repr, str, strLen, toIndexInt } from './ops';
-import { charge } from './meter';
-import { StringIterable } from './strelems';
-import { byteOffsetOf, unitIndexOf, utf8Bytes } from './strings';
+import { charge, chargeScan } from './meter';
+import { BytesElems, StringIterable } from './strelems';
+import { byteOffsetOf, isAscii, unitIndexOf, utf8Bytes } from './strings';
 import type { ThreadImpl } from './thread';
 import {
   Builtin,
@@ -233,20 +233,71 @@ function oneRune(ch: string, mapped: string): string {
   return [...mapped].length === 1 ? mapped : ch;
 }
 
-function titleCase(s: string): string {
-  let out = '';
-  let prevCased = false;
+/** Go's unicode.ToUpper / ToLower for one rune (simple mappings), where JS's full mapping differs. */
+function upperRune(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  // Greek with ypogegrammeni: Go maps to the prosgegrammeni capital; JS expands to two letters
+  if ((cp >= 0x1f80 && cp <= 0x1f87) || (cp >= 0x1f90 && cp <= 0x1f97) || (cp >= 0x1fa0 && cp <= 0x1fa7)) return String.fromCodePoint(cp + 8);
+  if (cp === 0x1fb3 || cp === 0x1fc3 || cp === 0x1ff3) return String.fromCodePoint(cp + 9);
+  return oneRune(ch, ch.toUpperCase());
+}
+function lowerRune(ch: string): string {
+  return ch === '\u0130' ? 'i' : oneRune(ch, ch.toLowerCase());
+}
+
+/**
+ * strings.ToUpper / ToLower: rune by rune, without JS's expansions ('ß' → 'SS') or final-sigma context. JS's
+ * whole-string mapping is the same whenever neither can occur (checked cheaply), and builds no rope.
+ */
+function mapCase(s: string, upper: boolean): string {
+  chargeScan(s.length);
+  if (upper) {
+    const fast = s.toUpperCase();
+    if (fast.length === s.length && !YPOGEGRAMMENI.test(s)) return fast;
+  } else if (!SIGMA_OR_DOTTED_I.test(s)) return s.toLowerCase();
+  return mapRunes(s, upper ? upperRune : lowerRune);
+}
+const YPOGEGRAMMENI = /[\u1f80-\u1faf\u1fb3\u1fc3\u1ff3]/;
+const SIGMA_OR_DOTTED_I = /[\u03a3\u0130]/;
+
+/** Maps each rune, joining in chunks (appending rune by rune would build a rope of millions of nodes). */
+function mapRunes(s: string, f: (ch: string, prev: string) => string): string {
+  const chunks: string[] = [];
+  let part: string[] = [];
+  let prev = '';
   for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    const r: string = prevCased ? oneRune(ch, ch.toLowerCase()) : TITLE_DIGRAPH[cp] !== undefined ? String.fromCodePoint(TITLE_DIGRAPH[cp]) : oneRune(ch, ch.toUpperCase());
-    out += r;
-    prevCased = r.toLowerCase() !== r.toUpperCase();
+    prev = f(ch, prev);
+    part.push(prev);
+    if (part.length === 4096) {
+      chunks.push(part.join(''));
+      part = [];
+    }
   }
-  return out;
+  chunks.push(part.join(''));
+  return chunks.join('');
+}
+
+function titleCase(s: string): string {
+  chargeScan(s.length);
+  // ASCII: a cased rune is a letter, so title-casing is per run of letters
+  if (isAscii(s)) return s.replace(/[A-Za-z]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase());
+  let prevCased = false;
+  return mapRunes(s, (ch) => {
+    const cp = ch.codePointAt(0)!;
+    const r = prevCased ? lowerRune(ch) : TITLE_DIGRAPH[cp] !== undefined ? String.fromCodePoint(TITLE_DIGRAPH[cp]) : upperRune(ch);
+    prevCased = r.toLowerCase() !== r.toUpperCase();
+    return r;
+  });
 }
 
 const stringMethods: Record<string, MethodFn> = {
-  capitalize: (s: string, c) => (positional(c, 0, 0), s.length ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s),
+  capitalize: (s: string, c) => {
+    positional(c, 0, 0);
+    if (!s.length) return s;
+    const first = String.fromCodePoint(s.codePointAt(0)!);
+    const cp = first.codePointAt(0)!;
+    return (TITLE_DIGRAPH[cp] !== undefined ? String.fromCodePoint(TITLE_DIGRAPH[cp]) : upperRune(first)) + mapCase(s.slice(first.length), false);
+  },
   count: (s: string, c) => {
     const [sub, start, end] = positional(c, 1, 3);
     const needle = argStr(sub, c.name, 'sub');
@@ -319,8 +370,8 @@ const stringMethods: Record<string, MethodFn> = {
     });
     return parts.join(s);
   },
-  lower: (s: string, c) => (positional(c, 0, 0), s.toLowerCase()),
-  upper: (s: string, c) => (positional(c, 0, 0), s.toUpperCase()),
+  lower: (s: string, c) => (positional(c, 0, 0), mapCase(s, false)),
+  upper: (s: string, c) => (positional(c, 0, 0), mapCase(s, true)),
   title: (s: string, c) => (positional(c, 0, 0), titleCase(s)),
   strip: (s: string, c) => stripChars(s, positional(c, 0, 1)[0], true, true, c.name),
   lstrip: (s: string, c) => stripChars(s, positional(c, 0, 1)[0], true, false, c.name),
@@ -502,7 +553,7 @@ function strFormat(s: string, c: Call): string {
 // ---- bytes ------------------------------------------------------------------------------------
 
 const bytesMethods: Record<string, MethodFn> = {
-  elems: (b: Bytes, c) => (positional(c, 0, 0), new List(Array.from(b.bytes))),
+  elems: (b: Bytes, c) => (positional(c, 0, 0), new BytesElems(b.bytes)),
 };
 
 export function toBytes(v: Value, fn: string): Bytes {
@@ -661,14 +712,12 @@ const setMethods: Record<string, MethodFn> = {
   clear: (s: StarlarkSet, c) => (positional(c, 0, 0), s.clear(), null),
   discard: (s: StarlarkSet, c) => {
     const [x] = positional(c, 1, 1);
-    if (s.has(x)) s.delete(x);
-    else if (s.frozen) s.delete(x);
+    if (s.has(x)) s.delete(x); // as starlark-go: a missing element is fine even when frozen
     return null;
   },
   remove: (s: StarlarkSet, c) => {
     const [x] = positional(c, 1, 1);
-    if (!s.has(x)) throw new Error(`${c.name}: missing key`);
-    s.delete(x);
+    if (!s.delete(x)) throw new Error(`${c.name}: missing key`); // delete checks frozen first
     return null;
   },
   pop: (s: StarlarkSet, c) => {

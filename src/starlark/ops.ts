@@ -24,7 +24,7 @@ import {
 import { charge, chargeScan } from './meter';
 import { StrBuf } from './strbuf';
 import { StringIterable } from './strelems';
-import { byteChar, byteLen, byteView, concat, escapeByteAt, fromUtf8, norm } from './strings';
+import { byteChar, byteLen, byteView, concat, escapeByteAt, fromUtf8, norm, utf8Bytes } from './strings';
 
 // ---- numbers -------------------------------------------------------------------------------------
 
@@ -298,9 +298,11 @@ export function unknownBinary(op: string, x: Value, y: Value): EvalError {
 }
 
 function repeat(seq: Value, n: number | bigint): Value | undefined {
-  const k = Number(n) < 0 ? 0 : Number(n);
   const len = typeof seq === 'string' ? seq.length : seq instanceof List || seq instanceof Tuple ? seq.elems.length : seq instanceof Bytes ? seq.bytes.length : -1;
   if (len < 0) return undefined;
+  // starlark-go takes a non-empty sequence's count as an int32: a larger one is refused before any size check.
+  if (len > 0 && (typeof n === 'bigint' || n > 0x7fffffff || n < -0x80000000)) throw new EvalError(`repeat count ${n} too large`);
+  const k = typeof n === 'bigint' || n < 0 ? 0 : n;
   const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
   const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
   if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
@@ -498,7 +500,7 @@ export function compare(op: string, x: Value, y: Value): number {
 function cmpDepth(op: string, x: Value, y: Value, depth: number): number {
   if (depth < 1) throw tooDeep();
   if ((isIntV(x) || x instanceof Float) && (isIntV(y) || y instanceof Float)) return numCmp(x, y);
-  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'string' && typeof y === 'string') return compareStrings(x, y);
   if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
   if ((x instanceof List && y instanceof List) || (x instanceof Tuple && y instanceof Tuple)) {
     const a = x.elems;
@@ -517,6 +519,24 @@ function cmpDepth(op: string, x: Value, y: Value, depth: number): number {
   }
   if (typeName(x) === typeName(y)) throw new EvalError(`${typeName(x)} ${op} ${typeName(y)} not implemented`);
   throw new EvalError(`${typeName(x)} ${op} ${typeName(y)} not implemented`);
+}
+
+/**
+ * Strings order by their UTF-8 bytes, as Go's do. UTF-16 code-unit order agrees below U+D800; past the first
+ * difference at or above it (a surrogate pair against U+E000..U+FFFF, or a raw byte's escape) compare the bytes.
+ */
+function compareStrings(x: string, y: string): number {
+  const n = Math.min(x.length, y.length);
+  let i = 0;
+  while (i < n && x.charCodeAt(i) === y.charCodeAt(i)) i++;
+  chargeScan(i);
+  if (i === n) return x.length - y.length;
+  const a = x.charCodeAt(i);
+  const b = y.charCodeAt(i);
+  if (a < 0xd800 && b < 0xd800) return a - b;
+  const h = x.charCodeAt(i - 1);
+  if (i > 0 && h >= 0xd800 && h <= 0xdbff) i--; // never split a surrogate pair
+  return Buffer.compare(utf8Bytes(x.slice(i)), utf8Bytes(y.slice(i)));
 }
 
 // ---- str / repr ----------------------------------------------------------------------------------
@@ -700,15 +720,9 @@ export function quote(s: string): string {
   return out + '"';
 }
 
+/** As starlark-go: the bytes quoted like a string, so valid UTF-8 shows as text and other bytes as \\xNN. */
 function bytesRepr(b: Uint8Array): string {
-  let out = 'b"';
-  for (const c of b) {
-    const esc = ESCAPES[c];
-    if (esc !== undefined) { out += esc; continue; }
-    if (c < 0x20 || c >= 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += String.fromCharCode(c);
-  }
-  return out + '"';
+  return 'b' + quote(fromUtf8(b));
 }
 
 // ---- % formatting --------------------------------------------------------------------------------
@@ -866,7 +880,7 @@ export function index(x: Value, i: Value): Value {
     const orig = k;
     if (k < 0) k += n;
     if (k < 0 || k >= n) throw outOfRange(orig, n, x);
-    return x.bytes[k];
+    return new Bytes(x.bytes.slice(k, k + 1)); // a one-byte bytes, as starlark-go (not an int)
   }
   if (x instanceof StringIterable && x.indexable) {
     let k = toIndexInt(i, `${x.typeName} index`);

@@ -287,8 +287,8 @@ class Parser {
           params.push({ kind: 'default', name, dflt: this.parseTest(), line: t.line, col: t.col });
         } else params.push({ kind: 'normal', name, line: t.line, col: t.col });
       }
-      if (!this.is(',')) break;
-      this.p++;
+      if (this.is(close)) break;
+      this.want(',');
     }
     return params;
   }
@@ -463,8 +463,9 @@ class Parser {
       } else {
         args.push({ kind: 'pos', value: this.parseTest(), line: t.line, col: t.col });
       }
-      if (!this.is(',')) break;
-      this.p++;
+      // as starlark-go: anything but ')' after an argument is a missing comma (`got identifier, want ','`)
+      if (this.is(')')) break;
+      this.want(',');
     }
     return args;
   }

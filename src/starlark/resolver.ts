@@ -338,13 +338,12 @@ class Resolver {
       }
       this.bindTargets(vars, cblk);
     };
-    bindVars(first.vars);
+    // As in starlark-go, every clause's variables belong to the comprehension block and uses are resolved
+    // against the whole block: in `[x for _ in [3] for x in x]` the second iterable is the local x (unbound).
+    for (const c of clauses) if (c.k === 'for') bindVars(c.vars);
     for (let i = 1; i < clauses.length; i++) {
       const c = clauses[i];
-      if (c.k === 'for') {
-        this.expr(c.iter, cblk);
-        bindVars(c.vars);
-      } else this.expr(c.cond, cblk);
+      this.expr(c.k === 'for' ? c.iter : c.cond, cblk);
     }
     this.expr(body, cblk);
     if (value) this.expr(value, cblk);

@@ -1,7 +1,7 @@
 // The iterables that string.elems(), .elem_ords(), .codepoints() and .codepoint_ords() return (starlark-go's
 // stringElems / stringCodepoints): lazy views, so ("a" * (1 << 27)).elems() costs nothing until iterated.
 import { quote } from './ops';
-import { byteChar, byteView, codePointAtUnit } from './strings';
+import { byteChar, byteView, codePointAtUnit, fromUtf8 } from './strings';
 import { EvalError, HostObject, MAX_LIST_LEN, type Value } from './values';
 
 export type StringIterKind = 'elems' | 'elem_ords' | 'codepoints' | 'codepoint_ords';
@@ -65,4 +65,28 @@ export class StringIterable extends HostObject {
     });
     return out;
   }
+}
+
+/** bytes.elems(): starlark-go's bytesIterable, an iterable (not a sequence) of the byte values. */
+export class BytesElems extends HostObject {
+  readonly typeName = 'bytes.elems';
+  constructor(readonly bytes: Uint8Array) {
+    super();
+  }
+  override repr(): string {
+    return `${bytesQuote(this.bytes)}.elems()`;
+  }
+  override hash(): number {
+    throw new EvalError(`unhashable: ${this.typeName}`);
+  }
+  forEach(fn: (x: Value) => boolean | void): void {
+    for (const b of this.bytes) if (fn(b)) return;
+  }
+  toArray(): Value[] {
+    return Array.from(this.bytes);
+  }
+}
+
+function bytesQuote(b: Uint8Array): string {
+  return 'b' + quote(fromUtf8(b));
 }

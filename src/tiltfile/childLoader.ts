@@ -9,7 +9,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadTiltfile, type LoadResult } from './loader';
+import { loadTiltfileOnDeepStack, runDeepStackWorkerIfRequested } from './deepStack';
+import type { LoadResult } from './loader';
 import type { LoadOptions } from './state';
 
 /** argv[2] of a loader child; an argument, not an env var, so local() commands do not inherit it. */
@@ -31,14 +32,20 @@ export interface ChildLoadOptions {
   signal?: AbortSignal;
 }
 
-interface Request { path: string; options: Omit<LoadOptions, 'cancel'> }
+interface Request { path: string; options: Omit<LoadOptions, 'cancel'>; heapMb: number }
 
-/** Call first thing in an entry point that can serve as the loader child; returns true when this process is one. */
+/**
+ * Call first thing in an entry point that can serve as the loader child (or as its deep-stack worker thread,
+ * deepStack.ts); returns true when this process or thread is one.
+ */
 export function runTiltfileChildIfRequested(): boolean {
+  if (runDeepStackWorkerIfRequested()) return true;
   if (process.argv[2] !== CHILD_FLAG || !process.send) return false;
   process.once('message', (req: Request) => {
-    const result = loadTiltfile(req.path, req.options);
-    process.send!(result, undefined, {}, () => process.exit(0));
+    // On a worker thread with a deep stack, so deep recursion works as in Tilt (deepStack.ts).
+    void loadTiltfileOnDeepStack(req.path, req.options, (path, err) =>
+      failedLoad(path, (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? deathMessage(null, null, `heap out of memory`, req.heapMb) : `Tiltfile loader failed: ${err.message}`),
+    ).then((result) => process.send!(result, undefined, {}, () => process.exit(0)));
   });
   return true;
 }
@@ -149,7 +156,7 @@ export function loadTiltfileInChild(path: string, options: Omit<LoadOptions, 'ca
     child.on('error', (e) => finish(failedLoad(path, stopped ?? `Tiltfile loader failed: ${e.message}`)));
     // 'close' (not 'exit'): stderr is fully read by then, so an OOM report is seen.
     child.on('close', (code, signal) => finish(failedLoad(path, stopped ?? deathMessage(code, signal, stderrTail, heapMb))));
-    child.send({ path, options: opts } satisfies Request, (err) => {
+    child.send({ path, options: opts, heapMb } satisfies Request, (err) => {
       if (err) finish(failedLoad(path, stopped ?? `Tiltfile loader failed: ${err.message}`));
     });
   });

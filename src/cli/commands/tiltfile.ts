@@ -1,6 +1,8 @@
 // `innerloop tiltfile`: load a Tiltfile and print its plan as JSON (stdout) and diagnostics (stderr).
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { failedLoad } from '../../tiltfile/childLoader';
+import { loadTiltfileOnDeepStack } from '../../tiltfile/deepStack';
 import { loadTiltfile, type LoadResult } from '../../tiltfile/loader';
 import { loadTiltfileInWorker } from '../../tiltfile/worker';
 import type { Diagnostic } from '../../tiltfile/plan';
@@ -58,13 +60,16 @@ export const tiltfileCommand: Command = {
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'Tiltfile');
     const opts = { args: f.args, subcommand: f.subcommand, trusted: !f.untrusted, maxSteps: f.maxSteps, kubeContext: f.kubeContext };
     // An untrusted Tiltfile loads in a child process with a heap limit (childLoader.ts), like the editor's checks.
-    // A trusted one loads in-process: this process is the user's own command, so a crash only ends it; local()
-    // is bounded by --timeout and loops by the step budget; and it skips ~1 s of child start-up (npm run bench:
-    // tiltfile-isolation). From sources (tests) always in-process.
+    // A trusted one loads in-process (on a worker thread with a deep stack): this process is the user's own
+    // command, so a crash only ends it; local() is bounded by --timeout and loops by the step budget; and it skips
+    // ~1 s of child start-up (npm run bench: tiltfile-isolation). From sources (tests) on the calling thread.
     const bundled = __filename.endsWith('.js');
     const r: LoadResult = bundled && !f.inProcess && f.untrusted
       ? await loadTiltfileInWorker(path, opts, { timeoutMs: f.timeoutMs })
-      : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
+      : bundled
+        // on a thread with a deep stack, so deep recursion works as in Tilt (deepStack.ts)
+        ? await loadTiltfileOnDeepStack(path, { ...opts, commandTimeoutMs: f.timeoutMs }, (p, e) => failedLoad(p, `Tiltfile loader failed: ${e.message}`))
+        : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
     for (const line of r.output) io.stderr(line + '\n');
     for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, io.cwd) + '\n');
     io.stdout(JSON.stringify(r.plan, null, 2) + '\n');

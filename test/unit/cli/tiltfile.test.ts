@@ -73,3 +73,22 @@ test('the built CLI (dist/cli.js) loads in a worker and turns an endless loop in
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /Tiltfile:\d+:\d+: Starlark computation cancelled: too many steps/);
 });
+
+const DEEP = `def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(10000))\n`;
+
+test('the built CLI (dist/cli.js) runs recursion 10,000 deep, trusted (in-process) and untrusted (child)', { skip: !existsSync(join(root, 'dist/cli.js')) }, () => {
+  const dir = tiltfile(DEEP);
+  for (const flags of [[], ['--untrusted']]) {
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'tiltfile', ...flags], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^10000$/m);
+  }
+});
+
+test('the built CLI: endless recursion is a clean Starlark error, never a JS RangeError', { skip: !existsSync(join(root, 'dist/cli.js')) }, () => {
+  const dir = tiltfile(`def f(n):\n    return f(n + 1)\nf(0)\n`);
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'tiltfile'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Tiltfile:2:\d+: Starlark stack overflow \(recursion too deep\)/);
+  assert.doesNotMatch(r.stderr, /RangeError/);
+});

@@ -25,7 +25,7 @@ assert.eq(pos(**{"b": 1, "a": 3}), 2)
   assert.match(fails('def f(a, b = 1): pass\nf(1, 2, 3)').shortMessage, /function f accepts at most 2 positional arguments \(3 given\)/);
   assert.match(fails('def f(a): pass\nf(1, 2)').shortMessage, /function f accepts 1 positional argument \(2 given\)/);
   assert.match(fails('def f(): pass\nf(1)').shortMessage, /function f accepts no arguments \(1 given\)/);
-  assert.match(fails('def f(a): pass\nf(1, a = 2)').shortMessage, /function f got multiple values for parameter a/);
+  assert.match(fails('def f(a): pass\nf(1, a = 2)').shortMessage, /function f got multiple values for parameter "a"/);
   assert.match(fails('def f(a): pass\nf(b = 2)').shortMessage, /function f got an unexpected keyword argument b/);
   assert.match(fails('def f(*, k): pass\nf()').shortMessage, /function f missing 1 argument \(k\)/);
   assert.match(fails('def f(**kw): pass\nf(**{1: 2})').shortMessage, /keywords must be strings, not int/);

@@ -10,7 +10,7 @@ const syntaxErr = (src: string): string => {
 };
 
 test('parse errors report file:line:col like starlark-go', () => {
-  assert.equal(syntaxErr('f(1,\n  2\nx = 3\n'), "test.star:3:1: got identifier, want ')'");
+  assert.equal(syntaxErr('f(1,\n  2\nx = 3\n'), "test.star:3:1: got identifier, want ','");
   assert.equal(syntaxErr('x = 1 + \n'), 'test.star:1:9: got newline, want primary expression');
   assert.equal(syntaxErr('def f(:\n  pass\n'), 'test.star:1:7: got \':\', want identifier');
   assert.equal(syntaxErr('if x\n  pass\n'), "test.star:1:5: got newline, want ':'");
@@ -69,7 +69,7 @@ assert.eq({"a": 1,}, dict(a = 1))
 
 test('unclosed brackets at end of file', () => {
   assert.equal(syntaxErr('x = (1,\n'), 'test.star:2:1: got end of file, want primary expression');
-  assert.equal(syntaxErr('f(1'), "test.star:1:4: got end of file, want ')'");
+  assert.equal(syntaxErr('f(1'), "test.star:1:4: got end of file, want ','");
 });
 
 test('pathologically nested source is a syntax error, not a crash', () => {

@@ -195,10 +195,12 @@ test('bytes', () => {
   ok(String.raw`
 b = b"abc"
 assert.eq(len(b), 3)
-assert.eq(b[0], 97)
+assert.eq(b[0], b"a")
 assert.eq(b[1:], b"bc")
 assert.eq(b + b"d", b"abcd")
-assert.eq(b.elems(), [97, 98, 99])
+assert.eq(list(b.elems()), [97, 98, 99])
+assert.eq(type(b.elems()), "bytes.elems")
+assert.eq(repr(b"hello, 世界"), 'b"hello, 世界"')
 assert.eq(bytes("é"), b"\xc3\xa9")
 assert.eq(bytes([65, 66]), b"AB")
 assert.eq(str(b"hi"), "hi")
@@ -417,7 +419,7 @@ assert.eq(list(), [])
   assert.match(fails('len(1)').shortMessage, /Error in len: value of type int has no len/);
   assert.match(fails('max([])').shortMessage, /argument is an empty sequence/);
   assert.match(fails('hash([])').shortMessage, /hash: got list, want string or bytes/);
-  assert.match(fails('list(1)').shortMessage, /int value is not iterable/);
+  assert.match(fails('list(1)').shortMessage, /got int, want iterable/);
   assert.match(fails('1()').shortMessage, /invalid call of non-function \(int\)/);
   assert.match(fails('len(1, 2)').shortMessage, /Error in len: got 2 arguments, want 1/);
 });

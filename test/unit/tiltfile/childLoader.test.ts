@@ -62,3 +62,10 @@ test('child: a FIFO read by the Tiltfile does not block the load', async () => {
   assert.equal(r.ok, false);
   assert.match(r.diagnostics[0]!.message, /refusing to read .*pipe\.yaml: not a regular file/);
 });
+
+test('child: recursion 10,000 deep works (the load runs on a thread with a deep stack, deepStack.ts)', async () => {
+  const dir = project({ Tiltfile: `def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(10000))\n` });
+  const r = await loadTiltfileInChild(join(dir, 'Tiltfile'), {}, { childScript });
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.output, ['10000']);
+});

@@ -6,7 +6,7 @@ import { loadTiltfile } from '../../../src/tiltfile/loader';
 import { fails, load } from './helpers';
 
 const cases: Array<{ name: string; src: string; re: RegExp; line: number; files?: Record<string, string> }> = [
-  { name: 'syntax error', src: `docker_build('a', '.'\nk8s_yaml('x.yaml')\n`, re: /got identifier, want '\)'/, line: 2 },
+  { name: 'syntax error', src: `docker_build('a', '.'\nk8s_yaml('x.yaml')\n`, re: /got identifier, want ','/, line: 2 },
   { name: 'bad indentation', src: `def f():\nreturn 1\n`, re: /indent|want/, line: 2 },
   { name: 'undefined name', src: `x = 1\nfoo()\n`, re: /undefined: foo/, line: 2 },
   { name: 'wrong type', src: `\ndocker_build('a', '.', build_args=3)\n`, re: /Error in docker_build: for parameter "build_args": got int, want dict/, line: 2 },
@@ -40,6 +40,20 @@ test('bad input: an error inside a loaded file points into that file, with a tra
   assert.equal(e.file, join(e.r.dir, 'lib.star'));
   assert.equal(e.line, 2);
   assert.match(e.message, /Traceback \(most recent call last\):\n.*Tiltfile:2:2: in <toplevel>\n.*lib.star:2:13: in f/);
+});
+
+test('bad input: a missing comma between arguments is reported at the next token, in starlark-go words', () => {
+  const e = fails(`docker_build('a', '.'\nk8s_yaml('x.yaml')\n`, /got identifier, want ','/);
+  assert.equal(e.line, 2);
+  assert.equal(e.col, 1);
+});
+
+test('bad input: a misspelled keyword argument of a Tilt builtin gets a did-you-mean hint', () => {
+  fails(`docker_build('a', '.', dockerfil='Dockerfile')\n`, /Error in docker_build: unexpected keyword argument "dockerfil" \(did you mean dockerfile\?\)/);
+});
+
+test('bad input: a misspelled name in load() gets a did-you-mean hint', () => {
+  fails(`load('./lib.star', 'helpr')\n`, /load: name helpr not found in module .*lib.star \(did you mean helper\?\)/, { 'lib.star': 'def helper():\n    pass\n' });
 });
 
 test('bad input: a missing Tiltfile', () => {

@@ -40,7 +40,7 @@ conformance('strings', [
   ['hash("abc")', '96354'],
   ['hash(b"")', '2166136261'],
   ['hash(1)', '!got int, want string or bytes'],
-  ['bytes("世")', 'b"\\xe4\\xb8\\x96"'],
+  ['bytes("世")', 'b"世"'], // valid UTF-8 shows as text (starlark-go)
   ['bytes("世"[0])', 'b"\\xe4"'],
   ['str(b"\\xe4\\xb8")', '"\\ufffd\\ufffd"'.replace(/\\ufffd/g, '\ufffd')],
   ['x = "世" * 3\nlen(x)', '9'],
