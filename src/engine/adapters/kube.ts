@@ -2,7 +2,6 @@
 // readiness into the store; the engine notices new container IDs and replays live updates), port forwards that
 // follow the best pod, and pod log streams into the resource's log (scrubbed by the log store).
 
-import * as yaml from 'js-yaml';
 import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
 import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { Observation } from '../actions';
@@ -11,6 +10,7 @@ import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
 import type { KubeClient } from '../k8s/client';
 import { PodDiscovery, type ContainerRestart, type PodInfo } from '../k8s/discovery';
+import { parseYamlStream } from '../../tiltfile/yaml';
 import { kubeContainerExecutor } from '../k8s/exec';
 import { PodLogStreams } from '../k8s/podLogs';
 import { PodPortForward, pickForwardPod, resolveContainerPort } from '../k8s/portForward';
@@ -280,7 +280,8 @@ export function parseAppliedYaml(text: string, namespace: string): AppliedObject
       uid: obj.metadata.uid ?? '', object: obj as AppliedObject['object'],
     });
   };
-  for (const doc of yaml.loadAll(text)) add(doc);
+  // YAML 1.1, as kubectl printed it (`0755` is 493, `yes` a boolean): the one parser every manifest goes through.
+  for (const doc of parseYamlStream(text, 'apply_cmd output')) add(doc);
   return out;
 }
 

@@ -33,39 +33,46 @@ interface DecodedStatus {
 
 const seconds = (t: Ts): number => Number(t.seconds ?? 0) + (t.nanos ?? 0) / 1e9;
 
-/** Stateful: numbers vertexes in order of appearance and prints each transition once. */
+interface Step { n: number; name: string; started?: number; done: boolean; announced: boolean }
+
+/**
+ * Stateful: numbers steps in the order they start (the daemon lists vertexes before they run, out of order) and
+ * prints each transition once.
+ */
 export class BuildkitProgressFormatter {
-  private readonly steps = new Map<string, { n: number; name: string; started?: number; done: boolean; announced: boolean }>();
+  private readonly steps = new Map<string, Step>();
+  private numbered = 0;
   private readonly partial = new Map<string, string>();
 
   /** Lines for one base64 `moby.buildkit.trace` payload. */
   format(aux: string): string[] {
     const msg = status().toObject(status().decode(Buffer.from(aux, 'base64')), { longs: Number, defaults: true }) as DecodedStatus;
     const out: string[] = [];
-    const step = (digest: string, name = ''): { n: number; name: string; started?: number; done: boolean; announced: boolean } => {
+    const step = (digest: string, name = ''): Step => {
       let s = this.steps.get(digest);
-      if (!s) this.steps.set(digest, (s = { n: this.steps.size + 1, name, done: false, announced: false }));
+      if (!s) this.steps.set(digest, (s = { n: 0, name, done: false, announced: false }));
       if (name) s.name = name;
       return s;
     };
+    const n = (s: Step): number => (s.n ||= ++this.numbered);
     for (const v of msg.vertexes ?? []) {
       const s = step(v.digest, v.name);
       if (!s.announced && (v.started || v.cached || v.completed)) {
         s.announced = true;
-        out.push(`#${s.n} ${s.name}`);
+        out.push(`#${n(s)} ${s.name}`);
       }
       if (v.started) s.started = seconds(v.started);
       if (s.done) continue;
       if (v.error) {
         s.done = true;
-        out.push(`#${s.n} ERROR: ${v.error}`);
+        out.push(`#${n(s)} ERROR: ${v.error}`);
       } else if (v.cached) {
         s.done = true;
-        out.push(`#${s.n} CACHED`);
+        out.push(`#${n(s)} CACHED`);
       } else if (v.completed) {
         s.done = true;
         const took = s.started !== undefined ? seconds(v.completed) - s.started : 0;
-        out.push(`#${s.n} DONE ${took.toFixed(1)}s`);
+        out.push(`#${n(s)} DONE ${took.toFixed(1)}s`);
       }
     }
     for (const l of msg.logs ?? []) {
@@ -73,7 +80,7 @@ export class BuildkitProgressFormatter {
       const text = (this.partial.get(l.vertex) ?? '') + Buffer.from(l.msg).toString('utf8');
       const lines = text.split(/\r?\n/);
       this.partial.set(l.vertex, lines.pop() ?? '');
-      for (const line of lines) out.push(`#${s.n} ${line.replace(/\r/g, '')}`);
+      for (const line of lines) out.push(`#${n(s)} ${line.replace(/\r/g, '')}`);
     }
     for (const w of msg.warnings ?? []) out.push(`WARNING: ${Buffer.from(w.short).toString('utf8')}`);
     return out;
@@ -82,7 +89,7 @@ export class BuildkitProgressFormatter {
   /** Output lines still without a newline. */
   flush(): string[] {
     const out: string[] = [];
-    for (const [vertex, text] of this.partial) if (text) out.push(`#${this.steps.get(vertex)?.n ?? '?'} ${text}`);
+    for (const [vertex, text] of this.partial) if (text) out.push(`#${this.steps.get(vertex)?.n || '?'} ${text}`);
     this.partial.clear();
     return out;
   }

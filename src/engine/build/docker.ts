@@ -1,9 +1,11 @@
 // Image builds through the Docker Engine API (dockerode): the context tar from context.ts, tagged with the
 // content tag so an unchanged context is never rebuilt, build output streamed line by line, then pushed to the
-// registry the cluster pulls from. The classic builder by default; BuildKit (API `version=2`, with a session for
-// secrets and ssh, progress decoded into readable steps) with DOCKER_BUILDKIT=1.
+// registry the cluster pulls from. BuildKit (API `version=2`, with a session for secrets and ssh, progress decoded
+// into readable steps) whenever the daemon has it, as the docker CLI decides; the classic builder otherwise or
+// with DOCKER_BUILDKIT=0.
 
 import type Dockerode from 'dockerode';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { BuildkitProgressFormatter } from './buildkitProgress';
 import { openSession, parseSecretSpec, parseSshSpec, type BuildkitSession } from './buildkitSession';
@@ -107,6 +109,23 @@ export async function readProgress(stream: Readable | NodeJS.ReadableStream, onO
   return messages;
 }
 
+const parseBool = (v: string): boolean | undefined =>
+  /^(1|t|true)$/i.test(v) ? true : /^(0|f|false)$/i.test(v) ? false : undefined;
+
+/**
+ * Does the daemon build with BuildKit, from its /_ping headers? `Builder-Version: 2` or `1` says so outright
+ * (Docker 23+, or a daemon configured with features.buildkit). Without it, BuildKit is there on any Linux
+ * daemon with API 1.39 (Docker 18.09) or later; Windows daemons have only the classic builder.
+ */
+export function buildkitFromPing(headers: Record<string, string | string[] | undefined>): boolean {
+  const header = (k: string): string => String(headers[k.toLowerCase()] ?? '');
+  const builder = header('Builder-Version');
+  if (builder) return builder === '2';
+  if (header('OSType').toLowerCase() === 'windows') return false;
+  const [major, minor] = header('API-Version').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 39);
+}
+
 function splitRef(ref: string): { repo: string; tag: string } {
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
@@ -127,14 +146,37 @@ export class DockerImageBuilder {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
+  private daemonBuildkit?: Promise<boolean>;
+
   /**
-   * Build with BuildKit? Opt-in for now with DOCKER_BUILDKIT=1 (as the docker CLI of Docker 20.10 does): the
-   * BuildKit path is unit-tested but not yet proven against the real daemon here, so the classic builder stays
-   * the default until it is.
+   * Build with BuildKit? As the docker CLI decides: DOCKER_BUILDKIT (a boolean) forces it either way; otherwise
+   * ask the daemon once (buildkitFromPing).
    */
   useBuildkit(): Promise<boolean> {
     const forced = this.env.DOCKER_BUILDKIT;
-    return Promise.resolve(forced === '1' || forced === 'true');
+    if (forced !== undefined && forced !== '') {
+      const on = parseBool(forced);
+      if (on === undefined) return Promise.reject(new DockerOperationError(`DOCKER_BUILDKIT=${forced}: want a boolean (1, 0, true, false)`, 'build'));
+      return Promise.resolve(on);
+    }
+    this.daemonBuildkit ??= this.ping().then(buildkitFromPing);
+    return this.daemonBuildkit;
+  }
+
+  /** GET /_ping for its headers (dockerode's ping() returns only the body). */
+  private ping(): Promise<Record<string, string | string[] | undefined>> {
+    return new Promise((resolve, reject) => {
+      (this.docker.modem as { dial(o: object, cb: (err: Error | null, res: IncomingMessage) => void): void }).dial({
+        path: '/_ping',
+        method: 'GET',
+        isStream: true,
+        statusCodes: { 200: true, 500: 'server error' },
+      }, (err, res) => {
+        if (err) return reject(err);
+        res.resume();
+        resolve(res.headers);
+      });
+    });
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -162,7 +204,7 @@ export class DockerImageBuilder {
     const secrets = (req.secrets ?? []).map((x) => parseSecretSpec(x, base));
     const ssh = (req.ssh ?? []).map((x) => parseSshSpec(x, base, this.env));
     if (!buildkit && (secrets.length > 0 || ssh.length > 0)) {
-      throw new DockerOperationError('docker_build(secret=..., ssh=...) needs BuildKit: set DOCKER_BUILDKIT=1', 'build');
+      throw new DockerOperationError('docker_build(secret=..., ssh=...) needs BuildKit, which this daemon does not have (or DOCKER_BUILDKIT=0 turned it off)', 'build');
     }
     const opts: Record<string, unknown> = {
       t: ref,

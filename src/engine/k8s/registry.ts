@@ -3,7 +3,7 @@
 // (kind: push to localhost:5001, the node pulls kind-registry:5000), we push to `host` and reference
 // `hostFromContainerRuntime` in manifests.
 
-import { parse as parseYaml } from 'yaml';
+import { parseYamlStream } from '../../tiltfile/yaml';
 import type { KubeClient } from './client';
 import { describeError, httpStatus } from './errors';
 
@@ -27,7 +27,7 @@ export type RegistryDiscovery =
 export function parseLocalRegistryHosting(text: string): LocalRegistry | undefined {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYamlStream(text, 'localRegistryHosting.v1')[0];
   } catch {
     return undefined;
   }

@@ -14,6 +14,8 @@ import { BUSYBOX, dockerProblem } from '../docker';
 const BASE = BUSYBOX;
 const REGISTRY = process.env.INNERLOOP_TEST_REGISTRY ?? 'localhost:5000';
 const docker = new Dockerode();
+// BuildKit keeps its cache after the image is removed: a fresh RUN line per test run so its output is printed.
+const NONCE = `${process.pid}-${Date.now()}`;
 
 
 function context(files: Record<string, string>): string {
@@ -29,7 +31,7 @@ test('docker: build from a context tar, skip when the content tag exists, extra 
   const problem = await dockerProblem(docker);
   if (problem) return t.skip(problem);
   const root = context({
-    Dockerfile: `FROM ${BASE}\nARG GREETING=hi\nCOPY . /app\nRUN echo "$GREETING" > /greeting && ls /app\n`,
+    Dockerfile: `FROM ${BASE}\nARG GREETING=hi\nCOPY . /app\nRUN : ${NONCE} && echo "$GREETING" > /greeting && ls /app\n`,
     '.dockerignore': 'secret.txt\n',
     'app.sh': 'echo app',
     'secret.txt': 'do not send',
@@ -70,7 +72,7 @@ test('docker: a failing RUN step surfaces as a DockerOperationError with the dae
     const builder = new DockerImageBuilder(docker);
     await assert.rejects(
       builder.build({ spec: { context: root, dockerfile: path.join(root, 'Dockerfile'), ignoreSets: [] }, repo: `${REGISTRY}/innerloop-enginetest/fail`, force: true }),
-      (err: unknown) => err instanceof DockerOperationError && /returned a non-zero code: 3/.test(err.message),
+      (err: unknown) => err instanceof DockerOperationError && /(returned a non-zero code|exit code): 3/.test(err.message),
     );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -88,7 +90,7 @@ test('docker: inline Dockerfile contents and a multi-stage target', async (t) =>
     const r = await builder.build({
       spec: {
         context: root,
-        dockerfileContents: `FROM ${BASE} AS dev\nCOPY a.txt /a.txt\nRUN echo stage-dev\nFROM dev AS prod\nRUN echo stage-prod\n`,
+        dockerfileContents: `FROM ${BASE} AS dev\nCOPY a.txt /a.txt\nRUN echo stage-dev ${NONCE}\nFROM dev AS prod\nRUN echo stage-prod ${NONCE}\n`,
         ignoreSets: [],
         target: 'dev',
       },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as protobuf from 'protobufjs';
 import { BuildkitProgressFormatter } from '../../../src/engine/build/buildkitProgress';
 import { parseSecretSpec, parseSshSpec } from '../../../src/engine/build/buildkitSession';
-import { readProgress } from '../../../src/engine/build/docker';
+import { buildkitFromPing, DockerImageBuilder, readProgress } from '../../../src/engine/build/docker';
 import { Readable } from 'node:stream';
 
 // Encoder for the same wire format the daemon sends (field numbers from moby/buildkit's control.proto).
@@ -62,4 +62,28 @@ test('secret= and ssh= take the docker CLI syntax', () => {
   assert.deepEqual(parseSshSpec('default', '/repo', { SSH_AUTH_SOCK: '/tmp/agent.sock' }), { id: 'default', socket: '/tmp/agent.sock' });
   assert.deepEqual(parseSshSpec('gh=/run/gh.sock', '/repo', {}), { id: 'gh', socket: '/run/gh.sock' });
   assert.throws(() => parseSshSpec('default', '/repo', {}), /SSH_AUTH_SOCK is not set/);
+});
+
+test('steps are numbered in the order they start, not the order the daemon first lists them', () => {
+  const f = new BuildkitProgressFormatter();
+  const aux = (o: object): string => (JSON.parse(trace(o)) as { aux: string }).aux;
+  // The daemon lists the whole graph up front; the FROM vertex is listed first but starts last.
+  assert.deepEqual(f.format(aux({ vertexes: [{ digest: 'from', name: '[1/2] FROM base' }, { digest: 'ctx', name: '[internal] load build context', started: { seconds: 1 } }] })), ['#1 [internal] load build context']);
+  assert.deepEqual(f.format(aux({ vertexes: [{ digest: 'from', name: '[1/2] FROM base', started: { seconds: 2 } }] })), ['#2 [1/2] FROM base']);
+});
+
+test('BuildKit by default when the daemon has it, as the docker CLI decides', async () => {
+  // Docker 23+ (and a daemon with features.buildkit set) says so in /_ping.
+  assert.equal(buildkitFromPing({ 'builder-version': '2', 'api-version': '1.43', ostype: 'linux' }), true);
+  assert.equal(buildkitFromPing({ 'builder-version': '1', 'api-version': '1.43', ostype: 'linux' }), false);
+  // Docker 18.09-20.10 on Linux: BuildKit is built in, the header is absent.
+  assert.equal(buildkitFromPing({ 'api-version': '1.41', ostype: 'linux' }), true);
+  assert.equal(buildkitFromPing({ 'api-version': '1.38', ostype: 'linux' }), false);
+  assert.equal(buildkitFromPing({ 'api-version': '1.41', ostype: 'windows' }), false);
+  assert.equal(buildkitFromPing({}), false);
+  // DOCKER_BUILDKIT forces it either way without asking the daemon (a docker that would throw if asked).
+  const docker = { modem: { dial: () => { throw new Error('not asked'); } } } as never;
+  assert.equal(await new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: '0' }).useBuildkit(), false);
+  assert.equal(await new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: 'true' }).useBuildkit(), true);
+  await assert.rejects(new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: 'maybe' }).useBuildkit(), /want a boolean/);
 });

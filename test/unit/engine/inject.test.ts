@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { K8sObject } from '../../../src/tiltfile/plan';
+import { parseYamlStream } from '../../../src/tiltfile/yaml';
 import { injectObjects, MANAGED_BY_LABEL, POD_TEMPLATE_HASH_LABEL, type InjectImage } from '../../../src/engine/deploy/inject';
 import { parseImageRef, sameImageName } from '../../../src/engine/deploy/imageRef';
 import { parseJsonPath } from '../../../src/engine/deploy/jsonPath';
 
 function load(): K8sObject[] {
   const text = fs.readFileSync(path.join(__dirname, 'fixtures', 'workloads.yaml'), 'utf8');
-  return parseAllDocuments(text).map((d) => d.toJS() as K8sObject);
+  return parseYamlStream(text, 'workloads.yaml') as K8sObject[];
 }
 
 const API: InjectImage = { matchName: 'localhost:5000/api', ref: 'localhost:5000/api:innerloop-aaaaaaaaaaaaaaaa', matchInEnvVars: false, entrypoint: [] };
