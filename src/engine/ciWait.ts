@@ -4,7 +4,8 @@
 //   last warning event such as a failing readiness probe, the resource's last log line), terminal or not, so a CI
 //   log says what it waits for;
 // - records per resource a timeline of states and reasons (for --session-json);
-// - on a pod failure, fetches the failing container's last log lines (a crash loop's output says why).
+// - on a pod failure, names the failing container; failureLogTail() fetches its last log lines (a crash loop's
+//   output says why) after the verdict is out, so the lookup never delays the decision.
 // Kept out of Session so the session layer only wires it up.
 
 import type { Clock, TimerHandle } from './clock';
@@ -38,7 +39,9 @@ export interface CiReport {
   timeline: Record<string, TimelineEntry[]>;
   /** Success: the resource that was ready last (what the run waited for longest), and when (ms after start). */
   lastReady?: { name: string; afterMs: number };
-  /** Failure of a pod: its failing container's last log lines. */
+  /** Failure of a pod: the failing container (failureLogTail reads its last lines). */
+  pod?: { name: string; namespace?: string; container?: string };
+  /** The failing resource's last log lines, once failureLogTail has fetched them. */
   logTail?: string[];
 }
 
@@ -71,23 +74,32 @@ function runsToCompletion(plan: Plan): Set<string> {
   return new Set(plan.resources.filter((r) => r.type === 'k8s' && r.objects.some((o) => o.kind === 'Job')).map((r) => r.name));
 }
 
-/** Lookups against the cluster must never hold up the verdict: give up on them after this long. */
+/** Progress lookups against the cluster must never hold up a report: give up on them after this long. */
 const LOOKUP_TIMEOUT_MS = 3_000;
+/** The log tail is read after the verdict, while the session stops: ci must exit within a second of its verdict. */
+export const LOG_TAIL_TIMEOUT_MS = 600;
 
-function withTimeout<T>(p: Promise<T>, fallback: T): Promise<T> {
+function withTimeout<T>(p: Promise<T>, fallback: T, ms = LOOKUP_TIMEOUT_MS): Promise<T> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(fallback), LOOKUP_TIMEOUT_MS);
+    const t = setTimeout(() => resolve(fallback), ms);
     t.unref();
     p.then((v) => { clearTimeout(t); resolve(v); }, () => { clearTimeout(t); resolve(fallback); });
   });
 }
 
-/** The pod's newest Warning event ("Unhealthy: Readiness probe failed: ..."), if any. */
-export async function lastPodWarning(client: KubeClient, namespace: string, pod: string): Promise<string | undefined> {
+/**
+ * The pod's newest readiness-probe failure ("Unhealthy: Readiness probe failed: ...") and its newest other Warning
+ * event, newest probe failure first: while a pod is not ready the probe says why, other warnings (BackOff,
+ * FailedMount) add to it.
+ */
+export async function lastPodWarnings(client: KubeClient, namespace: string, pod: string): Promise<string[]> {
   const list = await client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}` });
   const when = (e: (typeof list.items)[number]): number => new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).getTime();
-  const warn = list.items.filter((e) => e.type === 'Warning').sort((a, b) => when(b) - when(a))[0];
-  return warn ? `${warn.reason ?? 'Warning'}: ${(warn.message ?? '').replace(/\s+/g, ' ').trim()}` : undefined;
+  const warnings = list.items.filter((e) => e.type === 'Warning').sort((a, b) => when(b) - when(a));
+  const text = (e: (typeof list.items)[number]): string => `${e.reason ?? 'Warning'}: ${(e.message ?? '').replace(/\s+/g, ' ').trim()}`;
+  const probe = warnings.find((e) => e.reason === 'Unhealthy');
+  const other = warnings.find((e) => e.reason !== 'Unhealthy');
+  return [probe, other].filter((e) => e !== undefined).map(text);
 }
 
 /** The last lines a container wrote; of the previous instance when this one has not started (a crash loop). */
@@ -205,13 +217,20 @@ export async function waitCi(deps: CiWaitDeps, opts: CiWaitOptions = {}): Promis
     if (name !== undefined && at !== undefined) report.lastReady = { name, afterMs: Math.max(0, at - deps.startTime) };
     return report;
   }
-  const report: CiReport = { verdict: { state: 'failed', error: ended.error }, timeline, ...(ended.resource ? { resource: ended.resource } : {}), ...(ended.waiting ? { waiting: ended.waiting } : {}) };
+  return { verdict: { state: 'failed', error: ended.error }, timeline, ...(ended.resource ? { resource: ended.resource } : {}), ...(ended.waiting ? { waiting: ended.waiting } : {}), ...(ended.pod ? { pod: ended.pod } : {}) };
+}
+
+/**
+ * A failed run's last log lines: the failing container's, read from the cluster (of its previous instance in a
+ * crash loop) within `capMs`, else the resource's runtime lines the engine streamed.
+ */
+export async function failureLogTail(deps: Pick<CiWaitDeps, 'logs' | 'kube'>, report: CiReport, capMs = LOG_TAIL_TIMEOUT_MS): Promise<string[]> {
+  if (report.verdict.state !== 'failed') return [];
   const client = deps.kube?.();
-  if (ended.pod?.namespace && client) report.logTail = await withTimeout(containerLogTail(client, ended.pod.namespace, ended.pod.name, ended.pod.container), []);
-  if (!report.logTail?.length && ended.resource && deps.logs) {
-    report.logTail = deps.logs.linesSince(ended.resource).filter((l) => l.source === 'runtime').slice(-10).map((l) => l.text);
-  }
-  return report;
+  const pod = report.pod;
+  const fromCluster = pod?.namespace && client ? await withTimeout(containerLogTail(client, pod.namespace, pod.name, pod.container), [], capMs) : [];
+  if (fromCluster.length > 0 || !report.resource || !deps.logs) return fromCluster;
+  return deps.logs.linesSince(report.resource).filter((l) => l.source === 'runtime').slice(-10).map((l) => l.text);
 }
 
 /** One line per waiting resource: its reason, the pod's last warning event, its last log line. */
@@ -220,8 +239,8 @@ async function describeWaiting(deps: CiWaitDeps, waiting: readonly WaitingOn[]):
   const lines = await Promise.all(waiting.map(async (w) => {
     const parts = [w.reason];
     if (client && w.pod?.namespace && !w.pod.ready) {
-      const warning = await withTimeout(lastPodWarning(client, w.pod.namespace, w.pod.name), undefined);
-      if (warning) parts.push(`last event: ${warning}`);
+      const warnings = await withTimeout(lastPodWarnings(client, w.pod.namespace, w.pod.name), []);
+      if (warnings.length > 0) parts.push(`last event: ${warnings.join(' | ')}`);
     }
     const log = deps.logs?.linesSince(w.name).filter((l) => l.source === 'runtime').pop();
     if (log) parts.push(`last log: ${log.text.length > 200 ? `${log.text.slice(0, 197)}...` : log.text}`);

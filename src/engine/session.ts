@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
 import { realClock, type Clock } from './clock';
-import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
+import { failureLogTail, waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
 import { ComposeAdapter } from './adapters/compose';
 import type { DockerImageAdapter } from './adapters/images';
@@ -164,15 +164,23 @@ export class Session {
     return waitCi({ store: this.store, logs: this.logs, clock: this.clock, startTime: this.startTime, settled: () => this.settled(), plan: () => this.plan, kube: () => this.client }, opts);
   }
 
-  /** Stop watching, building, forwarding and streaming; everything deployed keeps running. */
-  async stop(): Promise<void> {
+  /** A failed ci run's last log lines (the failing container's, or the resource's), read within a short cap. */
+  ciLogTail(report: CiReport): Promise<string[]> {
+    return failureLogTail({ logs: this.logs, kube: () => this.client }, report);
+  }
+
+  /**
+   * Stop watching, building, forwarding and streaming; everything deployed keeps running. serve_cmd processes
+   * get SIGTERM, then SIGKILL after `serveGraceMs` (3 s; ci, which must exit right after its verdict, gives less).
+   */
+  async stop(opts: { serveGraceMs?: number } = {}): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.stopping.abort();
     this.abort?.abort();
     this.stopBootstrapWatch();
     await this.kube?.stop();
-    await this.local.stopAll();
+    await this.local.stopAll(opts.serveGraceMs);
     this.compose?.stop();
     this.engine.dispose();
   }

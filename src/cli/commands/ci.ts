@@ -39,7 +39,7 @@ export function sessionSummary(s: EngineSnapshot, report: CiReport, startTime: n
   };
 }
 
-/** What to print after the verdict (stdout for success, stderr for failure). */
+/** The verdict (stdout for success, stderr for failure): printed the moment it is decided. */
 export function summaryText(report: CiReport): string {
   if (report.verdict.state === 'succeeded') {
     const last = report.lastReady ? ` The last to get ready was ${report.lastReady.name}, after ${formatDuration(report.lastReady.afterMs)}.` : '';
@@ -47,8 +47,13 @@ export function summaryText(report: CiReport): string {
   }
   let out = `ERROR: ${report.verdict.error}\n`;
   if (report.waiting?.length) out += `Still waiting on:\n${report.waiting.map((w) => `  ${w.name}: ${w.reason}\n`).join('')}`;
-  if (report.resource && report.logTail?.length) out += `Last log lines of ${report.resource}:\n${report.logTail.map((l) => `  ${l}\n`).join('')}`;
   return out;
+}
+
+/** After a failure's verdict: the failing resource's last log lines, when there are any. */
+export function logTailText(report: CiReport): string {
+  if (!report.resource || !report.logTail?.length) return '';
+  return `Last log lines of ${report.resource}:\n${report.logTail.map((l) => `  ${l}\n`).join('')}`;
 }
 
 /** After the verdict nothing should keep the process up; if something does, say what (it is a bug to report). */
@@ -57,10 +62,13 @@ function reportLingeringHandles(io: CommandIO): void {
   if (!__filename.endsWith('.js')) return;
   const t = setTimeout(() => {
     const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
-    if (open.length > 0) io.stderr(`innerloop ci: still running 3 s after the verdict; open handles: ${open.join(', ')}\n`);
-  }, 3_000);
+    if (open.length > 0) io.stderr(`innerloop ci: still running 1 s after the verdict; open handles: ${open.join(', ')}\n`);
+  }, 1_000);
   t.unref();
 }
+
+/** serve_cmd processes get this long between SIGTERM and SIGKILL when ci exits (a CI job is not a dev loop). */
+const SERVE_GRACE_MS = 300;
 
 export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
@@ -74,21 +82,24 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
       ...(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {}),
       onProgress: (text) => { view.render(); io.stdout(text); },
     });
-  } finally {
+  } catch (err) {
     view.dispose();
-    // Stop watching, forwarding and streaming before anything else, so the process can exit right after.
-    await session.stop();
+    await session.stop({ serveGraceMs: SERVE_GRACE_MS });
+    throw err;
   }
+  view.dispose();
+  // The verdict goes out the moment it is decided (the state it was decided on, then the verdict line); the log
+  // tail lookup (capped) and the stop run after it, together, and must end within a second.
   const snap = session.store.snapshot();
   io.stdout(statusTable(snap, false).join('\n') + '\n');
+  const ok = report.verdict.state === 'succeeded';
+  (ok ? io.stdout : io.stderr)(summaryText(report));
+  const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);
+  if (logTail.length > 0) report = { ...report, logTail };
+  if (!ok) io.stderr(logTailText(report));
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
   reportLingeringHandles(io);
-  if (report.verdict.state === 'succeeded') {
-    io.stdout(summaryText(report));
-    return EXIT_OK;
-  }
-  io.stderr(summaryText(report));
-  return EXIT_FAILURE;
+  return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
 export const ciCommand: Command = {

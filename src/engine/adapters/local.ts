@@ -106,14 +106,14 @@ export class LocalProcessAdapter implements LocalCmdPort {
     }, probe.initialDelaySecs * 1000);
   }
 
-  private async stopOne(name: string): Promise<void> {
+  private async stopOne(name: string, graceMs?: number): Promise<void> {
     const s = this.serving.get(name);
     if (!s) return;
     s.stopped = true;
     clearTimeout(s.delayTimer);
     if (s.probeTimer) clearInterval(s.probeTimer);
     this.serving.delete(name);
-    await killGroup(s.child);
+    await killGroup(s.child, graceMs);
   }
 
   /** The resource left the Tiltfile: kill its serve_cmd. */
@@ -122,7 +122,7 @@ export class LocalProcessAdapter implements LocalCmdPort {
   }
 
   /** Kill every serve_cmd (process groups). */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.serving.keys()].map((n) => this.stopOne(n)));
+  async stopAll(graceMs?: number): Promise<void> {
+    await Promise.all([...this.serving.keys()].map((n) => this.stopOne(n, graceMs)));
   }
 }

@@ -1,7 +1,7 @@
-// `innerloop ci` exits by itself right after its verdict, whatever the engine opened: pod watches, log streams
-// and port forwards (Kubernetes), Docker event and log streams (Compose), serve_cmd processes and probes
-// (local_resource), and all of them at once. Runs the real built CLI, as a CI job does; each test asserts the
-// process exited without the watchdog and reports the verdict-to-exit time.
+// `innerloop ci` exits by itself within a second of its verdict, whatever the engine opened: pod watches, log
+// streams and port forwards (Kubernetes), Docker event and log streams (Compose), serve_cmd processes and probes
+// (local_resource), and all of them at once; a timeout too, naming what it waited on. Runs the real built CLI, as
+// a CI job does; each test asserts the process exited without the watchdog, < 1 s after its verdict.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -78,6 +78,19 @@ describe('innerloop ci exits after its verdict', { concurrency: false }, () => {
     const r = await runCli(['ci', '--timeout', '2m'], { cwd: dir });
     exitedByItself(t, r, 1);
     assert.match(r.stderr, /^ERROR: bad: cmd exited with code 3$/m);
+  });
+
+  it('a timeout: exit 1 with what it was still waiting on, and why', async (t) => {
+    if (cliProblem()) return t.skip(cliProblem());
+    // The probe's first check is an hour away: the serve_cmd runs but never gets ready.
+    const dir = workspace({
+      Tiltfile: "local_resource('done', cmd='echo done')\n"
+        + "local_resource('srv', serve_cmd='echo started; exec sleep 600', readiness_probe=probe(exec=exec_action(['true']), initial_delay_secs=3600))\n",
+    });
+    dirs.push(dir);
+    const r = await runCli(['ci', '--timeout', '4s'], { cwd: dir });
+    exitedByItself(t, r, 1);
+    assert.match(r.stderr, /^ERROR: timed out after 4s waiting on srv\nStill waiting on:\n {2}srv: serve_cmd not ready yet\n/m);
   });
 
   it('Kubernetes: pod watch, log stream and a port forward', async (t) => {

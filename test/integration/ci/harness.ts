@@ -85,13 +85,21 @@ export function transcript(r: CliRun): string {
   return `exit ${r.code ?? r.signal}${r.killed ? ' (killed by the watchdog: it did not exit after its verdict)' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
-/** The process printed its verdict, exited with `code` by itself (no watchdog), and left no handle report. */
+/** Issue 15: a CI job's `ci` step ends within a second of its verdict (stopping and the log tail included). */
+export const EXIT_AFTER_VERDICT_MAX_MS = 1_000;
+
+/**
+ * The process printed its verdict, exited with `code` by itself (no watchdog) within a second of the verdict, and
+ * left no handle report. The bound is the product's promise (issue 15), not a wait: the CLI prints the verdict the
+ * moment it decides, then stops; an overshoot is a slow stop or a leaked handle to find at its source.
+ */
 export function exitedByItself(t: TestContext, r: CliRun, code: number): void {
   assert.equal(r.killed, false, `the process did not exit after its verdict\n${transcript(r)}`);
   assert.equal(r.code, code, transcript(r));
-  assert.ok(r.verdictAt !== undefined, `a verdict line\n${transcript(r)}`);
-  assert.doesNotMatch(r.stderr, /still running .* after the verdict/);
+  assert.ok(r.verdictAt !== undefined && r.exitAfterVerdictMs !== undefined, `a verdict line\n${transcript(r)}`);
   t.diagnostic(`exited ${r.exitAfterVerdictMs} ms after its verdict`);
+  assert.doesNotMatch(r.stderr, /still running .* after the verdict/);
+  assert.ok(r.exitAfterVerdictMs < EXIT_AFTER_VERDICT_MAX_MS, `exited ${r.exitAfterVerdictMs} ms after its verdict (must be < ${EXIT_AFTER_VERDICT_MAX_MS} ms)\n${transcript(r)}`);
 }
 
 /** A Deployment of the test busybox image running `script`, port 8080 declared, `probe` as its readiness probe. */

@@ -1,8 +1,9 @@
 // `innerloop ci` on the real cluster, run as a CI job runs it (the built CLI, stdout not a terminal):
 // transient waiting reasons are reported and ridden out (a ConfigMap created after its Deployment, a readiness
 // probe that fails for 20 s), real failures end the run with the reason (a crash loop with its last log lines, a
-// failed Job, a build error), and three runs in a row on the same cluster all pass. Every run must exit by
-// itself after its verdict. Each test works in its own namespace (h-ci-...). Skips without a cluster.
+// failed Job, a build error), a timeout names what it waited on, and three runs in a row on the same cluster all
+// pass. Every run must exit by itself within a second of its verdict. Each test works in its own namespace
+// (h-ci-...). Skips without a cluster.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -89,6 +90,9 @@ describe('innerloop ci on the local cluster', { concurrency: false }, () => {
     assert.match(r.stdout, /SUCCESS\. All workloads are healthy\. The last to get ready was slow/);
   });
 
+  // As in Tilt (k8sconv.ContainerStatusToRuntimeState), a container's first exit with a non-zero code is already a
+  // runtime error, fatal once ci_settings(k8s_grace_period) (default 0) has passed: ci does not wait for a restart
+  // or CrashLoopBackOff. A grace period rides out the first exits.
   it('a crash-looping container fails the run with its last log lines', async (t) => {
     if (!client) return t.skip(skip);
     const ns = await namespace('crash');
@@ -98,6 +102,16 @@ describe('innerloop ci on the local cluster', { concurrency: false }, () => {
     exitedByItself(t, r, 1);
     assert.match(r.stderr, /^ERROR: crash: pod crash-[a-z0-9-]+: container app: (Error|CrashLoopBackOff)/m, transcript(r));
     assert.match(r.stderr, /^Last log lines of crash:\n {2}starting\n {2}fatal: DATABASE_URL is not set$/m, transcript(r));
+  });
+
+  it('a pod that never gets ready: the timeout exits 1 naming it and why', async (t) => {
+    if (!client) return t.skip(skip);
+    const ns = await namespace('timeout');
+    const yaml = deploymentYaml('never', 'echo up; exec sleep 3600', { probe: '{exec: {command: ["false"]}, periodSeconds: 1}' });
+    const dir = ws({ 'never.yaml': yaml, Tiltfile: "k8s_yaml('never.yaml')\n" });
+    const r = await runCli(['ci', '--timeout', '25s', ...flags(ns)], { cwd: dir });
+    exitedByItself(t, r, 1);
+    assert.match(r.stderr, /^ERROR: timed out after 25s waiting on never\nStill waiting on:\n {2}never: (no pods yet|pod never-[a-z0-9-]+: .+)$/m, transcript(r));
   });
 
   it('a failed Job fails the run', async (t) => {

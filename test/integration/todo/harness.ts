@@ -2,6 +2,7 @@
 // repo), a throwaway namespace, and a Session wired to the local cluster (test/env).
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { clusterClient, kubeconfigPath } from '../k8s/cluster';
@@ -70,4 +71,29 @@ export function get(url: string, timeoutMs = 2_000): Promise<{ status: number; b
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ status: 0, body: e.message }));
   });
+}
+
+/** A port nothing listens on right now (the kernel picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Rewrites the copy's port_forward(LOCAL, ...) to free local ports, so this suite can run while another todo-app
+ * suite holds the fixture's fixed ones (5734, 5678, 3734, 9229). Returns fixture port -> port used.
+ */
+export async function useFreePorts(dir: string): Promise<Record<number, number>> {
+  const file = path.join(dir, 'Tiltfile');
+  const src = fs.readFileSync(file, 'utf8');
+  const ports: Record<number, number> = {};
+  for (const m of src.matchAll(/port_forward\((\d+),/g)) ports[Number(m[1])] ??= await freePort();
+  fs.writeFileSync(file, src.replace(/port_forward\((\d+),/g, (_m, p: string) => `port_forward(${ports[Number(p)]},`));
+  return ports;
 }

@@ -2,7 +2,7 @@
 // last log line, the per-resource timeline, the failing container's last lines, and what a timeout waited on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitCi, type CiWaitDeps } from '../../../src/engine/ciWait';
+import { failureLogTail, lastPodWarnings, waitCi, type CiWaitDeps } from '../../../src/engine/ciWait';
 import { FakeClock } from '../../../src/engine/clock';
 import { Store } from '../../../src/engine/store';
 import { LogStore } from '../../../src/engine/logs';
@@ -98,7 +98,8 @@ test('a crash loop fails with the previous container instance\'s last lines', as
   const report = await waitCi(deps, { timeoutMs: 60_000 });
   assert.deepEqual(report.verdict, { state: 'failed', error: 'web: pod web-1: container app: CrashLoopBackOff' });
   assert.equal(report.resource, 'web');
-  assert.deepEqual(report.logTail, ['starting', 'panic: no config']);
+  assert.deepEqual(calls, [], 'the verdict does not wait for a log lookup');
+  assert.deepEqual(await failureLogTail(deps, report), ['starting', 'panic: no config']);
   assert.deepEqual(calls, ['log web-1 app previous=false', 'log web-1 app previous=true']);
   assert.equal(report.timeline.web?.at(-1)?.state, 'failed');
 });
@@ -113,4 +114,17 @@ test('a timeout names every resource still waiting and why', async () => {
   assert.deepEqual(report.verdict, { state: 'failed', error: 'timed out after 30ms waiting on web' });
   assert.equal(report.resource, 'web');
   assert.deepEqual(report.waiting?.map((w) => [w.name, w.reason]), [['web', 'pod web-1: Running, not ready (app)']]);
+});
+
+test('progress prefers the newest readiness-probe failure over newer warnings, and shows both', async () => {
+  const events = [
+    { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', lastTimestamp: new Date(5_000) },
+    { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: connection refused', lastTimestamp: new Date(2_000) },
+    { type: 'Warning', reason: 'Unhealthy', message: 'older', lastTimestamp: new Date(1_000) },
+    { type: 'Normal', reason: 'Pulled', message: 'ok', lastTimestamp: new Date(6_000) },
+  ];
+  const kube = (items: typeof events): KubeClient => ({ core: { listNamespacedEvent: async () => ({ items }) } }) as unknown as KubeClient;
+  assert.deepEqual(await lastPodWarnings(kube(events), 'ns', 'web-1'), ['Unhealthy: Readiness probe failed: connection refused', 'BackOff: Back-off restarting failed container']);
+  assert.deepEqual(await lastPodWarnings(kube(events.filter((e) => e.reason !== 'Unhealthy')), 'ns', 'web-1'), ['BackOff: Back-off restarting failed container']);
+  assert.deepEqual(await lastPodWarnings(kube(events.filter((e) => e.reason !== 'BackOff')), 'ns', 'web-1'), ['Unhealthy: Readiness probe failed: connection refused']);
 });
