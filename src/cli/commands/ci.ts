@@ -66,7 +66,8 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'ci');
-  const view = new TerminalView(session, { write: io.stdout, tty: false });
+  // A Tiltfile or cluster error (logged under "(Tiltfile)") ends ci: the verdict prints it, once.
+  const view = new TerminalView(session, { write: io.stdout, tty: false, skip: (l) => l.resource === '(Tiltfile)' && l.level === 'error' });
   let report: CiReport;
   try {
     await session.start();
@@ -80,7 +81,8 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
     await session.stop();
   }
   const snap = session.store.snapshot();
-  io.stdout(statusTable(snap, false).join('\n') + '\n');
+  const table = statusTable(snap, false, 100, { sessionErrors: false });
+  if (table.length > 0) io.stdout(table.join('\n') + '\n');
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
   reportLingeringHandles(io);
   if (report.verdict.state === 'succeeded') {
