@@ -74,7 +74,8 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'ci');
-  const view = new TerminalView(session, { write: io.stdout, tty: false });
+  // A Tiltfile or cluster error (logged under "(Tiltfile)") ends ci: the verdict prints it, once.
+  const view = new TerminalView(session, { write: io.stdout, tty: false, skip: (l) => l.resource === '(Tiltfile)' && l.level === 'error' });
   let report: CiReport;
   try {
     await session.start();
@@ -91,7 +92,8 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   // The verdict goes out the moment it is decided (the state it was decided on, then the verdict line); the log
   // tail lookup (capped) and the stop run after it, together, and must end within a second.
   const snap = session.store.snapshot();
-  io.stdout(statusTable(snap, false).join('\n') + '\n');
+  const table = statusTable(snap, false, 100, { sessionErrors: false });
+  if (table.length > 0) io.stdout(table.join('\n') + '\n');
   const ok = report.verdict.state === 'succeeded';
   (ok ? io.stdout : io.stderr)(summaryText(report));
   const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);

@@ -6,7 +6,8 @@ import { loadTiltfileOnDeepStack } from '../../tiltfile/deepStack';
 import { loadTiltfile, type LoadResult } from '../../tiltfile/loader';
 import { loadTiltfileInWorker } from '../../tiltfile/worker';
 import type { Diagnostic } from '../../tiltfile/plan';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
+import { bool, durationFlag, parseFlags, str } from './flags';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 
 export function formatDiagnostic(d: Diagnostic, cwd: string): string {
   const sev = d.severity === 'warning' ? 'warning: ' : '';
@@ -18,44 +19,50 @@ export function formatDiagnostic(d: Diagnostic, cwd: string): string {
 
 interface Flags { file: string; args: string[]; untrusted: boolean; subcommand: string; timeoutMs: number; inProcess: boolean; maxSteps?: number; kubeContext?: string }
 
-function parseFlags(argv: string[]): Flags | string {
-  const f: Flags = { file: 'Tiltfile', args: [], untrusted: false, subcommand: 'up', timeoutMs: 60_000, inProcess: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    const name = a.split('=')[0];
-    if (a === '--') { f.args = argv.slice(i + 1); break; }
-    if (name === '--file' || name === '-f') { const v = val(); if (!v) return `${name} needs a path`; f.file = v; }
-    else if (name === '--subcommand') { const v = val(); if (!v) return '--subcommand needs a value'; f.subcommand = v; }
-    else if (name === '--timeout') { const v = Number(val()); if (!(v > 0)) return '--timeout needs milliseconds'; f.timeoutMs = v; }
-    else if (name === '--max-steps') { const v = Number(val()); if (!(v > 0)) return '--max-steps needs a number'; f.maxSteps = v; }
-    else if (name === '--context') { const v = val(); if (!v) return '--context needs a name'; f.kubeContext = v; }
-    else if (a === '--untrusted') f.untrusted = true;
-    else if (a === '--in-process') f.inProcess = true;
-    else if (!a.startsWith('-')) f.args.push(a);
-    else return `unknown flag: ${a}`;
-  }
-  return f;
+function tiltfileFlags(argv: string[]): Flags {
+  const p = parseFlags(argv, {
+    file: { type: 'string', short: 'f' },
+    subcommand: { type: 'string' },
+    timeout: { type: 'string' },
+    'max-steps': { type: 'string' },
+    context: { type: 'string' },
+    untrusted: { type: 'boolean' },
+    'in-process': { type: 'boolean' },
+  });
+  const steps = str(p, 'max-steps');
+  const maxSteps = steps === undefined ? undefined : Number(steps);
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps > 0)) throw new CliError(`--max-steps needs a positive whole number (got ${JSON.stringify(steps)})`, EXIT_USAGE);
+  return {
+    file: str(p, 'file') ?? 'Tiltfile',
+    args: [...p.positionals, ...p.rest],
+    untrusted: bool(p, 'untrusted'),
+    subcommand: str(p, 'subcommand') ?? 'up',
+    timeoutMs: durationFlag(p, 'timeout') ?? 60_000,
+    inProcess: bool(p, 'in-process'),
+    maxSteps,
+    kubeContext: str(p, 'context'),
+  };
 }
 
 export const tiltfileCommand: Command = {
   name: 'tiltfile',
   summary: 'Load a Tiltfile and print the plan as JSON',
-  usage: `innerloop tiltfile [--file PATH] [--untrusted] [--subcommand up|ci|down] [--timeout MS] [--context NAME] [RESOURCE...] [-- ARGS...]
+  usage: `innerloop tiltfile [--file PATH] [--untrusted] [--subcommand up|ci|down] [--timeout DURATION] [--context NAME] [RESOURCE...] [-- ARGS...]
 
   Prints the plan (resources, images, objects, port forwards, links, labels, deps, trigger modes,
   the files the load read, warnings) as JSON on stdout, and diagnostics on stderr as file:line:col: message.
   Exits 1 when the Tiltfile has an error.
 
-  --file, -f PATH   the Tiltfile, or a directory holding one (default ./Tiltfile)
-  --untrusted       refuse local(), helm() and kustomize(), as in an untrusted workspace
-  --subcommand CMD  what config.tilt_subcommand reports (default up)
-  --timeout MS      give up on the load after MS milliseconds (default 60000)
-  --context NAME    check allow_k8s_contexts against this kube context
-  -- ARGS           arguments for config.parse()`,
+  --file, -f PATH     the Tiltfile, or a directory holding one (default ./Tiltfile)
+  --untrusted         refuse local(), helm() and kustomize(), as in an untrusted workspace
+  --subcommand CMD    what config.tilt_subcommand reports (default up)
+  --timeout DURATION  give up on the load, or on a local() in it, after DURATION: 30s, 2m, 500ms;
+                      a bare number is seconds, as in every command (default 60s)
+  --max-steps N       stop the load after N evaluation steps (an endless loop becomes an error)
+  --context NAME      check allow_k8s_contexts against this kube context
+  -- ARGS             arguments for config.parse()`,
   async run(argv: string[], io: CommandIO): Promise<number> {
-    const f = parseFlags(argv);
-    if (typeof f === 'string') { io.stderr(`innerloop tiltfile: ${f}\n\n${this.usage}\n`); return EXIT_USAGE; }
+    const f = tiltfileFlags(argv);
     let path = resolve(io.cwd, f.file);
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'Tiltfile');
     const opts = { args: f.args, subcommand: f.subcommand, trusted: !f.untrusted, maxSteps: f.maxSteps, kubeContext: f.kubeContext };

@@ -4,6 +4,8 @@
 import { ControlServer, EngineAlreadyRunningError } from '../../control/server';
 import { socketPathFor } from '../../control/socketPath';
 import { sessionTarget } from '../../control/target';
+import { kubeconfigExists } from '../../engine/k8s/client';
+import { useColor } from '../render/color';
 import { TerminalView } from '../render/terminal';
 import { VERSION } from '../version';
 import { CliError, EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
@@ -26,8 +28,18 @@ export async function runUp(argv: string[], io: CommandIO, stop?: StopSignal, tt
     if (e instanceof EngineAlreadyRunningError) throw new CliError(`${e.message}; stop it first (Ctrl-C in its terminal, or Innerloop: Stop in VS Code)`);
     throw e;
   }
-  const view = new TerminalView(session, { write: io.stdout, tty, columns: io.columns ?? process.stdout.columns });
   await session.start();
+  // No kubeconfig at all cannot fix itself while we wait (Tilt's "no context" is fatal too): one sentence, exit 1.
+  // Checked before the view prints anything, so the sentence is printed once.
+  const k8sError = session.store.snapshot().session.k8s.error;
+  if (k8sError && !f.kubeconfig && !kubeconfigExists()) {
+    await control.close();
+    await session.stop();
+    throw new CliError(k8sError);
+  }
+  // The view prints the log from its start, so creating it after the load loses nothing.
+  const view = new TerminalView(session, { write: io.stdout, tty, color: useColor(tty, io.env), columns: io.columns ?? process.stdout.columns });
+  view.render();
   const plan = session.currentPlan;
   if (plan) {
     const urls = plan.resources.flatMap((r) => ('portForwards' in r ? r.portForwards.map((p) => `  ${r.name}: http://localhost:${p.localPort}/${p.name ? ` (${p.name})` : ''}`) : []));

@@ -17,13 +17,15 @@ export const paint = (on: boolean, code: number, text: string): string => (on ? 
 /** ANSI colour per status, for every CLI table. */
 export const STATUS_COLOR: Record<ResourceStatus, number> = { error: 31, building: 33, pending: 33, warning: 33, ok: 32, idle: 90, disabled: 90 };
 
-export function statusTable(s: EngineSnapshot, color: boolean, width = 100): string[] {
+/** `sessionErrors: false` leaves out the Tiltfile/cluster error rows (ci prints that error once, as its verdict). */
+export function statusTable(s: EngineSnapshot, color: boolean, width = 100, opts: { sessionErrors?: boolean } = {}): string[] {
   const names = displayOrder(s);
   const w = Math.max(8, ...names.map((n) => n.length));
   const lines: string[] = [];
   const tf = s.session.tiltfile;
-  if (tf.status === 'error' && tf.error !== s.session.k8s.error) lines.push(paint(color, 31, `Tiltfile error: ${(tf.error ?? '').split('\n')[0]}`));
-  if (s.session.k8s.error) lines.push(paint(color, 31, `Kubernetes: ${s.session.k8s.error.split('\n')[0]}`));
+  const errors = opts.sessionErrors ?? true;
+  if (errors && tf.status === 'error' && tf.error !== s.session.k8s.error) lines.push(paint(color, 31, `Tiltfile error: ${(tf.error ?? '').split('\n')[0]}`));
+  if (errors && s.session.k8s.error) lines.push(paint(color, 31, `Kubernetes: ${s.session.k8s.error.split('\n')[0]}`));
   for (const n of names) {
     const r = s.resources[n];
     if (!r) continue;

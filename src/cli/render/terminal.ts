@@ -1,7 +1,9 @@
 // The `up`/`ci` terminal view: resource logs prefixed with the (coloured) resource name, and, on a TTY, a live
 // status table kept under the logs (erased and redrawn around each batch of log lines).
+import { stripVTControlCharacters } from 'node:util';
 import type { Disposable } from '../../shared/events';
 import type { Session } from '../../engine/session';
+import type { LogLine } from '../../engine/logs';
 import { colorFor, paint, statusTable } from './status';
 
 // Anything a pod or a build prints reaches the user's terminal: an escape sequence there can write the clipboard
@@ -28,7 +30,11 @@ export function sanitizeForTerminal(line: string): string {
 export interface TerminalOptions {
   write(text: string): void;
   tty: boolean;
+  /** Colour (the caller applies NO_COLOR/FORCE_COLOR with useColor()); default: on a TTY. */
+  color?: boolean;
   columns?: number;
+  /** Lines not to print here (ci prints its Tiltfile/cluster error once, as the verdict). */
+  skip?(line: LogLine): boolean;
 }
 
 export class TerminalView implements Disposable {
@@ -57,12 +63,14 @@ export class TerminalView implements Disposable {
   render(): void {
     const lines = this.session.logs.allSince(this.lastSeq);
     if (lines.length > 0) this.lastSeq = lines[lines.length - 1]!.seq;
-    const color = this.opts.tty;
+    const color = this.opts.color ?? this.opts.tty;
     const w = Math.min(24, Math.max(this.width, ...lines.map((l) => l.resource.length)));
     let out = '';
     for (const l of lines) {
+      if (this.opts.skip?.(l)) continue;
       const prefix = paint(color, colorFor(l.resource), l.resource.padEnd(w).slice(0, w));
-      const safe = sanitizeForTerminal(l.text);
+      // Without colour, the log's own colours go too (NO_COLOR means none at all).
+      const safe = color ? sanitizeForTerminal(l.text) : stripVTControlCharacters(sanitizeForTerminal(l.text));
       const text = l.level === 'error' ? paint(color, 31, safe) : l.level === 'warn' ? paint(color, 33, safe) : safe;
       out += `${prefix} │ ${text}\n`;
     }
@@ -71,7 +79,7 @@ export class TerminalView implements Disposable {
       return;
     }
     // Status text carries build errors and pod messages too: as sanitised as the logs, or a row could be spoofed.
-    const table = statusTable(this.session.store.snapshot(), true, this.opts.columns ?? 100).map(sanitizeForTerminal);
+    const table = statusTable(this.session.store.snapshot(), color, this.opts.columns ?? 100).map(sanitizeForTerminal);
     const tableText = ['─'.repeat(Math.min(80, this.opts.columns ?? 80)), ...table].join('\n') + '\n';
     if (!out && tableText === this.lastTable) return;
     // Erase the previous table, print the new logs, redraw.

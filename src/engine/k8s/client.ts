@@ -38,7 +38,7 @@ export interface KubeClient {
 }
 
 /** Is there any kubeconfig the default loading would read (or an in-cluster service account)? */
-function kubeconfigExists(): boolean {
+export function kubeconfigExists(): boolean {
   const env = process.env.KUBECONFIG;
   if (env) return env.split(path.delimiter).some((p) => p !== '' && fs.existsSync(p));
   if (process.env.KUBERNETES_SERVICE_HOST) return true;

@@ -120,7 +120,11 @@ test('wait --for=condition=Ready returns once the resources are ready; get and d
 
 test('logs prints and follows a resource\'s lines; filters by source', async (t) => {
   if (skip) return t.skip(skip);
-  const l = await cli(['logs', 'h-cli-web']);
+  // Ready comes from the pod's status; its log stream can deliver the first lines a little later.
+  const l = await waitFor('the pod\'s first log lines', 60_000, async () => {
+    const r = await cli(['logs', 'h-cli-web']);
+    return /green <b>tag/.test(r.out) ? r : undefined;
+  });
   assert.equal(l.code, 0, l.err);
   assert.match(l.out, /^h-cli-web │ web-started$/m);
   // Escape codes never reach a non-terminal; the text stays as it was printed.

@@ -92,3 +92,20 @@ test('the built CLI: endless recursion is a clean Starlark error, never a JS Ran
   assert.match(r.stderr, /Tiltfile:2:\d+: Starlark stack overflow \(recursion too deep\)/);
   assert.doesNotMatch(r.stderr, /RangeError/);
 });
+
+test('innerloop tiltfile --timeout takes a duration (a bare number is seconds), through the shared flag parser', async () => {
+  const dir = tiltfile(`local('sleep 5')\n`);
+  const ms = await run(['tiltfile', '--timeout', '500ms'], dir);
+  assert.equal(ms.code, 1);
+  assert.match(ms.err, /timed out after 500 ms/);
+  const bare = await run(['tiltfile', '--timeout=1'], dir);
+  assert.equal(bare.code, 1);
+  assert.match(bare.err, /timed out after 1000 ms/);
+  const bad = await run(['tiltfile', '--timeout', '5 parsecs'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^innerloop tiltfile: --timeout: invalid duration "5 parsecs"/);
+  assert.equal((await run(['tiltfile', '--max-steps', 'many'], dir)).code, 2);
+  assert.match((await run(['tiltfile', '--file'], dir)).err, /^innerloop tiltfile: Option '-f, --file <value>' argument missing/);
+  const h = await run(['tiltfile', '--help']);
+  assert.match(h.out, /--timeout DURATION {2}give up on the load.*\n.*a bare number is seconds/);
+});
