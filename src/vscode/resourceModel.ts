@@ -152,7 +152,8 @@ export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
   return out;
 }
 
-export function dashboardModel(state: EngineSnapshot | undefined): DashboardModel {
+/** `debuggable`: whether a resource has a debugger target (debug/attach.ts finds them; it reads the plan and Dockerfiles). */
+export function dashboardModel(state: EngineSnapshot | undefined, debuggable: (resource: string) => boolean = () => false): DashboardModel {
   const counts: Record<ResourceStatus, number> = { error: 0, building: 0, pending: 0, warning: 0, ok: 0, idle: 0, disabled: 0 };
   if (!state) return { running: false, counts, total: 0, rows: [] };
   const rows: DashboardRow[] = [];
@@ -173,6 +174,7 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
         ? { lastBuild: { durationMs: b.finishTime - b.startTime, finishedAt: b.finishTime, kind: b.kind, ...(b.error ? { error: firstLine(b.error) } : {}) } }
         : {}),
       pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts })),
+      debuggable: debuggable(name),
     });
   }
   const tf = state.session.tiltfile;
