@@ -36,6 +36,8 @@ export interface DashboardRow extends ResourceView {
   /** Last finished build: how long it took, when it ended (epoch ms), first error line. */
   lastBuild?: { durationMs: number; finishedAt: number; error?: string; kind: string };
   pods: Array<{ name: string; status: string; ready: boolean; restarts: number }>;
+  /** A debugger port is forwarded (same discovery as Attach Debugger): the row offers Attach. */
+  debuggable: boolean;
 }
 
 export interface DashboardGroup {
@@ -83,9 +85,11 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'trigger'; resource: string }
   | { type: 'showLogs'; resource: string }
-  | { type: 'openEndpoint'; url: string };
+  | { type: 'openEndpoint'; url: string }
+  /** Runs Attach Debugger for the resource. */
+  | { type: 'attach'; resource: string };
 
-export const WEBVIEW_MESSAGE_TYPES = ['ready', 'trigger', 'showLogs', 'openEndpoint'] as const satisfies readonly WebviewMessage['type'][];
+export const WEBVIEW_MESSAGE_TYPES = ['ready', 'trigger', 'showLogs', 'openEndpoint', 'attach'] as const satisfies readonly WebviewMessage['type'][];
 export const HOST_MESSAGE_TYPES = ['state', 'logs'] as const satisfies readonly HostMessage['type'][];
 
 function record(m: unknown): Record<string, unknown> | undefined {
@@ -100,6 +104,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return true;
     case 'trigger':
     case 'showLogs':
+    case 'attach':
       return typeof o.resource === 'string' && o.resource.length > 0;
     case 'openEndpoint':
       return typeof o.url === 'string' && /^https?:\/\//.test(o.url);

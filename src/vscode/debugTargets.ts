@@ -161,6 +161,16 @@ function forwardLiteral(f: PortForward): string {
  * (keeping the resource's current forwards) and the runtime's command line.
  */
 export function noDebugTargetHint(resource?: string, opts: { plan?: Plan; runtime?: DebugRuntime } = {}): string {
+  const named = resource ? planForwards(opts.plan, resource).find((f) => f.name === 'debug') : undefined;
+  if (named && resource) {
+    const port = `port ${named.localPort}${named.containerPort && named.containerPort !== named.localPort ? ` (container ${named.containerPort})` : ''}`;
+    // The forward is there: what is missing is either the runtime or the forward being up.
+    if (!opts.runtime) {
+      const commands = (['node', 'python', 'go', 'java'] as const).map((x) => `${x}: ${debuggerCommandLine(x)}`).join('; ');
+      return `Innerloop: ${resource} forwards ${port} named 'debug', but its runtime cannot be guessed: neither its image's entrypoint nor its Dockerfile names a debugger or interpreter (debugpy/python, node --inspect, dlv, jdwp/java). Start the process under its debugger in the image: ${commands}.`;
+    }
+    return `Innerloop: ${resource}'s debug forward (${port}, ${opts.runtime}) is not active yet; wait until the pod is running, then attach again.`;
+  }
   const r = resource ?? 'my-app';
   const where = resource ? ` for ${resource}` : '';
   const runtimes: DebugRuntime[] = opts.runtime ? [opts.runtime] : ['node', 'python', 'go', 'java'];

@@ -160,7 +160,8 @@ export function portForwardLines(state: EngineSnapshot): ForwardLine[] {
   return out;
 }
 
-export function dashboardModel(state: EngineSnapshot | undefined): DashboardModel {
+/** `debuggable`: whether a resource has a debugger target (debug/attach.ts finds them; it reads the plan and Dockerfiles). */
+export function dashboardModel(state: EngineSnapshot | undefined, debuggable: (resource: string) => boolean = () => false): DashboardModel {
   if (!state) return { running: false, counts: statusCounts({ order: [], resources: {} }), total: 0, rows: [] };
   const rows: DashboardRow[] = [];
   for (const name of displayOrder(state)) {
@@ -179,6 +180,7 @@ export function dashboardModel(state: EngineSnapshot | undefined): DashboardMode
         ? { lastBuild: { durationMs: b.finishTime - b.startTime, finishedAt: b.finishTime, kind: b.kind, ...(b.error ? { error: firstLine(b.error) } : {}) } }
         : {}),
       pods: r.pods.map((p) => ({ name: p.name, status: p.status, ready: p.ready, restarts: p.restarts })),
+      debuggable: debuggable(name),
     });
   }
   const tf = state.session.tiltfile;

@@ -1,7 +1,7 @@
 // The Resources view: a pure projection of engine state (resourceModel.ts) into tree items. Grouped by
 // label when any resource has one; endpoints are children of their resource. No I/O in getChildren.
 import * as vscode from 'vscode';
-import { debugTargets } from './debugTargets';
+import { sessionTargets } from './debug/attach';
 import type { Ctx, EngineSession } from './ctx';
 import type { EngineSnapshot, HoldKind } from '../shared/state';
 import { displayOrder, resourceEndpoints } from '../shared/status';
@@ -183,7 +183,8 @@ export class ResourceTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     item.tooltip = new vscode.MarkdownString(v.tooltip.map((l) => escapeMd(l)).join('  \n'));
     item.iconPath = statusIcon(v.status);
     // contextValue drives view/item/context menus: trigger is offered on every resource, highlighted when manual work waits.
-    const debuggable = s !== undefined && debugTargets(s, r.name).length > 0;
+    // Same discovery as the Attach command: a `debug`-named forward on any port counts when the image tells the runtime.
+    const debuggable = sessionTargets(this.session, r.name).length > 0;
     item.contextValue = `innerloop.resource${v.needsTrigger ? '.needsTrigger' : ''}${v.endpoints.length ? '.hasEndpoints' : ''}${debuggable ? '.debuggable' : ''}`;
     item.command = { title: 'Show Logs', command: 'innerloop.showLogs', arguments: [node] };
     return item;

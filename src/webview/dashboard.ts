@@ -95,6 +95,7 @@ function render(m: DashboardModel): void {
     select: (r: DashboardRow | undefined) => selectResource(r?.name),
     openEndpoint: (url: string) => send({ type: 'openEndpoint', url }),
     outputChannel: (r: DashboardRow) => send({ type: 'showLogs', resource: r.name }),
+    attach: (r: DashboardRow) => send({ type: 'attach', resource: r.name }),
   });
   if (m.tiltfileError) root.prepend(el('div', 'banner error', `Tiltfile: ${m.tiltfileError}`));
 }

@@ -1,6 +1,6 @@
 // The resource table: one row per resource, under label group headers when any resource has a label.
-// Shows both statuses (update and runtime), pods, endpoints, a Trigger Update button and the pending mark
-// of manual-mode resources with changes waiting.
+// Shows both statuses (update and runtime), pods, endpoints, a Trigger Update button, an Attach button on resources
+// with a debugger port forwarded, and the pending mark of manual-mode resources with changes waiting.
 import { RUNTIME_STATUS_WORDS, UPDATE_STATUS_WORDS } from '../shared/status';
 import type { DashboardModel, DashboardRow, ResourceStatus } from '../shared/webviewProtocol';
 
@@ -11,6 +11,8 @@ export interface RowActions {
   openEndpoint(url: string): void;
   /** Open the resource's output channel in VS Code. */
   outputChannel(r: DashboardRow): void;
+  /** Attach the debugger to the resource's forwarded debugger port. */
+  attach(r: DashboardRow): void;
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -100,6 +102,12 @@ function row(r: DashboardRow, selected: boolean, a: RowActions, byName: Readonly
   out.title = `Show ${r.name}'s output channel`;
   out.addEventListener('click', () => a.outputChannel(r));
   actions.append(trigger, out);
+  if (r.debuggable) {
+    const attach = el('button', 'attach', 'Attach');
+    attach.title = `Attach the debugger to ${r.name}`;
+    attach.addEventListener('click', () => a.attach(r));
+    actions.append(attach);
+  }
   tr.append(name, statusCell('update', UPDATE_STATUS_WORDS[r.updateStatus], r.updateStatus), statusCell('runtime', RUNTIME_STATUS_WORDS[r.runtimeStatus], r.runtimeStatus), desc, pods, links, actions);
   return tr;
 }

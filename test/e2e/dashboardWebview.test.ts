@@ -27,7 +27,8 @@ function model(): ReturnType<typeof dashboardModel> {
     links: [{ url: 'http://localhost:8080/', name: 'app' }],
     hold: { kind: 'dependency', resources: ['db'], words: 'waiting on db' },
   };
-  return dashboardModel(s);
+  // api has a debugger port forwarded (the host decides with Attach Debugger's own discovery); db has none.
+  return dashboardModel(s, (name) => name === 'api');
 }
 
 describe('dashboard webview in a browser', { skip, timeout: 120_000 }, () => {
@@ -70,10 +71,13 @@ describe('dashboard webview in a browser', { skip, timeout: 120_000 }, () => {
     await page.locator('tr[data-resource="api"] button', { hasText: 'Trigger Update' }).click();
     await page.locator('tr[data-resource="api"] button', { hasText: 'Output' }).click();
     await page.locator('tr[data-resource="api"] .endpoints a', { hasText: 'app' }).click();
+    await page.locator('tr[data-resource="api"] button', { hasText: 'Attach' }).click();
+    assert.equal(await page.locator('tr[data-resource="db"] button', { hasText: 'Attach' }).count(), 0, 'no Attach without a debugger port');
     assert.deepEqual((await sent()).slice(1), [
       { type: 'trigger', resource: 'api' },
       { type: 'showLogs', resource: 'api' },
       { type: 'openEndpoint', url: 'http://localhost:8080/' },
+      { type: 'attach', resource: 'api' },
     ]);
     assert.deepEqual([...new Set((await sent()).map((m) => m.type))].sort(), [...WEBVIEW_MESSAGE_TYPES].sort(), 'every intent type is sent by some control');
   });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Ctx, EngineSession } from '../ctx';
 import { isWebviewMessage, packLogBatch, type HostMessage } from '../../shared/webviewProtocol';
 import { dashboardModel } from '../resourceModel';
+import { sessionTargets } from '../debug/attach';
 import { dashboardHtml } from './html';
 
 export const DASHBOARD_VIEW_TYPE = 'innerloop.dashboard';
@@ -97,6 +98,9 @@ export class DashboardPanel implements vscode.Disposable {
       case 'openEndpoint':
         void vscode.env.openExternal(vscode.Uri.parse(m.url));
         return;
+      case 'attach':
+        void vscode.commands.executeCommand('innerloop.attachDebugger', m.resource);
+        return;
     }
   }
 
@@ -112,7 +116,8 @@ export class DashboardPanel implements vscode.Disposable {
   private post(): void {
     if (!this.ready) return;
     this.lastPost = Date.now();
-    this.send({ type: 'state', model: dashboardModel(this.session?.store.snapshot()) });
+    const session = this.session;
+    this.send({ type: 'state', model: dashboardModel(session?.store.snapshot(), (name) => sessionTargets(session, name).length > 0) });
   }
 
   private scheduleLogs(): void {

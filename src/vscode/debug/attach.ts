@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ctx } from '../ctx';
+import type { Ctx, EngineSession } from '../ctx';
 import type { DockerBuildTarget, Plan } from '../../tiltfile/plan';
 import { attachConfiguration, debugTargets, guessRuntime, noDebugTargetHint, type AttachConfiguration, type AttachOptions, type DebugRuntime, type DebugTarget } from '../debugTargets';
 import { nodeRoots, resourceImages, sourceMappings } from './sourceMapping';
@@ -31,11 +31,19 @@ export function runtimeOf(plan: Plan | undefined, resource: string): DebugRuntim
   return undefined;
 }
 
-export function currentTargets(ctx: Ctx, only?: string): DebugTarget[] {
-  const s = ctx.session?.store.snapshot();
+/**
+ * The session's debugger targets, found the same way everywhere (Attach command, Run view, tree, dashboard): the
+ * usual ports, or a forward named `debug` whose runtime the image tells.
+ */
+export function sessionTargets(session: EngineSession | undefined, only?: string): DebugTarget[] {
+  const s = session?.store.snapshot();
   if (!s) return [];
-  const plan = ctx.session?.plan?.();
+  const plan = session?.plan?.();
   return debugTargets(s, only, { plan, runtimeOf: (r) => runtimeOf(plan, r) });
+}
+
+export function currentTargets(ctx: Ctx, only?: string): DebugTarget[] {
+  return sessionTargets(ctx.session, only);
 }
 
 /** The attach configuration for a target, with the source mapping of its resource. */

@@ -11,6 +11,9 @@ describe('webview protocol', () => {
   it('accepts well-formed intents and rejects everything else', () => {
     assert.ok(isWebviewMessage({ type: 'ready' }));
     assert.ok(isWebviewMessage({ type: 'trigger', resource: 'api' }));
+    assert.ok(isWebviewMessage({ type: 'attach', resource: 'api' }));
+    assert.ok(!isWebviewMessage({ type: 'attach' }));
+    assert.ok(!isWebviewMessage({ type: 'attach', resource: '' }));
     assert.ok(isWebviewMessage({ type: 'openEndpoint', url: 'http://localhost:8080/' }));
     assert.ok(!isWebviewMessage({ type: 'openEndpoint', url: 'file:///etc/passwd' }));
     assert.ok(!isWebviewMessage({ type: 'openEndpoint', url: 'command:workbench.action.terminal.new' }));
@@ -61,8 +64,9 @@ describe('dashboardModel', () => {
       buildHistory: [{ startTime: 1000, finishTime: 3500, kind: 'full', error: 'step 2 failed\nmore' }],
     };
     s.resources.web = initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true });
-    const m = dashboardModel(s);
+    const m = dashboardModel(s, (name) => name === 'web');
     assert.equal(m.running, true);
+    assert.deepEqual(m.rows.map((r) => [r.name, r.debuggable]), [['api', false], ['web', true]], 'Attach only where a debugger target is');
     assert.equal(m.counts.error, 1);
     const api = m.rows[0]!;
     assert.deepEqual(api.lastBuild, { durationMs: 2500, finishedAt: 3500, kind: 'full', error: 'step 2 failed' });

@@ -71,4 +71,15 @@ describe('debugTargets', () => {
     for (const cmd of ['node --inspect=127.0.0.1:9229', 'debugpy --listen 127.0.0.1:5678', 'dlv exec --headless', 'jdwp']) assert.ok(any.includes(cmd), any);
     assert.ok(any.includes("k8s_resource('web', port_forwards=[port_forward(9229, 9229, name='debug')])"), any);
   });
+
+  it('says the runtime is unknown (not that nothing is forwarded) when a debug forward exists', () => {
+    const p = plan('/w/Tiltfile', [k8sResource('api', { portForwards: [{ localPort: 7000, containerPort: 7001, host: '', name: 'debug' }] })]);
+    const h = noDebugTargetHint('api', { plan: p });
+    assert.doesNotMatch(h, /no debugger port is forwarded/, h);
+    assert.match(h, /api forwards port 7000 \(container 7001\) named 'debug', but its runtime cannot be guessed/, h);
+    assert.ok(h.includes('python -m debugpy --listen') && h.includes('dlv exec --headless'), h);
+    const down = noDebugTargetHint('api', { plan: p, runtime: 'go' });
+    assert.match(down, /api's debug forward \(port 7000 \(container 7001\), go\) is not active yet/, down);
+  });
 });
+

@@ -5,19 +5,21 @@ import { installVscodeStub } from './vscodeStub';
 import { Store } from '../../../src/engine/store';
 import { LogStore } from '../../../src/engine/logs';
 import { initialResourceState } from '../../../src/shared/state';
+import type { Plan } from '../../../src/tiltfile/plan';
+import { dockerImage, k8sResource, plan } from '../engine/planFixtures';
 
 const stub = installVscodeStub({ workspaceFolder: tmpdir() });
 after(() => stub.restore());
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ResourceTreeProvider, REVEAL_RESOURCE_COMMAND } = require('../../../src/vscode/resourceTree') as typeof import('../../../src/vscode/resourceTree');
 
-function setup(labels: Record<string, string[]>) {
+function setup(labels: Record<string, string[]>, p?: Plan) {
   const store = new Store();
   store.setResources(Object.entries(labels).map(([name, l]) => initialResourceState({ name, type: 'k8s', labels: l, triggerMode: 'auto', autoInit: true })));
   const tree = new ResourceTreeProvider();
   const fired: Array<unknown> = [];
   tree.onDidChangeTreeData((n) => fired.push(n));
-  tree.setSession({ tiltfile: 'Tiltfile', store, logs: new LogStore(), trigger: () => undefined, reload: () => undefined, dispose: () => undefined });
+  tree.setSession({ tiltfile: 'Tiltfile', store, logs: new LogStore(), trigger: () => undefined, reload: () => undefined, dispose: () => undefined, plan: () => p });
   fired.length = 0;
   return { store, tree, fired };
 }
@@ -86,5 +88,22 @@ describe('resource tree children and actions', () => {
     assert.equal(slot.tooltip, 'web waits for a build slot: api is updating (max_parallel_updates). Click to show api.');
     store.updateResource('web', { hold: { kind: 'serial_local', resources: ['api'], words: 'waiting for api to finish' } });
     assert.match(String(tree.getTreeItem(tree.getChildren(web)[0]!).tooltip), /^web waits for api to finish: local resources update one at a time/);
+  });
+
+  it('offers Attach on a forward named debug on an unusual port when the image tells the runtime, as Attach Debugger does', () => {
+    const debugForward = { localPort: 7000, containerPort: 7000, host: '', name: 'debug' };
+    const withRuntime = plan('/w/Tiltfile', [k8sResource('api', { imageRefs: ['api'], portForwards: [debugForward] })], [
+      dockerImage('api', '/w/api', { dockerfileContents: 'FROM debian-python\nCMD ["python3", "-m", "debugpy", "--listen", "127.0.0.1:7000", "app.py"]' }),
+    ]);
+    const { store, tree } = setup({ api: [] }, withRuntime);
+    store.updateResource('api', { portForwards: [{ localPort: 7000, containerPort: 7000, state: 'active' }] });
+    const [api] = tree.getChildren();
+    assert.match(String(tree.getTreeItem(api!).contextValue), /\.debuggable$/);
+
+    const unknown = plan('/w/Tiltfile', [k8sResource('api', { imageRefs: ['api'], portForwards: [debugForward] })], [dockerImage('api', '/w/api', { dockerfileContents: 'FROM busybox\nCMD ["./server"]' })]);
+    const other = setup({ api: [] }, unknown);
+    other.store.updateResource('api', { portForwards: [{ localPort: 7000, containerPort: 7000, state: 'active' }] });
+    const [api2] = other.tree.getChildren();
+    assert.doesNotMatch(String(other.tree.getTreeItem(api2!).contextValue), /debuggable/, 'no runtime: nothing to attach with');
   });
 });
