@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../../shared/state';
 import { lastBuild, updateStatus } from '../../shared/status';
 import type { CiReport } from '../../engine/ciWait';
 import { formatDuration } from '../../engine/ci';
-import { TerminalView } from '../render/terminal';
+import { sanitizeTextForTerminal, TerminalView } from '../render/terminal';
 import { statusTable } from '../render/status';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 import { parseSessionFlags, sessionFrom, SESSION_FLAGS_HELP } from './sessionFlags';
@@ -66,13 +66,17 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'ci');
+  // What ci prints besides the view (progress, the table, the verdict, the log tail read from the cluster) carries
+  // pod and build text: scrubbed of secrets and made safe for a terminal, like `up`'s logs.
+  const scrub = (text: string): string => session.logs.scrubber.scrub(text);
+  const safe = (text: string): string => sanitizeTextForTerminal(scrub(text));
   const view = new TerminalView(session, { write: io.stdout, tty: false });
   let report: CiReport;
   try {
     await session.start();
     report = await session.waitCiReport({
       ...(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {}),
-      onProgress: (text) => { view.render(); io.stdout(text); },
+      onProgress: (text) => { view.render(); io.stdout(safe(text)); },
     });
   } finally {
     view.dispose();
@@ -80,14 +84,15 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
     await session.stop();
   }
   const snap = session.store.snapshot();
-  io.stdout(statusTable(snap, false).join('\n') + '\n');
+  if (report.logTail) report = { ...report, logTail: report.logTail.map(scrub) };
+  io.stdout(safe(statusTable(snap, false).join('\n')) + '\n');
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
   reportLingeringHandles(io);
   if (report.verdict.state === 'succeeded') {
-    io.stdout(summaryText(report));
+    io.stdout(safe(summaryText(report)));
     return EXIT_OK;
   }
-  io.stderr(summaryText(report));
+  io.stderr(safe(summaryText(report)));
   return EXIT_FAILURE;
 }
 

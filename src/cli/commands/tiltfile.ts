@@ -4,6 +4,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadTiltfile, type LoadResult } from '../../tiltfile/loader';
 import { loadTiltfileInWorker } from '../../tiltfile/worker';
 import type { Diagnostic } from '../../tiltfile/plan';
+import { SecretScrubber } from '../../engine/logs';
+import { sanitizeForTerminal } from '../render/terminal';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 
 export function formatDiagnostic(d: Diagnostic, cwd: string): string {
@@ -65,8 +67,13 @@ export const tiltfileCommand: Command = {
     const r: LoadResult = bundled && !f.inProcess && f.untrusted
       ? await loadTiltfileInWorker(path, opts, { timeoutMs: f.timeoutMs })
       : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
-    for (const line of r.output) io.stderr(line + '\n');
-    for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, io.cwd) + '\n');
+    // The load's output (print, local() echoes, dotenv) and its errors can carry the secrets it declared, and
+    // escape sequences from the commands it ran: scrubbed and made safe for a terminal, as `up` shows them.
+    const scrubber = new SecretScrubber(r.plan.secrets);
+    const show = (text: string): void => io.stderr(sanitizeForTerminal(scrubber.scrub(text)) + '\n');
+    // Joined first, so a multi-line secret (a PEM key) printed across lines is redacted whole.
+    if (r.output.length > 0) for (const line of scrubber.scrub(r.output.join('\n')).split('\n')) show(line);
+    for (const d of r.diagnostics) show(formatDiagnostic(d, io.cwd));
     io.stdout(JSON.stringify(r.plan, null, 2) + '\n');
     return r.ok ? EXIT_OK : EXIT_FAILURE;
   },
