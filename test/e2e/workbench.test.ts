@@ -181,7 +181,7 @@ describe('VS Code (code-server), Restricted Mode', { skip, timeout: 300_000 }, (
 
   it('passes the in-extension-host suite', (t) => s.harness(t));
 
-  // The suite opened a hostile repository (test/e2e/fixtures/workspace/hostile: a Tiltfile that aborts V8,
+  // The suite opened a hostile repository (test/e2e/fixtures/workspace/hostile: a Tiltfile that exhausts memory,
   // .tiltignore -> /dev/zero, read_file('/dev/zero')). That the report exists already proves the host lived;
   // here the user's view: no crash notice, and the Innerloop commands still answer.
   it('the extension host survived the hostile repository', async () => {

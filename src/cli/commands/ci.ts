@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../../shared/state';
 import { lastBuild, updateStatus } from '../../shared/status';
 import type { CiReport } from '../../engine/ciWait';
 import { formatDuration } from '../../engine/ci';
-import { TerminalView } from '../render/terminal';
+import { sanitizeTextForTerminal, TerminalView } from '../render/terminal';
 import { statusTable } from '../render/status';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 import { parseSessionFlags, sessionFrom, SESSION_FLAGS_HELP } from './sessionFlags';
@@ -74,6 +74,10 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
   const session = sessionFrom(f, io, 'ci');
+  // What ci prints besides the view (progress, the table, the verdict, the log tail read from the cluster) carries
+  // pod and build text: scrubbed of secrets and made safe for a terminal, like `up`'s logs.
+  const scrub = (text: string): string => session.logs.scrubber.scrub(text);
+  const safe = (text: string): string => sanitizeTextForTerminal(scrub(text));
   // A Tiltfile or cluster error (logged under "(Tiltfile)") ends ci: the verdict prints it, once.
   const view = new TerminalView(session, { write: io.stdout, tty: false, skip: (l) => l.resource === '(Tiltfile)' && l.level === 'error' });
   let report: CiReport;
@@ -81,7 +85,7 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
     await session.start();
     report = await session.waitCiReport({
       ...(f.timeoutSecs ? { timeoutMs: f.timeoutSecs * 1000 } : {}),
-      onProgress: (text) => { view.render(); io.stdout(text); },
+      onProgress: (text) => { view.render(); io.stdout(safe(text)); },
     });
   } catch (err) {
     view.dispose();
@@ -93,12 +97,12 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   // tail lookup (capped) and the stop run after it, together, and must end within a second.
   const snap = session.store.snapshot();
   const table = statusTable(snap, false, 100, { sessionErrors: false });
-  if (table.length > 0) io.stdout(table.join('\n') + '\n');
+  if (table.length > 0) io.stdout(safe(table.join('\n')) + '\n');
   const ok = report.verdict.state === 'succeeded';
-  (ok ? io.stdout : io.stderr)(summaryText(report));
+  (ok ? io.stdout : io.stderr)(safe(summaryText(report)));
   const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);
-  if (logTail.length > 0) report = { ...report, logTail };
-  if (!ok) io.stderr(logTailText(report));
+  if (logTail.length > 0) report = { ...report, logTail: logTail.map(scrub) };
+  if (!ok) io.stderr(safe(logTailText(report)));
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
   reportLingeringHandles(io);
   return ok ? EXIT_OK : EXIT_FAILURE;

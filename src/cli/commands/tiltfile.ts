@@ -6,6 +6,8 @@ import { loadTiltfileOnDeepStack } from '../../tiltfile/deepStack';
 import { loadTiltfile, type LoadResult } from '../../tiltfile/loader';
 import { loadTiltfileInWorker } from '../../tiltfile/worker';
 import type { Diagnostic } from '../../tiltfile/plan';
+import { SecretScrubber } from '../../engine/logs';
+import { sanitizeForTerminal } from '../render/terminal';
 import { bool, durationFlag, parseFlags, str } from './flags';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './types';
 
@@ -77,8 +79,13 @@ export const tiltfileCommand: Command = {
         // on a thread with a deep stack, so deep recursion works as in Tilt (deepStack.ts)
         ? await loadTiltfileOnDeepStack(path, { ...opts, commandTimeoutMs: f.timeoutMs }, (p, e) => failedLoad(p, `Tiltfile loader failed: ${e.message}`))
         : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
-    for (const line of r.output) io.stderr(line + '\n');
-    for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, io.cwd) + '\n');
+    // The load's output (print, local() echoes, dotenv) and its errors can carry the secrets it declared, and
+    // escape sequences from the commands it ran: scrubbed and made safe for a terminal, as `up` shows them.
+    const scrubber = new SecretScrubber(r.plan.secrets);
+    const show = (text: string): void => io.stderr(sanitizeForTerminal(scrubber.scrub(text)) + '\n');
+    // Joined first, so a multi-line secret (a PEM key) printed across lines is redacted whole.
+    if (r.output.length > 0) for (const line of scrubber.scrub(r.output.join('\n')).split('\n')) show(line);
+    for (const d of r.diagnostics) show(formatDiagnostic(d, io.cwd));
     io.stdout(JSON.stringify(r.plan, null, 2) + '\n');
     return r.ok ? EXIT_OK : EXIT_FAILURE;
   },

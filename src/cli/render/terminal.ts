@@ -27,6 +27,11 @@ export function sanitizeForTerminal(line: string): string {
   return coloured ? out + '\x1b[0m' : out;
 }
 
+/** Several lines (a summary, a progress report) made safe line by line; the newlines stay. */
+export function sanitizeTextForTerminal(text: string): string {
+  return text.split('\n').map(sanitizeForTerminal).join('\n');
+}
+
 export interface TerminalOptions {
   write(text: string): void;
   tty: boolean;

@@ -2,14 +2,16 @@
 // One local TCP server per forward, kept for the forward's whole life (the port is never left half-open); each
 // accepted connection gets its own websocket to the current target pod, so retargeting to a replacement pod only
 // affects new connections. A periodic probe (a websocket that must reach the kubelet and get no error back) finds a
-// dead upstream even when no one is connected; failures reconnect with backoff (50 ms doubling to 15 s, reset after
-// 1 s of health). Open connections are pinged and cut when the websocket stops answering.
+// dead upstream even when no one is connected; every failure (probe, connection, missed pongs) re-probes through one
+// backoff (50 ms doubling to 15 s, reset after 1 s of health). Open connections are pinged and cut after two ping
+// periods without a pong. A local port already taken is reported (phase error) and re-bound with its own backoff
+// until it frees.
 
 import * as net from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { PortForward as KubePortForward } from '@kubernetes/client-node';
 import type { PortForwardPhase } from '../../shared/state';
-import { Backoff } from '../backoff';
+import { Backoff, type BackoffOptions } from '../backoff';
 import type { KubeClient } from './client';
 import type { PodInfo } from './discovery';
 import { PortForwardError, describeError } from './errors';
@@ -40,8 +42,12 @@ export interface PortForwardOptions {
   probeTimeoutMs?: number;
   /** After reaching the kubelet, how long to wait for an upstream error (refused). Default 300 ms. */
   probeSettleMs?: number;
-  /** Websocket ping period for open connections; a missing pong for two periods cuts the connection. Default 10 s. */
+  /** Websocket ping period for open connections; two periods without a pong cut the connection. Default 10 s. */
   pingIntervalMs?: number;
+  /** Reconnect and re-bind delays (default DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions;
+  /** The API server's port-forward websocket (tests pass a fake). */
+  forwarder?: Pick<KubePortForward, 'portForward'>;
 }
 
 type ProbeResult = { kind: 'ok' } | { kind: 'upstream'; message: string } | { kind: 'failed'; message: string };
@@ -72,25 +78,57 @@ export function upstreamMessage(text: string, t: ForwardTarget): string {
   return text.trim();
 }
 
+/** "50 ms" / "4 s": a retry delay as the user reads it. */
+function delayText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Pings a websocket every `intervalMs` and calls `dead` when two periods pass without a pong (a half-open
+ * connection is found within 2 × intervalMs). Returns the stop function.
+ */
+export function watchPongs(ws: { ping(): void; on(event: 'pong', fn: () => void): unknown }, intervalMs: number, dead: () => void): () => void {
+  let unanswered = 0;
+  ws.on('pong', () => (unanswered = 0));
+  const timer = setInterval(() => {
+    if (++unanswered >= 2) {
+      clearInterval(timer);
+      dead();
+      return;
+    }
+    try {
+      ws.ping();
+    } catch {
+      /* closing */
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export class PodPortForward {
   private server: net.Server | undefined;
   private target: ForwardTarget | undefined;
   private phase: PortForwardPhase = 'connecting';
   private message: string | undefined;
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
+  private readonly bindBackoff: Backoff;
+  private bindTimer: NodeJS.Timeout | undefined;
   private activeSince = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
   private stopped = false;
   private readonly conns = new Set<{ socket: net.Socket; ws?: KubeWebSocket }>();
   private boundPort = 0;
-  private readonly pf: KubePortForward;
+  private readonly pf: Pick<KubePortForward, 'portForward'>;
   /** Ends the probe in flight (stop). */
   private cancelProbe: (() => void) | undefined;
 
   constructor(client: KubeClient, private readonly opts: PortForwardOptions) {
     this.target = opts.target;
-    this.pf = new KubePortForward(client.kc, true);
+    this.pf = opts.forwarder ?? new KubePortForward(client.kc, true);
+    this.backoff = new Backoff(opts.backoff);
+    this.bindBackoff = new Backoff(opts.backoff);
   }
 
   get localPort(): number {
@@ -101,18 +139,32 @@ export class PodPortForward {
     return { phase: this.phase, localPort: this.localPort, target: this.target, message: this.message };
   }
 
-  /** Bind the local port (fails fast if taken) and start probing. */
+  /**
+   * Bind the local port and start probing. A port already in use is not fatal: the state says so (phase error)
+   * and the bind is retried with backoff until the port frees. Other bind errors reject.
+   */
   async start(): Promise<void> {
     const host = this.opts.host ?? '127.0.0.1';
     if (!LOOPBACK.has(host)) throw new PortForwardError(`port forward ${this.opts.localPort}: refusing to listen on ${host}`, 'port forwards listen on 127.0.0.1 only');
+    await this.bind();
+  }
+
+  private async bind(): Promise<void> {
+    if (this.stopped || this.server) return;
     const server = net.createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const hint = err.code === 'EADDRINUSE' ? `stop whatever uses port ${this.opts.localPort} or change port_forwards` : undefined;
-        reject(new PortForwardError(`cannot listen on 127.0.0.1:${this.opts.localPort}: ${err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message}`, hint, { cause: err }));
-      });
-      server.listen(this.opts.localPort, '127.0.0.1', () => resolve());
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      server.once('error', resolve);
+      server.listen(this.opts.localPort, '127.0.0.1', () => resolve(undefined));
     });
+    if (err?.code === 'EADDRINUSE') {
+      if (this.stopped) return;
+      const delay = this.bindBackoff.failed();
+      this.setPhase('error', `cannot listen on 127.0.0.1:${this.opts.localPort}: the port is already in use (stop whatever uses it or change port_forwards); retrying in ${delayText(delay)}`);
+      this.bindTimer = setTimeout(() => void this.bind().catch((e: unknown) => this.setPhase('error', (e as Error).message)), delay);
+      this.bindTimer.unref();
+      return;
+    }
+    if (err) throw new PortForwardError(`cannot listen on 127.0.0.1:${this.opts.localPort}: ${err.message}`, undefined, { cause: err });
     server.on('error', () => undefined);
     if (this.stopped) {
       // stop() ran while the port was binding: it had no server to close, so close this one now.
@@ -140,6 +192,7 @@ export class PodPortForward {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.probeTimer);
+    clearTimeout(this.bindTimer);
     // A probe in flight holds a websocket and its deadline timer: end it now, not when it times out.
     this.cancelProbe?.();
     for (const c of this.conns) {
@@ -187,10 +240,15 @@ export class PodPortForward {
       this.schedule(this.opts.probeIntervalMs ?? 10_000);
       return;
     }
+    this.failed(result.kind === 'upstream' ? 'error' : 'reconnecting', result.message);
+  }
+
+  /** Any failure (a probe, a connection, missed pongs): say why and re-probe after the backoff, never at once. */
+  private failed(phase: 'error' | 'reconnecting', message: string): void {
+    if (this.stopped) return;
     const lived = this.phase === 'active' ? Date.now() - this.activeSince : 0;
     const delay = this.backoff.failed(lived);
-    if (result.kind === 'upstream') this.setPhase('error', result.message);
-    else this.setPhase('reconnecting', `${result.message}; retrying in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`}`);
+    this.setPhase(phase, phase === 'error' ? message : `${message}; retrying in ${delayText(delay)}`);
     this.schedule(delay);
   }
 
@@ -257,9 +315,16 @@ export class PodPortForward {
     this.conns.add(conn);
     socket.setNoDelay(true);
     let errText = '';
-    let pingTimer: NodeJS.Timeout | undefined;
+    let stopPings: (() => void) | undefined;
+    let reported = false;
+    // Once per connection, and only while it still points at the current target (a retarget starts afresh).
+    const connFailed = (phase: 'error' | 'reconnecting', message: string): void => {
+      if (reported || t !== this.target) return;
+      reported = true;
+      this.failed(phase, message);
+    };
     const cleanup = (): void => {
-      clearInterval(pingTimer);
+      stopPings?.();
       this.conns.delete(conn);
       socket.destroy();
       // terminate, not close: close() waits for the peer's close frame on a 30 s timer that keeps Node alive.
@@ -271,9 +336,9 @@ export class PodPortForward {
       write: (chunk: Buffer, _e, cb) => {
         errText += chunk.toString('utf8');
         if (errText.trim()) {
-          // The upstream refused: drop this connection and re-probe so the state shows why.
+          // The upstream refused: drop this connection and say why (the backoff's re-probe confirms or clears it).
           socket.destroy();
-          this.schedule(0);
+          connFailed('error', upstreamMessage(errText, t));
         }
         cb();
       },
@@ -290,26 +355,15 @@ export class PodPortForward {
         w.on('close', () => socket.end());
         w.on('error', () => socket.destroy());
         // A websocket that stops answering pings is dead even if TCP says otherwise.
-        let awaitingPong = 0;
-        w.on('pong', () => (awaitingPong = 0));
-        pingTimer = setInterval(() => {
-          if (++awaitingPong > 2) {
-            w.terminate();
-            socket.destroy();
-            this.schedule(0);
-            return;
-          }
-          try {
-            w.ping();
-          } catch {
-            /* closing */
-          }
-        }, this.opts.pingIntervalMs ?? 10_000);
-        pingTimer.unref();
+        stopPings = watchPongs(w, this.opts.pingIntervalMs ?? 10_000, () => {
+          w.terminate();
+          socket.destroy();
+          connFailed('reconnecting', `the connection to pod ${t.pod} stopped answering pings`);
+        });
       })
-      .catch(() => {
+      .catch((e: unknown) => {
         socket.destroy();
-        this.schedule(0);
+        connFailed('reconnecting', connectFailure(describeError(e), t));
       });
   }
 }

@@ -1,6 +1,7 @@
 // Finds and runs a real code-server (VS Code in the browser) for end-to-end tests.
 // The install lives outside the repo (scripts/codeserver-install.sh); tests skip when it is absent.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -56,7 +57,8 @@ export interface RunningCodeServer {
 /** Starts code-server on a free loopback port with password auth and waits until it answers. */
 export async function startCodeServer(opts: CodeServerOptions): Promise<RunningCodeServer> {
   const port = await freePort();
-  const password = `pw-${process.pid}-${Date.now()}`;
+  // From a CSPRNG: the port is on loopback, but the machine is shared and a guessable password opens a shell.
+  const password = randomBytes(24).toString('base64url');
   const scratch = mkdtempSync(join(tmpdir(), 'innerloop-cs-'));
   const userDataDir = join(scratch, 'user-data');
   // An explicit (empty) config file keeps code-server from writing ~/.config/code-server/config.yaml.

@@ -55,6 +55,8 @@ export async function openWorkbench(server: RunningCodeServer, opts: { trust: bo
   await page.waitForSelector('.monaco-dialog-box', { state: 'detached', timeout: 10_000 }).catch(() => undefined);
 
   const paletteEntries = async (query: string): Promise<string[]> => {
+    // On a loaded machine the trust prompt can appear after the wait above; it would swallow the keys: answer it.
+    if (await button.isVisible().catch(() => false)) await button.click();
     await page.keyboard.press('Escape');
     // Focus the workbench itself, never a webview: a blank spot of the activity bar. (Clicking the editor area
     // would focus an open webview, which takes focus back after the palette closes and so closes a following
