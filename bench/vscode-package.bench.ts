@@ -1,5 +1,7 @@
 // The packaged extension: builds, runs `vsce package --no-dependencies` (as `npm run package` does) into a
 // temp dir, and prints the .vsix size and what it holds. The bundles are self-contained, so no node_modules ship.
+// README's relative image links are kept (no repository to rewrite them to); VS Code shows them from the
+// installed extension.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ function main(): void {
   try {
     const vsce = join(REPO, 'node_modules', '.bin', 'vsce');
     const t0 = performance.now();
-    const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--out', `${out}/`], { cwd: REPO, encoding: 'utf8' });
+    const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', `${out}/`], { cwd: REPO, encoding: 'utf8' });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
     const file = readdirSync(out).find((f) => f.endsWith('.vsix'));

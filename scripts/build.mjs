@@ -20,7 +20,8 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' },
+  // The banner timestamps the start of the bundle's evaluation; activate() logs how long it took.
+  { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'globalThis.__innerloopBundleStart = performance.now();' } },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/starlark/index.ts'], outfile: 'dist/starlark.js' },
   // The child process Tiltfile loads run in (src/tiltfile/childLoader.ts): the loader alone, quick to start.

@@ -188,6 +188,9 @@ describe('Innerloop in VS Code against the local cluster (todo app)', { skip, ti
     await d.locator('tr[data-resource="todo-api"]').filter({ hasText: 'ready' }).first().waitFor({ timeout: 30_000 });
     await d.locator('tr.group[data-group="backend"]').waitFor();
     await d.locator('.log-row').first().waitFor({ timeout: 30_000 });
+    // The README's picture (copied to media/screenshot.png): the tree, the status bar and the dashboard together.
+    await w().page.mouse.move(400, 300);
+    await w().screenshot('readme-overview');
     const count = async (): Promise<number> => Number(((await d.locator('#log-count').innerText()).split(' ')[0] ?? '0').replace(/[^0-9]/g, ''));
     const all = await count();
     assert.ok(all > 0, 'no log lines in the dashboard');

@@ -14,6 +14,7 @@ import {
   type ApiParam,
 } from '../../tiltfile/apiDocs';
 import { callAt, dottedNameAt, inCommentOrString, memberPrefixAt } from './callContext';
+import { loadPathItems, localNameItems, type SourceIndexCache } from './navigation';
 
 export const TILTFILE_SELECTOR: vscode.DocumentSelector = [{ language: 'tiltfile' }];
 
@@ -66,7 +67,11 @@ export class TiltfileHoverProvider implements vscode.HoverProvider {
 }
 
 export class TiltfileCompletionProvider implements vscode.CompletionItemProvider {
+  constructor(private readonly cache: SourceIndexCache) {}
+
   provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
+    const paths = loadPathItems(doc, pos);
+    if (paths) return paths;
     const text = doc.getText();
     const offset = doc.offsetAt(pos);
     if (inCommentOrString(text, offset)) return undefined;
@@ -93,7 +98,10 @@ export class TiltfileCompletionProvider implements vscode.CompletionItemProvider
         items.push(item);
       });
     }
-    for (const n of topLevelNames()) items.push(this.nameItem(n, n));
+    const locals = localNameItems(this.cache, doc, pos);
+    const shadowed = new Set(locals.map((i) => i.label as string));
+    items.push(...locals);
+    for (const n of topLevelNames()) if (!shadowed.has(n)) items.push(this.nameItem(n, n));
     return items;
   }
 

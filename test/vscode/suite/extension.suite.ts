@@ -162,6 +162,52 @@ test('completion offers builtins and unused keyword arguments', async () => {
   assert.ok(members.items.some((i) => i.label === 'join'));
 });
 
+function labelsOf(list: vscode.CompletionList): string[] {
+  return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+}
+
+async function navDoc(): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder(), 'nav', 'main.tiltfile')));
+  assert.equal(doc.languageId, 'tiltfile');
+  return doc;
+}
+
+testBoth('go to definition: a local name in the file, and a load()ed name in the loaded file', async () => {
+  const doc = await navDoc();
+  // `app_name` used on the last line → its assignment on line 1.
+  const local = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(5, 26));
+  const l = local[0]!;
+  const lr = 'targetUri' in l ? l.targetSelectionRange ?? l.targetRange : l.range;
+  assert.equal(('targetUri' in l ? l.targetUri : l.uri).fsPath, doc.uri.fsPath);
+  assert.equal(lr.start.line, 1);
+  // `helper(svc)` inside image_for → `def helper` in lib.tiltfile.
+  const remote = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(3, 11));
+  const r = remote[0]!;
+  assert.equal(('targetUri' in r ? r.targetUri : r.uri).fsPath, join(folder(), 'nav', 'lib.tiltfile'));
+  assert.deepEqual([('targetUri' in r ? r.targetRange : r.range).start.line, ('targetUri' in r ? r.targetRange : r.range).start.character], [1, 4]);
+});
+
+testBoth('the outline lists imports, assignments, defs and resources', async () => {
+  const doc = await navDoc();
+  const syms = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+  assert.deepEqual(
+    syms.map((s) => `${s.name}:${vscode.SymbolKind[s.kind]}`),
+    ['helper:Module', 'app_name:Variable', 'image_for:Function', 'k8s_resource:Object'],
+  );
+});
+
+testBoth('completion offers names in scope and load() paths', async () => {
+  const doc = await tiltDoc('my_images = []\ndef build(svc_name):\n    return sv');
+  const inDef = labelsOf(await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 13)));
+  assert.ok(inDef.includes('svc_name') && inDef.includes('my_images') && inDef.includes('build'), inDef.slice(0, 20).join(' '));
+  const nav = await navDoc();
+  const paths = labelsOf(await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', nav.uri, new vscode.Position(0, 8)));
+  assert.ok(paths.includes('./lib.tiltfile'), paths.join(' '));
+  // Right after the quote nothing is typed yet: the built-in extensions are offered too.
+  const fresh = labelsOf(await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', nav.uri, new vscode.Position(0, 6)));
+  assert.ok(fresh.includes('ext://restart_process') && fresh.includes('./lib.tiltfile'), fresh.join(' '));
+});
+
 test('signature help tracks the active parameter', async () => {
   const doc = await tiltDoc("k8s_resource('api', port_forwards=");
   const help = await vscode.commands.executeCommand<vscode.SignatureHelp>(
