@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { DEFAULT_DEBOUNCE_MS } from '../shared/defaults';
 import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
+import { createDockerClient } from './build/dockerClient';
 import { realClock, type Clock } from './clock';
 import { waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
@@ -208,8 +209,7 @@ export class Session {
   }
 
   private async dockerClient(): Promise<Dockerode> {
-    // Loaded on first use: the CLI bundle doubles as the Tiltfile worker, which must not load the Docker client.
-    return (this.docker ??= new (await import('dockerode')).default());
+    return (this.docker ??= await createDockerClient());
   }
 
   private async requireCompose(): Promise<ComposeAdapter> {
