@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import type { Plan } from '../shared/plan';
 import { Engine } from './engine';
+import { createDockerClient } from './build/dockerClient';
 import { realClock, type Clock } from './clock';
 import { failureLogTail, waitCi, type CiReport, type CiVerdict, type CiWaitOptions } from './ciWait';
 import type { ComposePort, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from './ports';
@@ -215,8 +216,7 @@ export class Session {
   }
 
   private async dockerClient(): Promise<Dockerode> {
-    // Loaded on first use: the CLI bundle doubles as the Tiltfile worker, which must not load the Docker client.
-    return (this.docker ??= new (await import('dockerode')).default());
+    return (this.docker ??= await createDockerClient());
   }
 
   private async requireCompose(): Promise<ComposeAdapter> {

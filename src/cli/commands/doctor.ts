@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import { checkReachable, loadKubeClient, type KubeClient } from '../../engine/k8s/client';
 import { discoverLocalRegistry } from '../../engine/k8s/registry';
 import { checkKubeContext, identityOf } from '../../engine/safety';
+import { createDockerClient } from '../../engine/build/dockerClient';
 import { useColor } from '../render/color';
 import { paint } from '../render/status';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, type Command } from './types';
@@ -38,8 +39,7 @@ function registryPing(host: string): Promise<string | undefined> {
 
 async function dockerCheck(): Promise<Check> {
   try {
-    const Docker = (await import('dockerode')).default;
-    const docker = new Docker();
+    const docker = await createDockerClient();
     const v = await docker.version() as { Version?: string };
     const where = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
     return { name: 'Docker', state: 'ok', detail: `Docker ${v.Version ?? '?'} at ${where}` };

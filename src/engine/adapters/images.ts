@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerImageBuilder } from '../build/docker';
 import { builtRefReplacer, rewriteDockerfileRefs } from '../build/dockerfileRefs';
+import { pushWithRetry } from '../build/pushRetry';
 import { restartWrapperDockerfile, writeRestartWrapperContext } from '../build/restartWrapper';
 import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
 import type { BuiltImage, ImageBuildPort, UpdateContext } from '../ports';
@@ -65,7 +66,8 @@ export class DockerImageAdapter implements ImageBuildPort {
     // Push only what the cluster cannot already see.
     if (registry && !this.opts.clusterUsesLocalDocker && !(img.kind === 'custom_build' && img.disablePush)) {
       ctx.onOutput(`Pushing ${ref}`);
-      await this.builder.push(ref, ctx.onOutput, ctx.signal);
+      const pushed = ref;
+      await pushWithRetry(pushed, () => this.builder.push(pushed, ctx.onOutput, ctx.signal), { onOutput: ctx.onOutput, signal: ctx.signal });
     }
     const tag = ref.slice(repoOf(ref).length);
     const clusterRef = pushRepo === clusterRepo ? ref : `${clusterRepo}${tag}`;

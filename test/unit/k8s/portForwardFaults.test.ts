@@ -69,10 +69,16 @@ test('watchPongs: two ping periods without a pong cut the connection (one ping s
     events.push('ping');
     origPing();
   };
-  await new Promise<void>((resolve) => watchPongs(ws, 5, () => {
-    events.push('dead');
-    resolve();
-  }));
+  // watchPongs' timer is unref'd (it must not keep a process alive): hold the event loop open meanwhile.
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    await new Promise<void>((resolve) => watchPongs(ws, 5, () => {
+      events.push('dead');
+      resolve();
+    }));
+  } finally {
+    clearInterval(keepAlive);
+  }
   assert.deepEqual(events, ['ping', 'dead']);
 });
 
