@@ -27,9 +27,27 @@ function main(): void {
       console.log(`dist/${f} (uncompressed): ${(statSync(join(REPO, 'dist', f)).size / 1024).toFixed(0)} KiB`);
     }
     console.log(`vsce package time: ${Math.round(ms)} ms`);
+    coldLoad(REPO);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** require(dist/extension.js) in fresh processes (compile + evaluate) and activate(), stub vscode; medians of 5. */
+function coldLoad(repo: string): void {
+  const load: number[] = [];
+  const act: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'extensionLoad.ts'), repo], { encoding: 'utf8' });
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    if (r.status !== 0 || !line.startsWith('{')) throw new Error(`extensionLoad failed:\n${r.stdout}\n${r.stderr}`);
+    const m = JSON.parse(line) as { loadMs: number; activateMs: number };
+    load.push(m.loadMs);
+    act.push(m.activateMs);
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[2]!;
+  console.log(`extension bundle cold load (require in a fresh node, stub vscode, median of 5): ${median(load).toFixed(0)} ms`);
+  console.log(`activate() after a cold load (stub vscode, median of 5): ${median(act).toFixed(1)} ms`);
 }
 
 main();

@@ -144,7 +144,7 @@ export function installVscodeStub(opts: { workspaceFolder: string }): VscodeStub
     ),
   };
   // Bundles copy the module's own keys (esbuild's __toESM), so every namespace must be a real key.
-  for (const ns of ['window', 'commands', 'languages', 'debug', 'env', 'extensions', 'l10n', 'tasks', 'tests', 'scm', 'authentication', 'Position', 'Range', 'Selection', 'Location', 'Diagnostic', 'Hover', 'CompletionItem', 'CompletionItemKind', 'CompletionList', 'SnippetString', 'SignatureHelp', 'SignatureInformation', 'ParameterInformation', 'DiagnosticRelatedInformation', 'RelativePattern', 'CancellationTokenSource']) {
+  for (const ns of ['window', 'commands', 'languages', 'debug', 'env', 'extensions', 'l10n', 'tasks', 'tests', 'scm', 'authentication', 'Position', 'Range', 'Selection', 'Location', 'Diagnostic', 'Hover', 'CompletionItem', 'CompletionItemKind', 'CompletionList', 'SymbolKind', 'DocumentSymbol', 'SnippetString', 'SignatureHelp', 'SignatureInformation', 'ParameterInformation', 'DiagnosticRelatedInformation', 'RelativePattern', 'CancellationTokenSource']) {
     if (!(ns in real)) real[ns] = anything(ns, calls);
   }
   const mod = new Proxy(real, { get: (t, k) => (k in t ? t[k as string] : k === 'then' ? undefined : anything(String(k), calls)) });

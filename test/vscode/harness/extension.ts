@@ -11,6 +11,18 @@ export async function activate(): Promise<void> {
   if (!out) return;
   const asked = process.env.INNERLOOP_HARNESS_MODE;
   const mode = asked === 'untrusted' || asked === 'debug' ? asked : 'trusted';
+  // onStartupFinished can come before the driver has answered the Workspace Trust prompt (a loaded machine
+  // logs in slowly): a trusted session's suite starts once trust is granted (or after a minute, and then fails).
+  if (mode !== 'untrusted' && !vscode.workspace.isTrusted) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 60_000);
+      const d = vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        clearTimeout(timer);
+        d.dispose();
+        resolve();
+      });
+    });
+  }
   // The debugging suite brings a real app up on the cluster: minutes, not seconds, per test.
   const report = await runAll(vscode.version, mode, mode === 'debug' ? 600_000 : 30_000);
   writeFileSync(out, JSON.stringify(report, null, 2));
