@@ -1,6 +1,7 @@
 // A virtualised log pane: a spacer as tall as all rows gives the scrollbar its size, and a fixed pool of row
 // elements (one screenful plus a margin) is re-filled on scroll. The DOM never holds more than ~100 rows,
 // whether the view has ten lines or ten million. Rows have a fixed height (CSS --row-height must match).
+import { ansiClass, ansiSegments } from '../shared/ansi';
 import type { FilteredView, WebviewLogStore } from './logStore';
 import { LEVEL, SOURCE } from './logStore';
 
@@ -115,8 +116,33 @@ export class VirtualLog {
     const name = this.showResource ? s.resourceOf(line) : '';
     if (res.textContent !== name) res.textContent = name;
     const t = s.textOf(line);
-    if (text.textContent !== t) text.textContent = t;
+    if (shown.get(text) !== t) {
+      shown.set(text, t);
+      renderLogText(text, t);
+    }
   }
+}
+
+/** The raw line each pooled text span shows (its textContent is the line without escapes). */
+const shown = new WeakMap<HTMLElement, string>();
+
+/**
+ * A log line into `el`: plain text as is; ANSI colours as child spans with colour classes. Only textContent is
+ * ever set (never HTML), so a log line cannot inject markup.
+ */
+export function renderLogText(el: HTMLElement, line: string): void {
+  if (!line.includes('\x1b') && !/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(line)) {
+    el.textContent = line;
+    return;
+  }
+  el.replaceChildren(...ansiSegments(line).map((seg) => {
+    const cls = ansiClass(seg);
+    if (!cls) return document.createTextNode(seg.text);
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = seg.text;
+    return span;
+  }));
 }
 
 function makeRow(): HTMLDivElement {

@@ -92,4 +92,18 @@ describe('dashboard webview in a browser', { skip, timeout: 120_000 }, () => {
     await page.locator('#log-viewport', { hasText: '<b>ready</b> to accept connections' }).waitFor();
     assert.equal(await page.locator('#log-viewport b').count(), 0, 'log text is never parsed as HTML');
   });
+
+  it('renders ANSI colours in logs as coloured spans, with the text still never parsed as HTML', async () => {
+    const text = '\x1b[32mgreen <i>tag</i>\x1b[0m plain \x1b[1;91mbold\x1b[0m\x1b]0;title\x07';
+    const batch = packLogBatch([{ resource: 'db', source: 'runtime', level: 'info', text }]);
+    await page.evaluate(`window.postMessage(${JSON.stringify({ type: 'logs', reset: true, batch })}, '*')`);
+    const row = page.locator('#log-viewport .log-text', { hasText: 'green <i>tag</i> plain bold' });
+    await row.waitFor();
+    assert.equal(await row.innerText(), 'green <i>tag</i> plain bold', 'no escape codes shown');
+    assert.equal(await page.locator('#log-viewport i').count(), 0, 'log text is never parsed as HTML');
+    const green = row.locator('span.a32');
+    assert.equal(await green.innerText(), 'green <i>tag</i>');
+    assert.notEqual(await green.evaluate((e) => getComputedStyle(e).color), await row.evaluate((e) => getComputedStyle(e).color), 'the colour class is styled');
+    assert.equal(await row.locator('span.a91.b').innerText(), 'bold');
+  });
 });

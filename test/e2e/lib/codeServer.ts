@@ -78,9 +78,12 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     '--ignore-last-opened',
     opts.workspace,
   ];
+  // Its own process group: code-server's helpers (extension host, file watcher, pty host) can outlive the main
+  // process and still write into the user-data dir, so stop() ends the whole group before deleting it.
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, ...opts.env, PASSWORD: password },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
@@ -88,11 +91,23 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const url = `http://127.0.0.1:${port}`;
+  const group = (sig: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-child.pid!, sig);
+      return true;
+    } catch {
+      return false; // ESRCH: nothing left in the group.
+    }
+  };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    if (child.pid !== undefined) {
+      group('SIGTERM');
+      const timer = setTimeout(() => group('SIGKILL'), 5000);
       await exited;
+      // The main process is gone; wait until its helpers are too (SIGKILL reaches them after 5 s at the latest;
+      // the bound is for zombies, which a container's init may never reap).
+      const limit = Date.now() + 10_000;
+      while (group(0) && Date.now() < limit) await new Promise((r) => setTimeout(r, 100));
       clearTimeout(timer);
     }
     rmSync(scratch, { recursive: true, force: true });

@@ -72,12 +72,36 @@ test('up with no kubeconfig: one sentence with the fix on stderr, exit 1 (it doe
 test('up honours NO_COLOR and FORCE_COLOR (prefixes and the log\'s own colours)', async () => {
   // A cluster-free Tiltfile: the local resource prints a coloured line.
   const tf = `local_resource('hello', cmd="printf '\\\\033[32mgreen\\\\033[0m\\\\n'")\n`;
-  const forced = await run(['up'], project(tf), { FORCE_COLOR: '1' }, /green.*\n/);
+  // Stop once the command's output arrived (the "Running cmd: printf ... green" line comes first).
+  const forced = await run(['up'], project(tf), { FORCE_COLOR: '1' }, /\x1b\[32mgreen.*\n/);
   assert.match(forced.out, /\x1b\[\d+mhello\s*\x1b\[0m │ /, forced.out + forced.err);
   assert.match(forced.out, /\x1b\[32mgreen\x1b\[0m/);
-  const plain = await run(['up'], project(tf), { NO_COLOR: '1' }, /green\n/);
+  const plain = await run(['up'], project(tf), { NO_COLOR: '1' }, /│ green\n/);
   assert.match(plain.out, /^hello\s+│ green$/m, plain.out + plain.err);
   assert.doesNotMatch(plain.out, /\x1b/);
-  const piped = await run(['up'], project(tf), {}, /green\n/);
+  const piped = await run(['up'], project(tf), {}, /│ green\n/);
   assert.doesNotMatch(piped.out, /\x1b\[\d+mhello/, 'not a terminal: no colour by default');
+});
+
+test('up on a terminal with NO_COLOR: the live status table is drawn without colours', async () => {
+  const { runUp } = await import('../../../src/cli/commands/up');
+  const dir = project(`local_resource('hello', cmd="printf '\\\\033[32mgreen\\\\033[0m\\\\n'")\n`);
+  let out = '';
+  let stop!: (s: string) => void;
+  let sawDone!: () => void;
+  const done = new Promise<void>((r) => { sawDone = r; });
+  const io = {
+    stdout: (t: string) => { out += t; if (/^hello +done/m.test(out)) sawDone(); },
+    stderr: () => undefined,
+    cwd: dir,
+    env: { NO_COLOR: '1', XDG_RUNTIME_DIR: dir },
+  };
+  const running = runUp([], io, new Promise<string>((r) => { stop = r; }), true);
+  await done;
+  stop('SIGINT');
+  assert.equal(await running, 0);
+  // The table (its rule and the row) is there, and no SGR sequence at all, from us or from the log.
+  assert.match(out, /─+\nhello +done/);
+  assert.doesNotMatch(out, /\x1b\[[0-9;]*m/, out);
+  assert.match(out, /hello +│ green\n/);
 });
