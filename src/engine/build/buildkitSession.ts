@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import type { Duplex } from 'node:stream';
+import { DIFF_COPY_METHOD, packetCodec, serveDiffCopy, type Packet, type SyncedEntry } from './buildkitFilesync';
 
 const SCHEMA = `
 syntax = "proto3";
@@ -71,6 +72,10 @@ export function parseSshSpec(spec: string, baseDir: string, env: NodeJS.ProcessE
 export interface SessionOptions {
   secrets: SecretSource[];
   ssh: { id: string; socket: string }[];
+  /** Directories the daemon may sync ("context", "dockerfile"), for a build with remote=client-session. */
+  dirs?: ReadonlyMap<string, readonly SyncedEntry[]>;
+  /** Same key for the same context directory: the daemon then syncs only what changed since the last build. */
+  sharedKey?: string;
 }
 
 export interface BuildkitSession {
@@ -150,6 +155,16 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
     });
   }
 
+  if (opts.dirs) {
+    const dirs = opts.dirs;
+    methods.push(DIFF_COPY_METHOD);
+    server.addService({
+      DiffCopy: { path: DIFF_COPY_METHOD, requestStream: true, responseStream: true, requestSerialize: packetCodec.ser, requestDeserialize: packetCodec.de, responseSerialize: packetCodec.ser, responseDeserialize: packetCodec.de },
+    }, {
+      DiffCopy: (call: grpc.ServerDuplexStream<Packet, Packet>) => serveDiffCopy(call, dirs),
+    });
+  }
+
   const id = randomUUID();
   const socket = await new Promise<Duplex>((resolve, reject) => {
     (docker.modem as { dial(o: object, cb: (err: Error | null, s: Duplex) => void): void }).dial({
@@ -160,7 +175,7 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
         Upgrade: 'h2c',
         'X-Docker-Expose-Session-Uuid': id,
         'X-Docker-Expose-Session-Name': 'innerloop',
-        'X-Docker-Expose-Session-Sharedkey': id,
+        'X-Docker-Expose-Session-Sharedkey': opts.sharedKey ?? id,
         // The daemon only calls methods the session says it serves.
         ...(methods.length > 0 ? { 'X-Docker-Expose-Session-Grpc-Method': methods } : {}),
       },

@@ -194,6 +194,31 @@ test('buildkit: network=none, pull=false and pull=true reach the daemon', async 
   }
 });
 
+test('buildkit: the context comes through the session: same-size edits, modes, symlinks, empty dirs, .dockerignore', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  const show = (tag: string): string => `FROM ${BUSYBOX}\nCOPY . /ctx\nRUN : ${NONCE} && cd /ctx && echo ${tag} && find . | sort && echo $(cat a.txt) && stat -c mode=%a run.sh && readlink link\n`;
+  const root = context({ Dockerfile: show('one'), 'a.txt': 'A1', 'run.sh': 'echo hi\n', 'sub/b.txt': 'b', '.dockerignore': 'Dockerfile\n*.log\n', 'x.log': 'no' });
+  fs.chmodSync(path.join(root, 'run.sh'), 0o755);
+  fs.symlinkSync('sub/b.txt', path.join(root, 'link'));
+  fs.mkdirSync(path.join(root, 'empty'));
+  try {
+    const first = await build(root);
+    const out1 = first.lines.map((l) => l.replace(/^#\d+ /, ''));
+    assert.ok(out1.includes('one') && out1.includes('A1') && out1.includes('mode=755') && out1.includes('sub/b.txt'), first.lines.join('\n'));
+    assert.ok(out1.includes('./empty') && out1.includes('./link') && out1.includes('./.dockerignore'), first.lines.join('\n'));
+    assert.ok(!out1.includes('./Dockerfile') && !out1.includes('./x.log'), 'excluded by .dockerignore, the Dockerfile too');
+    // Same sizes, new contents: the daemon keeps the last sync (same shared key) and must still see both changes.
+    fs.writeFileSync(path.join(root, 'a.txt'), 'A2');
+    fs.writeFileSync(path.join(root, 'Dockerfile'), show('two'));
+    const second = await build(root);
+    const out2 = second.lines.map((l) => l.replace(/^#\d+ /, ''));
+    assert.ok(out2.includes('two') && out2.includes('A2'), second.lines.join('\n'));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
