@@ -1,8 +1,8 @@
-// Image builds through the Docker Engine API (dockerode): the context tar from context.ts, tagged with the
-// content tag so an unchanged context is never rebuilt, build output streamed line by line, then pushed to the
-// registry the cluster pulls from. BuildKit (API `version=2`, with a session for secrets and ssh, progress decoded
-// into readable steps) whenever the daemon has it, as the docker CLI decides; the classic builder otherwise or
-// with DOCKER_BUILDKIT=0.
+// Image builds through the Docker Engine API (dockerode): the context from context.ts, tagged with the content
+// tag so an unchanged context is never rebuilt, build output streamed line by line, then pushed to the registry
+// the cluster pulls from. BuildKit (API `version=2`, with a session for the context, secrets and ssh, progress
+// decoded into readable steps) whenever the daemon has it, as the docker CLI decides; the classic builder (the
+// context as a tar) otherwise or with DOCKER_BUILDKIT=0.
 
 import type Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
