@@ -43,7 +43,7 @@ function packet(): protobuf.Type {
 }
 export const packetCodec = {
   ser: (p: Packet): Buffer => Buffer.from(packet().encode(packet().fromObject(p)).finish()),
-  de: (b: Buffer): Packet => packet().toObject(packet().decode(b), { longs: Number, defaults: false }) as Packet,
+  de: (b: Buffer): Packet => packet().toObject(packet().decode(b), { longs: String, defaults: false }) as Packet,
 };
 
 // Go's os.FileMode bits, which fsutil puts on the wire (not st_mode).
@@ -116,22 +116,30 @@ export function serveDiffCopy(call: grpc.ServerDuplexStream<Packet, Packet>, dir
     call.write({ type: STAT, stat: { path: e.rel, mode: goMode(e), size: e.type === 'file' ? e.size : 0, modTime: (e.mtimeNs ?? 0n).toString(), linkname: e.linkTarget ?? '' } });
   }
   call.write({ type: STAT });
-  // Requests are answered one file at a time, in order (the receiver asks for each file once).
+  // Requests are answered one file at a time, in order (the receiver asks for each file once). When the daemon
+  // goes away mid-file, the file being read is closed (leaving the loop closes it) instead of waiting forever.
   let queue = Promise.resolve();
+  let gone = false;
+  const goneNow = new Promise<void>((resolve) => {
+    for (const ev of ['close', 'cancelled', 'error', 'finish']) call.once(ev, () => { gone = true; resolve(); });
+  });
   const send = async (id: number): Promise<void> => {
     const e = sent[id];
     if (!e?.read) throw new Error(`file ${id} was not sent`);
     for await (const chunk of e.read()) {
-      for (let off = 0; off < chunk.length; off += 32 * 1024) {
-        if (!call.write({ type: DATA, ID: id, data: chunk.subarray(off, off + 32 * 1024) })) await new Promise((r) => call.once('drain', r));
+      for (let off = 0; off < chunk.length && !gone; off += 32 * 1024) {
+        if (!call.write({ type: DATA, ID: id, data: chunk.subarray(off, off + 32 * 1024) })) {
+          await Promise.race([new Promise((r) => call.once('drain', r)), goneNow]);
+        }
       }
+      if (gone) return;
     }
     call.write({ type: DATA, ID: id, data: Buffer.alloc(0) });
   };
   call.on('data', (p: Packet) => {
     if (p.type === REQ) {
-      queue = queue.then(() => send(p.ID ?? 0)).catch((err: unknown) => {
-        call.write({ type: ERR, data: Buffer.from(err instanceof Error ? err.message : String(err)) });
+      queue = queue.then(() => (gone ? undefined : send(p.ID ?? 0))).catch((err: unknown) => {
+        if (!gone) call.write({ type: ERR, data: Buffer.from(err instanceof Error ? err.message : String(err)) });
       });
     } else if (p.type === FIN) {
       void queue.then(() => {
