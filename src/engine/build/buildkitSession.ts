@@ -20,8 +20,11 @@ message GetSecretResponse { bytes data = 1; }
 message CheckAgentRequest { string ID = 1; }
 message CheckAgentResponse {}
 message BytesMessage { bytes data = 1; }
+message HealthCheckRequest { string service = 1; }
+message HealthCheckResponse { int32 status = 1; }
 `;
 
+const HEALTH_METHOD = '/grpc.health.v1.Health/Check';
 const SECRET_METHOD = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 const CHECK_AGENT_METHOD = '/moby.sshforward.v1.SSH/CheckAgent';
 const FORWARD_AGENT_METHOD = '/moby.sshforward.v1.SSH/ForwardAgent';
@@ -110,6 +113,17 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
   const methods: string[] = [];
   const server = new grpc.Server();
 
+  // The daemon checks the session's health every few seconds and drops a session that does not answer ("no active
+  // session for ..." on a build that outlives it), as the docker CLI's session answers.
+  const healthReq = codec<{ service: string }>('HealthCheckRequest');
+  const healthRes = codec<{ status: number }>('HealthCheckResponse');
+  methods.push(HEALTH_METHOD);
+  server.addService({
+    Check: { path: HEALTH_METHOD, requestStream: false, responseStream: false, requestSerialize: healthReq.ser, requestDeserialize: healthReq.de, responseSerialize: healthRes.ser, responseDeserialize: healthRes.de },
+  }, {
+    Check: (_call: grpc.ServerUnaryCall<{ service: string }, { status: number }>, cb: grpc.sendUnaryData<{ status: number }>) => cb(null, { status: 1 /* SERVING */ }),
+  });
+
   if (opts.secrets.length > 0) {
     methods.push(SECRET_METHOD);
     server.addService({
@@ -177,7 +191,7 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
         'X-Docker-Expose-Session-Name': 'innerloop',
         'X-Docker-Expose-Session-Sharedkey': opts.sharedKey ?? id,
         // The daemon only calls methods the session says it serves.
-        ...(methods.length > 0 ? { 'X-Docker-Expose-Session-Grpc-Method': methods } : {}),
+        'X-Docker-Expose-Session-Grpc-Method': methods,
       },
       statusCodes: { 101: true, 200: true, 500: 'server error' },
     }, (err, s) => (err ? reject(err) : resolve(s)));

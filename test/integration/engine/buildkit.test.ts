@@ -219,6 +219,19 @@ test('buildkit: the context comes through the session: same-size edits, modes, s
   }
 });
 
+test('buildkit: the session outlives a slow step (it answers the daemon\'s health checks)', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  // The daemon checks the session every second and drops one that does not answer; the secret is asked for late.
+  const root = context({ Dockerfile: `FROM ${BUSYBOX}\nRUN sleep 4 && echo slept ${NONCE}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok && echo\n`, tok: `late-${NONCE}` });
+  try {
+    const { lines } = await build(root, { secrets: ['id=tok,src=tok'], baseDir: root });
+    assert.ok(lines.some((l) => l.endsWith(` late-${NONCE}`)), lines.join('\n'));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
