@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
@@ -15,6 +16,7 @@ const docker = new Dockerode();
 const builder = new DockerImageBuilder(docker);
 const NONCE = `${process.pid}-${Date.now()}`;
 const REPO = 'innerloop-enginetest/buildkit';
+const PYTHON = 'localhost:5000/innerloop/debian-python:bookworm';
 
 async function problem(): Promise<string | undefined> {
   const p = await dockerProblem(docker);
@@ -228,6 +230,33 @@ test('buildkit: the session outlives a slow step (it answers the daemon\'s healt
     const { lines } = await build(root, { secrets: ['id=tok,src=tok'], baseDir: root });
     assert.ok(lines.some((l) => l.endsWith(` late-${NONCE}`)), lines.join('\n'));
   } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('buildkit: docker_build(ssh=...) forwards RUN --mount=type=ssh to the local agent socket', async (t) => {
+  const why = (await problem()) ?? (await dockerProblem(docker, PYTHON));
+  if (why) return t.skip(why);
+  // A stand-in ssh-agent: answers "list identities" (11) with an empty list (12), and counts who asked.
+  const root = context({
+    Dockerfile: [
+      `FROM ${PYTHON}`,
+      `RUN --mount=type=ssh python3 -c "import os,socket; s=socket.socket(socket.AF_UNIX); s.connect(os.environ['SSH_AUTH_SOCK']); s.sendall(bytes([0,0,0,1,11])); print('agent-said', s.recv(9).hex(), '${NONCE}')"`,
+      '',
+    ].join('\n'),
+  });
+  const sock = path.join(root, 'agent.sock');
+  let asked = 0;
+  const agent = net.createServer((c) => c.on('data', (d: Buffer) => {
+    if (d.includes(11)) { asked++; c.write(Buffer.from([0, 0, 0, 5, 12, 0, 0, 0, 0])); }
+  }));
+  await new Promise<void>((resolve) => agent.listen(sock, resolve));
+  try {
+    const { lines } = await build(root, { ssh: [`default=${sock}`] });
+    assert.ok(lines.some((l) => l.includes(`agent-said 000000050c00000000 ${NONCE}`)), lines.join('\n'));
+    assert.equal(asked, 1);
+  } finally {
+    agent.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
