@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import type { Duplex } from 'node:stream';
+import { DIFF_COPY_METHOD, packetCodec, serveDiffCopy, type Packet, type SyncedEntry } from './buildkitFilesync';
 
 const SCHEMA = `
 syntax = "proto3";
@@ -19,8 +20,11 @@ message GetSecretResponse { bytes data = 1; }
 message CheckAgentRequest { string ID = 1; }
 message CheckAgentResponse {}
 message BytesMessage { bytes data = 1; }
+message HealthCheckRequest { string service = 1; }
+message HealthCheckResponse { int32 status = 1; }
 `;
 
+const HEALTH_METHOD = '/grpc.health.v1.Health/Check';
 const SECRET_METHOD = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 const CHECK_AGENT_METHOD = '/moby.sshforward.v1.SSH/CheckAgent';
 const FORWARD_AGENT_METHOD = '/moby.sshforward.v1.SSH/ForwardAgent';
@@ -71,6 +75,10 @@ export function parseSshSpec(spec: string, baseDir: string, env: NodeJS.ProcessE
 export interface SessionOptions {
   secrets: SecretSource[];
   ssh: { id: string; socket: string }[];
+  /** Directories the daemon may sync ("context", "dockerfile"), for a build with remote=client-session. */
+  dirs?: ReadonlyMap<string, readonly SyncedEntry[]>;
+  /** Same key for the same context directory: the daemon then syncs only what changed since the last build. */
+  sharedKey?: string;
 }
 
 export interface BuildkitSession {
@@ -104,6 +112,17 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
   const bytes = codec<{ data: Uint8Array }>('BytesMessage');
   const methods: string[] = [];
   const server = new grpc.Server();
+
+  // The daemon checks the session's health every few seconds and drops a session that does not answer ("no active
+  // session for ..." on a build that outlives it), as the docker CLI's session answers.
+  const healthReq = codec<{ service: string }>('HealthCheckRequest');
+  const healthRes = codec<{ status: number }>('HealthCheckResponse');
+  methods.push(HEALTH_METHOD);
+  server.addService({
+    Check: { path: HEALTH_METHOD, requestStream: false, responseStream: false, requestSerialize: healthReq.ser, requestDeserialize: healthReq.de, responseSerialize: healthRes.ser, responseDeserialize: healthRes.de },
+  }, {
+    Check: (_call: grpc.ServerUnaryCall<{ service: string }, { status: number }>, cb: grpc.sendUnaryData<{ status: number }>) => cb(null, { status: 1 /* SERVING */ }),
+  });
 
   if (opts.secrets.length > 0) {
     methods.push(SECRET_METHOD);
@@ -150,6 +169,16 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
     });
   }
 
+  if (opts.dirs) {
+    const dirs = opts.dirs;
+    methods.push(DIFF_COPY_METHOD);
+    server.addService({
+      DiffCopy: { path: DIFF_COPY_METHOD, requestStream: true, responseStream: true, requestSerialize: packetCodec.ser, requestDeserialize: packetCodec.de, responseSerialize: packetCodec.ser, responseDeserialize: packetCodec.de },
+    }, {
+      DiffCopy: (call: grpc.ServerDuplexStream<Packet, Packet>) => serveDiffCopy(call, dirs),
+    });
+  }
+
   const id = randomUUID();
   const socket = await new Promise<Duplex>((resolve, reject) => {
     (docker.modem as { dial(o: object, cb: (err: Error | null, s: Duplex) => void): void }).dial({
@@ -160,9 +189,9 @@ export async function openSession(docker: Dockerode, opts: SessionOptions): Prom
         Upgrade: 'h2c',
         'X-Docker-Expose-Session-Uuid': id,
         'X-Docker-Expose-Session-Name': 'innerloop',
-        'X-Docker-Expose-Session-Sharedkey': id,
+        'X-Docker-Expose-Session-Sharedkey': opts.sharedKey ?? id,
         // The daemon only calls methods the session says it serves.
-        ...(methods.length > 0 ? { 'X-Docker-Expose-Session-Grpc-Method': methods } : {}),
+        'X-Docker-Expose-Session-Grpc-Method': methods,
       },
       statusCodes: { 101: true, 200: true, 500: 'server error' },
     }, (err, s) => (err ? reject(err) : resolve(s)));

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { DockerIgnoreMatcher, parseDockerignore } from '../dockerignore';
+import type { SyncedEntry } from './buildkitFilesync';
 
 export interface ContextSpec {
   /** Absolute context directory. */
@@ -36,6 +37,8 @@ export interface ContextEntry {
   mtime?: Date;
   /** Inode seen when listed: the file sent must be that same file (not something swapped in since). */
   ino?: number;
+  /** Modification time in ns, for BuildKit's file sync (it re-sends a file only when size or mtime changed). */
+  mtimeNs?: bigint;
 }
 
 /** Name the Dockerfile gets in the tar when it lives outside the context or is given inline (as the docker CLI does). */
@@ -68,18 +71,20 @@ export async function listContext(spec: ContextSpec): Promise<ContextEntry[]> {
     for (const name of names) {
       const rel = dirRel ? `${dirRel}/${name}` : name;
       const abs = path.join(dirAbs, name);
-      const st = await fs.promises.lstat(abs);
+      const st = await fs.promises.lstat(abs, { bigint: true });
+      const mode = Number(st.mode & 0o7777n);
+      const mtimeNs = st.mtimeNs;
       if (st.isDirectory()) {
         if (skipDir(rel)) continue;
         // An excluded directory with possible exceptions inside: walk it but don't send the entry itself.
-        if (!excluded(rel)) out.push({ rel, abs, type: 'directory', mode: st.mode & 0o7777, size: 0 });
+        if (!excluded(rel)) out.push({ rel, abs, type: 'directory', mode, size: 0, mtimeNs });
         await walk(rel);
       } else if (excluded(rel)) {
         continue;
       } else if (st.isSymbolicLink()) {
-        out.push({ rel, abs, type: 'symlink', mode: st.mode & 0o7777, size: 0, linkTarget: await fs.promises.readlink(abs) });
+        out.push({ rel, abs, type: 'symlink', mode, size: 0, linkTarget: await fs.promises.readlink(abs), mtimeNs });
       } else if (st.isFile()) {
-        out.push({ rel, abs, type: 'file', mode: st.mode & 0o7777, size: st.size, ino: st.ino });
+        out.push({ rel, abs, type: 'file', mode, size: Number(st.size), ino: Number(st.ino), mtimeNs });
       }
       // sockets, fifos, devices: not sent
     }
@@ -163,6 +168,37 @@ export function dockerignoreToSend(spec: ContextSpec, original: string | undefin
   if (extras.length === 0) return undefined;
   const escaped = extras.map((n) => n.replace(/[*?[\\\]]/g, '\\$&'));
   return `${original ?? ''}${original && !original.endsWith('\n') ? '\n' : ''}${escaped.join('\n')}\n`;
+}
+
+/**
+ * The context as a BuildKit session syncs it: the listed entries, with the .dockerignore the daemon must read
+ * (dockerfileToSend), and the Dockerfile on its own (the session's "dockerfile" directory).
+ */
+export async function contextForSession(spec: ContextSpec, list: readonly ContextEntry[]): Promise<{ context: SyncedEntry[]; dockerfile: SyncedEntry }> {
+  const ignoreEntry = list.find((e) => e.rel === '.dockerignore' && e.type === 'file');
+  const original = ignoreEntry ? (await readListedFile(ignoreEntry)).toString('utf8') : undefined;
+  const send = dockerignoreToSend(spec, original);
+  // Generated files have no mtime; one derived from the content makes the daemon re-read them when they change.
+  const fixed = (rel: string, body: Buffer, mode = 0o644): SyncedEntry => ({
+    rel, type: 'file', mode, size: body.length, mtimeNs: BigInt(`0x${createHash('sha256').update(body).digest('hex').slice(0, 15)}`),
+    read: async function* () { yield body; },
+  });
+  const context: SyncedEntry[] = list.filter((e) => e !== ignoreEntry || send === undefined).map((e) => ({
+    rel: e.rel, type: e.type, mode: e.mode, size: e.size, linkTarget: e.linkTarget, mtimeNs: e.mtimeNs,
+    read: e.type === 'file' ? () => streamListedFile(e) : undefined,
+  }));
+  if (send !== undefined) context.push(fixed('.dockerignore', Buffer.from(send), ignoreEntry?.mode));
+  return { context, dockerfile: fixed('Dockerfile', Buffer.from(await readDockerfile(spec))) };
+}
+
+/** A listed file's bytes, checked as the tar does (openListed) and cut at the size seen when opened. */
+async function* streamListedFile(e: ContextEntry): AsyncIterable<Buffer> {
+  const { fh, size } = await openListed(e);
+  try {
+    if (size > 0) for await (const chunk of fh.createReadStream({ start: 0, end: size - 1, autoClose: false })) yield chunk as Buffer;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Stream the context as a tar (what the Docker build API takes). Inline/outside Dockerfiles are added as INLINE_DOCKERFILE. */

@@ -1,15 +1,16 @@
-// Image builds through the Docker Engine API (dockerode): the context tar from context.ts, tagged with the
-// content tag so an unchanged context is never rebuilt, build output streamed line by line, then pushed to the
-// registry the cluster pulls from. BuildKit (API `version=2`, with a session for secrets and ssh, progress decoded
-// into readable steps) whenever the daemon has it, as the docker CLI decides; the classic builder otherwise or
-// with DOCKER_BUILDKIT=0.
+// Image builds through the Docker Engine API (dockerode): the context from context.ts, tagged with the content
+// tag so an unchanged context is never rebuilt, build output streamed line by line, then pushed to the registry
+// the cluster pulls from. BuildKit (API `version=2`, with a session for the context, secrets and ssh, progress
+// decoded into readable steps) whenever the daemon has it, as the docker CLI decides; the classic builder (the
+// context as a tar) otherwise or with DOCKER_BUILDKIT=0.
 
 import type Dockerode from 'dockerode';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { BuildkitProgressFormatter } from './buildkitProgress';
 import { openSession, parseSecretSpec, parseSshSpec, type BuildkitSession } from './buildkitSession';
-import { ContentHasher, contextTar, dockerfileInContext, listContext, type ContextSpec } from './context';
+import { ContentHasher, contextForSession, contextTar, dockerfileInContext, listContext, type ContextSpec } from './context';
 import { LineBuffer } from '../lineBuffer';
 
 export interface DockerBuildRequest {
@@ -224,13 +225,18 @@ export class DockerImageBuilder {
     for (const k of Object.keys(opts)) if (opts[k] === undefined) delete opts[k];
     let session: BuildkitSession | undefined;
     let stream: NodeJS.ReadableStream;
-    const tar = contextTar(req.spec, entries);
+    let tar: Readable | undefined;
     try {
       if (buildkit) {
-        session = await openSession(this.docker, { secrets, ssh });
+        // The context through the session, as the docker CLI sends it (buildkitFilesync.ts), not as a tar.
+        const { context, dockerfile } = await contextForSession(req.spec, entries);
+        const dirs = new Map([['context', context], ['dockerfile', [dockerfile]]]);
+        const sharedKey = createHash('sha256').update(req.spec.context).digest('hex').slice(0, 32);
+        session = await openSession(this.docker, { secrets, ssh, dirs, sharedKey });
         out(`Building with BuildKit`);
-        stream = await this.dialBuild(tar, { ...opts, version: '2', session: session.id }, req.signal);
+        stream = await this.dialBuild(undefined, { ...opts, dockerfile: 'Dockerfile', version: '2', session: session.id, remote: 'client-session' }, req.signal);
       } else {
+        tar = contextTar(req.spec, entries);
         stream = await this.docker.buildImage(tar, { ...opts, abortSignal: req.signal } as Dockerode.ImageBuildOptions);
       }
       const messages = await readProgress(stream, out, 'build');
@@ -239,17 +245,18 @@ export class DockerImageBuilder {
       return { ref, tag, imageId, skipped: false };
     } finally {
       session?.close();
-      tar.destroy();
+      tar?.destroy();
     }
   }
 
-  /** POST /build ourselves: dockerode's buildImage replaces the session id with its own auth-only session. */
-  private dialBuild(tar: Readable, query: Record<string, unknown>, signal: AbortSignal | undefined): Promise<NodeJS.ReadableStream> {
+  /** POST /build ourselves: dockerode's buildImage replaces the session id with its own auth-only session. No body: the context comes through the session. */
+  private dialBuild(tar: Readable | undefined, query: Record<string, unknown>, signal: AbortSignal | undefined): Promise<NodeJS.ReadableStream> {
     return new Promise((resolve, reject) => {
       (this.docker.modem as { dial(o: object, cb: (err: Error | null, s: NodeJS.ReadableStream) => void): void }).dial({
         path: '/build?',
         method: 'POST',
-        file: tar,
+        // An empty body when the context comes through the session (without one the modem sends the query as JSON).
+        file: tar ?? Buffer.alloc(0),
         options: query,
         abortSignal: signal,
         isStream: true,

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
@@ -15,6 +16,7 @@ const docker = new Dockerode();
 const builder = new DockerImageBuilder(docker);
 const NONCE = `${process.pid}-${Date.now()}`;
 const REPO = 'innerloop-enginetest/buildkit';
+const PYTHON = 'localhost:5000/innerloop/debian-python:bookworm';
 
 async function problem(): Promise<string | undefined> {
   const p = await dockerProblem(docker);
@@ -190,6 +192,71 @@ test('buildkit: network=none, pull=false and pull=true reach the daemon', async 
     const pulled = await build(root, { pull: true });
     assert.ok(pulled.lines.some((l) => l.includes('pulled')), pulled.lines.join('\n'));
   } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('buildkit: the context comes through the session: same-size edits, modes, symlinks, empty dirs, .dockerignore', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  const show = (tag: string): string => `FROM ${BUSYBOX}\nCOPY . /ctx\nRUN : ${NONCE} && cd /ctx && echo ${tag} && find . | sort && echo $(cat a.txt) && stat -c mode=%a run.sh && readlink link\n`;
+  const root = context({ Dockerfile: show('one'), 'a.txt': 'A1', 'run.sh': 'echo hi\n', 'sub/b.txt': 'b', '.dockerignore': 'Dockerfile\n*.log\n', 'x.log': 'no' });
+  fs.chmodSync(path.join(root, 'run.sh'), 0o755);
+  fs.symlinkSync('sub/b.txt', path.join(root, 'link'));
+  fs.mkdirSync(path.join(root, 'empty'));
+  try {
+    const first = await build(root);
+    const out1 = first.lines.map((l) => l.replace(/^#\d+ /, ''));
+    assert.ok(out1.includes('one') && out1.includes('A1') && out1.includes('mode=755') && out1.includes('sub/b.txt'), first.lines.join('\n'));
+    assert.ok(out1.includes('./empty') && out1.includes('./link') && out1.includes('./.dockerignore'), first.lines.join('\n'));
+    assert.ok(!out1.includes('./Dockerfile') && !out1.includes('./x.log'), 'excluded by .dockerignore, the Dockerfile too');
+    // Same sizes, new contents: the daemon keeps the last sync (same shared key) and must still see both changes.
+    fs.writeFileSync(path.join(root, 'a.txt'), 'A2');
+    fs.writeFileSync(path.join(root, 'Dockerfile'), show('two'));
+    const second = await build(root);
+    const out2 = second.lines.map((l) => l.replace(/^#\d+ /, ''));
+    assert.ok(out2.includes('two') && out2.includes('A2'), second.lines.join('\n'));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('buildkit: the session outlives a slow step (it answers the daemon\'s health checks)', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  // The daemon checks the session every second and drops one that does not answer; the secret is asked for late.
+  const root = context({ Dockerfile: `FROM ${BUSYBOX}\nRUN sleep 4 && echo slept ${NONCE}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok && echo\n`, tok: `late-${NONCE}` });
+  try {
+    const { lines } = await build(root, { secrets: ['id=tok,src=tok'], baseDir: root });
+    assert.ok(lines.some((l) => l.endsWith(` late-${NONCE}`)), lines.join('\n'));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('buildkit: docker_build(ssh=...) forwards RUN --mount=type=ssh to the local agent socket', async (t) => {
+  const why = (await problem()) ?? (await dockerProblem(docker, PYTHON));
+  if (why) return t.skip(why);
+  // A stand-in ssh-agent: answers "list identities" (11) with an empty list (12), and counts who asked.
+  const root = context({
+    Dockerfile: [
+      `FROM ${PYTHON}`,
+      `RUN --mount=type=ssh python3 -c "import os,socket; s=socket.socket(socket.AF_UNIX); s.connect(os.environ['SSH_AUTH_SOCK']); s.sendall(bytes([0,0,0,1,11])); print('agent-said', s.recv(9).hex(), '${NONCE}')"`,
+      '',
+    ].join('\n'),
+  });
+  const sock = path.join(root, 'agent.sock');
+  let asked = 0;
+  const agent = net.createServer((c) => c.on('data', (d: Buffer) => {
+    if (d.includes(11)) { asked++; c.write(Buffer.from([0, 0, 0, 5, 12, 0, 0, 0, 0])); }
+  }));
+  await new Promise<void>((resolve) => agent.listen(sock, resolve));
+  try {
+    const { lines } = await build(root, { ssh: [`default=${sock}`] });
+    assert.ok(lines.some((l) => l.includes(`agent-said 000000050c00000000 ${NONCE}`)), lines.join('\n'));
+    assert.equal(asked, 1);
+  } finally {
+    agent.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 });

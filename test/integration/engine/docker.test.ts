@@ -27,7 +27,7 @@ function context(files: Record<string, string>): string {
   return root;
 }
 
-test('docker: build from a context tar, skip when the content tag exists, extra tags, push', async (t) => {
+test('docker: build a context, skip when the content tag exists, extra tags, push', async (t) => {
   const problem = await dockerProblem(docker);
   if (problem) return t.skip(problem);
   const root = context({

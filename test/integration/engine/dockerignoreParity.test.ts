@@ -41,9 +41,8 @@ const CASES: Record<string, string> = {
 // BuildKit keeps its cache after the image is removed: a fresh RUN line per test run so its output is printed.
 const NONCE = `${process.pid}-${Date.now()}`;
 
-// The classic builder, like the docker CLI, drops an excluded Dockerfile/.dockerignore from the context after
-// reading them; BuildKit given a tar context keeps them (README "Not supported yet"), so the image check is classic.
-const CLASSIC = { ...process.env, DOCKER_BUILDKIT: '0' };
+// Both builders: the classic one gets a tar, BuildKit the session's file sync; each image must hold what the CLI's does.
+const BUILDERS = [['classic', { ...process.env, DOCKER_BUILDKIT: '0' }], ['BuildKit', { ...process.env, DOCKER_BUILDKIT: '1' }]] as const;
 
 const runOutput = (lines: string[]): string[] => lines.map((l) => l.replace(/^#\d+ /, ''));
 
@@ -81,10 +80,12 @@ for (const [name, ignore] of Object.entries(CASES)) {
       const alwaysSent = new Set(['Dockerfile', '.dockerignore']);
       assert.deepEqual(listed.filter((f) => docker.includes(f) || !alwaysSent.has(f)), docker);
 
-      const lines: string[] = [];
-      const built = await new DockerImageBuilder(new Dockerode(), undefined, CLASSIC).build({ spec, repo: 'innerloop-enginetest/parity', force: true, onOutput: (l) => lines.push(l) });
-      await new Dockerode().getImage(built.ref).remove({ force: true }).catch(() => undefined);
-      assert.deepEqual(runOutput(lines).filter((l) => l.startsWith('./')).map((l) => l.slice(2)).sort(), docker, 'image built from our tar');
+      for (const [name, env] of BUILDERS) {
+        const lines: string[] = [];
+        const built = await new DockerImageBuilder(new Dockerode(), undefined, env).build({ spec, repo: 'innerloop-enginetest/parity', force: true, onOutput: (l) => lines.push(l) });
+        await new Dockerode().getImage(built.ref).remove({ force: true }).catch(() => undefined);
+        assert.deepEqual(runOutput(lines).filter((l) => l.startsWith('./')).map((l) => l.slice(2)).sort(), docker, `image built with ${name}`);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -101,19 +102,21 @@ test('an inline Dockerfile and an only= context never end up in the image (like 
       fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       fs.writeFileSync(path.join(dir, f), f === '.dockerignore' ? '*.log\n' : f);
     }
-    const lines: string[] = [];
-    const built = await new DockerImageBuilder(docker, undefined, CLASSIC).build({
-      spec: {
-        context: dir,
-        dockerfileContents: `FROM ${BASE}\nCOPY . /ctx\nRUN : ${NONCE} && cd /ctx && find . -type f | sort\n`,
-        ignoreSets: dockerBuildPatternSets(dir, undefined, [], ['src']),
-      },
-      repo: 'innerloop-enginetest/parity-inline',
-      force: true,
-      onOutput: (l) => lines.push(l),
-    });
-    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
-    assert.deepEqual(runOutput(lines).filter((l) => l.startsWith('./')), ['./src/a.txt']);
+    for (const [name, env] of BUILDERS) {
+      const lines: string[] = [];
+      const built = await new DockerImageBuilder(docker, undefined, env).build({
+        spec: {
+          context: dir,
+          dockerfileContents: `FROM ${BASE}\nCOPY . /ctx\nRUN : ${NONCE} && cd /ctx && find . -type f | sort\n`,
+          ignoreSets: dockerBuildPatternSets(dir, undefined, [], ['src']),
+        },
+        repo: 'innerloop-enginetest/parity-inline',
+        force: true,
+        onOutput: (l) => lines.push(l),
+      });
+      await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
+      assert.deepEqual(runOutput(lines).filter((l) => l.startsWith('./')), ['./src/a.txt'], name);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -85,6 +85,9 @@ test('shared cluster: a non-local context allowed by the Tiltfile, push and pull
     env: { KUBECONFIG: path.join(dir, 'kubeconfig'), INNERLOOP_ALLOW_K8S_CONTEXTS: '' },
   });
   assert.equal(r.code, 0, transcript(r));
+  // The build's progress is in the resource's log as BuildKit's numbered steps, not JSON.
+  assert.match(r.stdout, /^shared-web +│ #\d+ \[2\/2\] COPY hello\.txt \/hello\.txt$/m, transcript(r));
+  assert.doesNotMatch(r.stdout, /moby\.buildkit\.trace|"aux"/);
 
   const pods = await waitFor('the pod', 60_000, async () => {
     const list = await client.core.listNamespacedPod({ namespace, labelSelector: 'app=shared-web' });
