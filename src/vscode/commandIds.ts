@@ -26,3 +26,8 @@ export type CommandId = keyof typeof COMMANDS;
 export const COMMAND_CATEGORY = 'Innerloop';
 
 export const ENGINE_NOT_RUNNING = 'Innerloop: the engine is not running. Run "Innerloop: Up" first.';
+
+/** What a command that needs the engine resolves to while it is stopped: the explanation it showed. */
+export interface Explained {
+  explained: string;
+}

@@ -1,7 +1,7 @@
 // Registers every contributed command. Commands that need a running engine are wrapped so that, while it
 // is stopped, they explain how to start it instead of failing silently.
 import * as vscode from 'vscode';
-import { COMMANDS, ENGINE_NOT_RUNNING, type CommandId } from './commandIds';
+import { COMMANDS, ENGINE_NOT_RUNNING, type CommandId, type Explained } from './commandIds';
 import type { Ctx, EngineSession } from './ctx';
 import type { TiltfileDiagnostics } from './diagnostics';
 import { up } from './engineHost';
@@ -105,7 +105,9 @@ export function registerCommands(ctx: Ctx, services: CommandServices): void {
           void vscode.window
             .showWarningMessage(ENGINE_NOT_RUNNING, 'Up')
             .then((pick) => (pick === 'Up' ? vscode.commands.executeCommand('innerloop.up') : undefined));
-          return undefined;
+          // Resolves (never throws) to what it explained, so a caller can tell "explained" from "ran".
+          const explained: Explained = { explained: ENGINE_NOT_RUNNING };
+          return explained;
         }
         try {
           return await HANDLERS[id](ctx, services, arg);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../../src/engine/engine';
+import { Engine, resourceFingerprint } from '../../../src/engine/engine';
 import { ResourceUpdater } from '../../../src/engine/update';
 import { PathRouter } from '../../../src/engine/watch/router';
 import { realClock } from '../../../src/engine/clock';
@@ -217,6 +217,29 @@ test('engine: while the store says the Tiltfile is loading, no update starts; a 
     engine.tiltfileFailed('/r/Tiltfile', 'syntax error');
     await until(() => a().buildHistory.length === 2, 'the held update after the failed load');
     assert.equal(a().hold, undefined);
+  } finally {
+    engine.dispose();
+  }
+});
+
+test('engine: moving resources and images in the Tiltfile (pos and display order only) does not rebuild', async () => {
+  const pos = (line: number) => ({ file: '/r/Tiltfile', line, col: 1 });
+  const images = (apiLine: number, webLine: number) => [dockerImage('api', '/r/api', { pos: pos(apiLine) }), dockerImage('web', '/r/web', { pos: pos(webLine) })];
+  const before = makePlan('/r/Tiltfile', [k8sResource('api', { imageRefs: ['api'], pos: pos(3) }), k8sResource('web', { imageRefs: ['web'], pos: pos(5) })], images(1, 2));
+  const after = makePlan('/r/Tiltfile', [k8sResource('web', { imageRefs: ['web'], pos: pos(4) }), k8sResource('api', { imageRefs: ['api'], pos: pos(12) })], images(10, 1).reverse());
+  assert.equal(resourceFingerprint(after, 'api'), resourceFingerprint(before, 'api'));
+  assert.equal(resourceFingerprint(after, 'web'), resourceFingerprint(before, 'web'));
+  const ports = fakePorts();
+  const engine = new Engine({ clock: realClock, watch: { enabled: false }, ...ports, onConfigChanged: () => undefined });
+  try {
+    await engine.setPlan(before);
+    await engine.waitIdle();
+    assert.deepEqual(ports.images.built.sort(), ['api', 'web']);
+    await engine.setPlan(after);
+    await engine.waitIdle();
+    assert.deepEqual(engine.store.snapshot().order, ['web', 'api'], 'the new display order is shown');
+    assert.deepEqual(ports.images.built.sort(), ['api', 'web'], 'nothing rebuilt');
+    assert.deepEqual(['api', 'web'].map((n) => engine.store.resource(n)?.buildHistory.length), [1, 1], 'no update ran');
   } finally {
     engine.dispose();
   }

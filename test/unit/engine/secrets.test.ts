@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LogStore, SecretScrubber } from '../../../src/engine/logs';
 import { Session, type SessionOptions } from '../../../src/engine/session';
 import { loadTiltfile } from '../../../src/tiltfile/loader';
+import { fakePorts } from '../../fakes/ports';
 
 const BODY = [
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
@@ -63,17 +64,15 @@ describe('the first Tiltfile load', () => {
       "print(str(read_file('key.pem')))",
       '',
     ].join('\n'));
-    const noop = { buildImage: async () => assert.fail('no build') } as never;
-    const s = new Session({
-      tiltfile: join(dir, 'Tiltfile'), load, watch: false,
-      ports: { images: noop, kube: { apply: async () => undefined, runningContainers: () => [], exec: { exec: async () => ({ exitCode: 0, output: '' }) } }, local: { run: async () => ({ exitCode: 0 }) } },
-    });
+    const ports = fakePorts();
+    const s = new Session({ tiltfile: join(dir, 'Tiltfile'), load, watch: false, ports });
     try {
       await s.start();
       const out = text(s.logs, '(Tiltfile)');
       assert.match(out, /the password is \[redacted\]/);
       assert.ok(!out.includes('hunter2'), out);
       for (const b of BODY) assert.ok(!out.includes(b), out);
+      assert.deepEqual(ports.images.built, [], 'nothing to build');
     } finally {
       await s.stop();
     }

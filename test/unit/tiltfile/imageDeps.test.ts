@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ResourceUpdater } from '../../../src/engine/update';
+import { fakePorts } from '../../fakes/ports';
 import { routedEdits } from '../../fakes/routing';
 import type { ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
-import type { CustomBuildTarget, ImageTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
+import type { CustomBuildTarget, K8sObject, Plan } from '../../../src/tiltfile/plan';
 import { deployment, fails, k8s, ok } from './helpers';
 
 // Tilt's integration/live_update_base_image, with our own files.
@@ -63,23 +64,18 @@ test('an image dependency cycle is an error', () => {
 });
 
 function updater(plan: Plan, containers: ContainerRef[] = [{ pod: 'p', container: 'c', containerId: 'c1' }]) {
-  const built: string[] = [];
-  const applied: K8sObject[][] = [];
-  const execs: string[][] = [];
-  const u = new ResourceUpdater({
-    plan: () => plan,
-    images: { buildImage: async (i: ImageTarget) => { built.push(i.ref); return { clusterRef: `${i.ref}:innerloop-1`, buildStartTime: 1, reused: false }; } },
-    kube: {
-      apply: async (_r, objects) => { applied.push(objects); },
-      runningContainers: () => containers,
-      exec: { exec: async (c, argv, stdin) => { stdin?.resume(); execs.push([c.containerId, ...argv]); return { exitCode: 0, output: '' }; } },
+  const { images, kube, local } = fakePorts();
+  images.result = (i) => ({ clusterRef: `${i.ref}:innerloop-1`, buildStartTime: 1, reused: false });
+  kube.containers = containers;
+  const u = new ResourceUpdater({ plan: () => plan, images, kube, local, exists: () => true, output: () => undefined, now: () => 2 });
+  return {
+    u,
+    built: images.built,
+    execs: kube.execs,
+    get applied(): K8sObject[][] {
+      return kube.applied.map((a) => a.objects);
     },
-    local: { run: async () => ({ exitCode: 0 }) },
-    exists: () => true,
-    output: () => undefined,
-    now: () => 2,
-  });
-  return { u, built, applied, execs };
+  };
 }
 
 const imageOf = (objs: K8sObject[]): string => (objs[0]!.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]!.image;

@@ -9,7 +9,7 @@ import { test, type TestFn } from '../harness/runner';
 
 /** Runs in both trusted and untrusted sessions. */
 const testBoth = (name: string, fn: TestFn): void => test(name, fn, ['trusted', 'untrusted']);
-import { COMMANDS } from '../../../src/vscode/commandIds';
+import { COMMANDS, ENGINE_NOT_RUNNING, type Explained } from '../../../src/vscode/commandIds';
 import type { InnerloopApi } from '../../../src/vscode/extension';
 import { Store } from '../../../src/engine/store';
 import { LogStore } from '../../../src/engine/logs';
@@ -109,9 +109,11 @@ test('engine commands explain instead of failing while the engine is stopped', a
   const api = vscode.extensions.getExtension<InnerloopApi>(EXT_ID)!.exports;
   api.useEngineSession(undefined);
   assert.equal(api.session(), undefined);
-  // Each resolves (a non-modal warning explains) instead of throwing, and none starts or fakes a session.
-  for (const id of ['innerloop.triggerUpdate', 'innerloop.openEndpoint', 'innerloop.attachDebugger', 'innerloop.stop']) {
-    await vscode.commands.executeCommand(id);
+  // Each resolves to the explanation it showed (a non-modal warning with an Up button) instead of throwing or
+  // running, and none starts or fakes a session.
+  for (const id of ['innerloop.triggerUpdate', 'innerloop.openEndpoint', 'innerloop.attachDebugger', 'innerloop.stop', 'innerloop.openDashboard', 'innerloop.copyPodId']) {
+    const result = await vscode.commands.executeCommand<Explained | undefined>(id);
+    assert.deepEqual(result, { explained: ENGINE_NOT_RUNNING }, `${id} while stopped did not explain`);
     assert.equal(api.session(), undefined, `${id} while stopped left a session behind`);
   }
 });
