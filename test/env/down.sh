@@ -5,6 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ENV_DIR/control-plane.sh"
+. "$ENV_DIR/firewall.sh"
 
 need_root
 CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
@@ -53,4 +54,5 @@ if [ -f "$STATE_DIR/sysctl.orig" ]; then
 fi
 rm -rf "$ETCD_DATA_DIR" "$STATE_DIR/kubelet" "$STATE_DIR/cni/ipam" "$CONTAINERD_STATE"
 if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; log "removed bridge $BRIDGE"; fi
+firewall_down
 log "environment is down (caches kept in $CACHE_DIR and $STATE_DIR)"

@@ -6,6 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ENV_DIR/control-plane.sh"
+. "$ENV_DIR/firewall.sh"
 
 need_root
 T0=$SECONDS
@@ -84,6 +85,7 @@ fi
 
 # ---------------------------------------------------------------- host network
 setup_network() {
+  firewall_up   # first: it records the FORWARD policy and ip_forward that env:down puts back
   sysctl -qw net.ipv4.ip_forward=1
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null \
     || log "warning: net.bridge.bridge-nf-call-iptables is unavailable (br_netfilter); Service traffic between pods on the bridge may fail"
