@@ -8,6 +8,7 @@ export INNERLOOP_ENV_STATE=/tmp/envsec-fw
 . "$(dirname "$0")/lib.sh"
 . "$ENV_DIR/control-plane.sh"
 . "$ENV_DIR/firewall.sh"
+. "$ENV_DIR/hygiene.sh"
 need_root
 
 N=envsec-node P=envsec-pod O=envsec-out
@@ -41,9 +42,6 @@ for t in "$N 127.0.0.1:$API_PORT" "$N 127.0.0.1:8080" "$P 10.244.0.5:8000" "$O $
   wait_for "listener $t" 20 reach $t || die "test listener $t did not start"
 done
 
-failed=0
-check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then echo "  ok    $what"; else echo "  FAIL  $what"; failed=1; fi; }
-not() { ! "$@"; }
 rules() { nsx $N iptables -S; nsx $N ip6tables -S; }
 
 # Baseline without our rules, so the refusals below are the firewall's doing.
@@ -56,7 +54,8 @@ nsx $N sysctl -qw net.ipv4.ip_forward=1   # what setup_network does after firewa
 once="$(rules)"
 nsx $N bash -c ". '$ENV_DIR/lib.sh'; . '$ENV_DIR/control-plane.sh'; . '$ENV_DIR/firewall.sh'; firewall_up"
 check "firewall_up is idempotent (same rules after a third run)" test "$once" = "$(rules)"
-check "FORWARD policy is DROP" sh -c "ip netns exec $N iptables -S FORWARD | grep -qx -- '-P FORWARD DROP'"
+# check-hygiene.sh's rule checks, run inside the node namespace; they print their own lines.
+nsx $N bash -c ". '$ENV_DIR/lib.sh'; . '$ENV_DIR/control-plane.sh'; . '$ENV_DIR/firewall.sh'; . '$ENV_DIR/hygiene.sh'; check_firewall; exit \$failed" || failed=1
 check "node reaches the API server port on loopback" reach $N "127.0.0.1:$API_PORT"
 check "node reaches the API server port at the node address" reach $N "$NODE_IP:$API_PORT"
 check "a pod reaches the API server port at the node address" reach $P "$NODE_IP:$API_PORT"

@@ -9,6 +9,7 @@ set -euo pipefail
 export INNERLOOP_ENV_STATE="${INNERLOOP_ENVSEC_STATE:-/tmp/envsec}"
 . "$(dirname "$0")/lib.sh"
 . "$ENV_DIR/control-plane.sh"
+. "$ENV_DIR/hygiene.sh"
 ETCD_CLIENT_PORT=23791; ETCD_PEER_PORT=23801; ETCD_METRICS_PORT=23811
 API_PORT=16443; API_BIND=127.0.0.1   # the shared API server owns 6443 on every interface
 BIN="$(k8s_bin_dir)"
@@ -28,25 +29,10 @@ wait_for etcd 120 etcd_healthy || { tail -n 20 "$LOG_DIR/etcd.log" >&2; die "etc
 start_bg kube-apiserver "$BIN/kube-apiserver" "${APISERVER_ARGS[@]}"
 wait_for kube-apiserver 240 apiserver_ready || { tail -n 20 "$LOG_DIR/kube-apiserver.log" >&2; die "kube-apiserver did not become ready"; }
 
-failed=0
-check() { # DESCRIPTION CMD...
-  local what=$1; shift
-  if "$@" >/dev/null 2>&1; then echo "  ok    $what"; else echo "  FAIL  $what"; failed=1; fi
-}
-not() { ! "$@"; }
-code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 E="$(etcd_url)"; A="https://127.0.0.1:$API_PORT"
 echo "private instance: etcd $E, kube-apiserver $A (state $STATE_DIR)"
-check "etcd refuses plain http" not curl -sf --max-time 5 "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
-check "etcd refuses TLS without a client certificate" not curl -sf --max-time 5 --cacert "$PKI_DIR/etcd-ca.crt" "$E/health"
-check "etcd refuses a certificate of the cluster CA" \
-  not curl -sf --max-time 5 --cacert "$PKI_DIR/etcd-ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" "$E/health"
-check "etcd serves the API server's client certificate" etcd_healthy
-check "API server answers anonymous /readyz with 401" test "$(code --cacert "$PKI_DIR/ca.crt" "$A/readyz")" = 401
-check "API server answers anonymous /version with 401" test "$(code --cacert "$PKI_DIR/ca.crt" "$A/version")" = 401
-check "API server serves /readyz with a client certificate" apiserver_ready
-check "kubectl with the admin kubeconfig lists namespaces" "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" get namespaces --request-timeout=20s
-check "the API server stored its objects in etcd over TLS" \
-  "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz/etcd --request-timeout=20s
+check_etcd_auth
+check_apiserver_auth
+check_listeners etcd kube-apiserver
 [ $failed = 0 ] && echo "private instance: all checks passed" || echo "private instance: FAILED"
 exit $failed

@@ -142,6 +142,8 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
   sandbox_image = "$IMAGE_PAUSE"
   # Without CAP_SYS_RESOURCE (as on this machine) lowering oom_score_adj fails; clamp it instead.
   restrict_oom_score_adj = $RESTRICT_OOM
+  # exec/attach/port-forward streams (the kubelet proxies them); containerd's default, pinned.
+  stream_server_address = "127.0.0.1"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
