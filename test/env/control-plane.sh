@@ -118,9 +118,10 @@ apiserver_args() {
 
 # Health checks authenticate like the API server does towards etcd, and like an admin towards the API server.
 etcd_healthy() {
-  curl -sf --max-time 5 --cacert "$PKI_DIR/etcd-ca.crt" \
-    --cert "$PKI_DIR/apiserver-etcd-client.crt" --key "$PKI_DIR/apiserver-etcd-client.key" \
-    "$(etcd_url)/health" | grep -q '"health":"true"'
+  local body   # no pipe into grep -q: under pipefail an early grep exit could fail curl with SIGPIPE
+  body="$(curl -sf --max-time 5 --cacert "$PKI_DIR/etcd-ca.crt" \
+    --cert "$PKI_DIR/apiserver-etcd-client.crt" --key "$PKI_DIR/apiserver-etcd-client.key" "$(etcd_url)/health")" &&
+    [[ $body == *'"health":"true"'* ]]
 }
 apiserver_ready() {
   curl -sf --max-time 5 --cacert "$PKI_DIR/ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" \
