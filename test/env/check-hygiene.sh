@@ -17,5 +17,12 @@ check_listeners "${COMPONENTS[@]}"
 check "the registry listens on $REGISTRY_HOST:$REGISTRY_PORT" \
   sh -c "ss -Hltn 'sport = :$REGISTRY_PORT' | awk '{print \$4}' | grep -qx '$REGISTRY_HOST:$REGISTRY_PORT'"
 check_firewall
+# CoreDNS reads Services and Endpoints from the API server at its Service IP, from the pod network,
+# through the firewall; it is only ready once that worked.
+coredns_available() {
+  local n; n="$(kubectl_env -n kube-system get deploy coredns -o jsonpath='{.status.availableReplicas}' --request-timeout=20s)"
+  [ "${n:-0}" -ge 1 ]
+}
+check "a pod reaches the API server through the firewall (CoreDNS available)" coredns_available
 if [ $failed = 0 ]; then echo "hygiene: all checks passed"; else echo "hygiene: FAILED"; fi
 exit $failed
