@@ -10,6 +10,8 @@ ETCD_DATA_DIR="$STATE_DIR/etcd"
 # Pods reach the API server at NODE_IP on the bridge, so it listens on every interface;
 # firewall.sh accepts its port only from loopback and the pod subnet.
 API_BIND=0.0.0.0
+KCM_PORT=10257
+SCHEDULER_PORT=10259
 
 # new_ca NAME CN: a self-signed CA (keeps an existing one).
 new_ca() {
@@ -114,6 +116,23 @@ apiserver_args() {
     --service-account-key-file="$PKI_DIR/sa.pub" --service-account-signing-key-file="$PKI_DIR/sa.key"
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction
     --allow-privileged=true --profiling=false --v=1)
+}
+
+# controller_manager_args, scheduler_args: set CONTROLLER_MANAGER_ARGS / SCHEDULER_ARGS (loopback only;
+# they authenticate to the API server with their kubeconfigs' client certificates).
+controller_manager_args() {
+  local kc="$STATE_DIR/controller-manager.kubeconfig"
+  CONTROLLER_MANAGER_ARGS=(--kubeconfig="$kc" --authentication-kubeconfig="$kc" --authorization-kubeconfig="$kc"
+    --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false
+    --cluster-signing-cert-file="$PKI_DIR/ca.crt" --cluster-signing-key-file="$PKI_DIR/ca.key"
+    --root-ca-file="$PKI_DIR/ca.crt" --service-account-private-key-file="$PKI_DIR/sa.key"
+    --use-service-account-credentials=true
+    --service-cluster-ip-range="$SERVICE_CIDR" --cluster-cidr="$POD_CIDR" --v=1)
+}
+scheduler_args() {
+  local kc="$STATE_DIR/scheduler.kubeconfig"
+  SCHEDULER_ARGS=(--kubeconfig="$kc" --authentication-kubeconfig="$kc" --authorization-kubeconfig="$kc"
+    --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --leader-elect=false --v=1)
 }
 
 # Health checks authenticate like the API server does towards etcd, and like an admin towards the API server.

@@ -19,8 +19,8 @@ health dockerd curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping
 health registry curl -sf "http://$REGISTRY_HOST:$REGISTRY_PORT/v2/"
 health etcd etcd_healthy
 health kube-apiserver apiserver_ready
-health kube-controller-manager curl -sfk https://127.0.0.1:10257/healthz
-health kube-scheduler curl -sfk https://127.0.0.1:10259/healthz
+health kube-controller-manager curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
+health kube-scheduler curl -sfk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 health kubelet curl -sf http://127.0.0.1:10248/healthz
 health kube-proxy curl -sf http://127.0.0.1:10256/healthz
 if [ $ok = 1 ]; then

@@ -72,8 +72,8 @@ check_port() {
 check_port registry $REGISTRY_PORT
 check_port etcd $ETCD_CLIENT_PORT; check_port etcd $ETCD_PEER_PORT; check_port etcd $ETCD_METRICS_PORT
 check_port kube-apiserver $API_PORT
-check_port kube-controller-manager 10257
-check_port kube-scheduler 10259
+check_port kube-controller-manager $KCM_PORT
+check_port kube-scheduler $SCHEDULER_PORT
 check_port kubelet 10250; check_port kubelet 10248
 check_port kube-proxy 10256; check_port kube-proxy 10249
 if ! owned_pid dockerd >/dev/null && [ -S "$DOCKER_SOCK" ] && curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 2>&1; then
@@ -228,26 +228,16 @@ start_apiserver
 
 start_controllers() {
   if ! owned_pid kube-controller-manager >/dev/null; then
-    start_bg kube-controller-manager "$BIN/kube-controller-manager" \
-      --kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --authentication-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --authorization-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --bind-address=127.0.0.1 --leader-elect=false \
-      --cluster-signing-cert-file="$PKI_DIR/ca.crt" --cluster-signing-key-file="$PKI_DIR/ca.key" \
-      --root-ca-file="$PKI_DIR/ca.crt" --service-account-private-key-file="$PKI_DIR/sa.key" \
-      --use-service-account-credentials=true \
-      --service-cluster-ip-range="$SERVICE_CIDR" --cluster-cidr="$POD_CIDR" --v=1
+    controller_manager_args
+    start_bg kube-controller-manager "$BIN/kube-controller-manager" "${CONTROLLER_MANAGER_ARGS[@]}"
   else log "kube-controller-manager already running"; fi
   if ! owned_pid kube-scheduler >/dev/null; then
-    start_bg kube-scheduler "$BIN/kube-scheduler" \
-      --kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --authentication-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --authorization-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --bind-address=127.0.0.1 --leader-elect=false --v=1
+    scheduler_args
+    start_bg kube-scheduler "$BIN/kube-scheduler" "${SCHEDULER_ARGS[@]}"
   else log "kube-scheduler already running"; fi
-  wait_for kube-controller-manager 60 curl -sfk https://127.0.0.1:10257/healthz \
+  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz" \
     || die "kube-controller-manager is not healthy; see $LOG_DIR/kube-controller-manager.log"
-  wait_for kube-scheduler 60 curl -sfk https://127.0.0.1:10259/healthz \
+  wait_for kube-scheduler 60 curl -sfk "https://127.0.0.1:$SCHEDULER_PORT/healthz" \
     || die "kube-scheduler is not healthy; see $LOG_DIR/kube-scheduler.log"
 }
 start_controllers
