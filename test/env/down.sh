@@ -4,6 +4,8 @@
 # containerd/docker image stores and certificates, so the next env:up is fast.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$ENV_DIR/control-plane.sh"
+. "$ENV_DIR/firewall.sh"
 
 need_root
 CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
@@ -50,6 +52,7 @@ if [ -f "$STATE_DIR/sysctl.orig" ]; then
   sysctl -q -p "$STATE_DIR/sysctl.orig" >/dev/null 2>&1 && log "restored kernel settings the kubelet changed: $(tr '\n' ' ' <"$STATE_DIR/sysctl.orig")"
   rm -f "$STATE_DIR/sysctl.orig"
 fi
-rm -rf "$STATE_DIR/etcd" "$STATE_DIR/kubelet" "$STATE_DIR/cni/ipam" "$CONTAINERD_STATE"
+rm -rf "$ETCD_DATA_DIR" "$STATE_DIR/kubelet" "$STATE_DIR/cni/ipam" "$CONTAINERD_STATE"
 if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; log "removed bridge $BRIDGE"; fi
+firewall_down
 log "environment is down (caches kept in $CACHE_DIR and $STATE_DIR)"

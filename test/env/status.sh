@@ -3,6 +3,7 @@
 # Exit code 0 when everything is running and healthy, 1 otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$ENV_DIR/control-plane.sh"
 
 ok=1
 health() { # NAME CHECK...
@@ -16,10 +17,10 @@ echo "Innerloop local environment (state: $STATE_DIR)"
 health containerd ctr --address "$CONTAINERD_SOCK" version
 health dockerd curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping
 health registry curl -sf "http://$REGISTRY_HOST:$REGISTRY_PORT/v2/"
-health etcd curl -sf http://127.0.0.1:2379/health
-health kube-apiserver curl -sf --cacert "$PKI_DIR/ca.crt" "https://127.0.0.1:$API_PORT/readyz"
-health kube-controller-manager curl -sfk https://127.0.0.1:10257/healthz
-health kube-scheduler curl -sfk https://127.0.0.1:10259/healthz
+health etcd etcd_healthy
+health kube-apiserver apiserver_ready
+health kube-controller-manager curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
+health kube-scheduler curl -sfk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 health kubelet curl -sf http://127.0.0.1:10248/healthz
 health kube-proxy curl -sf http://127.0.0.1:10256/healthz
 if [ $ok = 1 ]; then

@@ -5,6 +5,8 @@
 # half-finished state are cleaned up; processes this script did not start are never touched.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$ENV_DIR/control-plane.sh"
+. "$ENV_DIR/firewall.sh"
 
 need_root
 T0=$SECONDS
@@ -68,10 +70,10 @@ check_port() {
   fi
 }
 check_port registry $REGISTRY_PORT
-check_port etcd 2379; check_port etcd 2380
+check_port etcd $ETCD_CLIENT_PORT; check_port etcd $ETCD_PEER_PORT; check_port etcd $ETCD_METRICS_PORT
 check_port kube-apiserver $API_PORT
-check_port kube-controller-manager 10257
-check_port kube-scheduler 10259
+check_port kube-controller-manager $KCM_PORT
+check_port kube-scheduler $SCHEDULER_PORT
 check_port kubelet 10250; check_port kubelet 10248
 check_port kube-proxy 10256; check_port kube-proxy 10249
 if ! owned_pid dockerd >/dev/null && [ -S "$DOCKER_SOCK" ] && curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 2>&1; then
@@ -83,6 +85,7 @@ fi
 
 # ---------------------------------------------------------------- host network
 setup_network() {
+  firewall_up   # first: it records the FORWARD policy and ip_forward that env:down puts back
   sysctl -qw net.ipv4.ip_forward=1
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null \
     || log "warning: net.bridge.bridge-nf-call-iptables is unavailable (br_netfilter); Service traffic between pods on the bridge may fail"
@@ -139,6 +142,8 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
   sandbox_image = "$IMAGE_PAUSE"
   # Without CAP_SYS_RESOURCE (as on this machine) lowering oom_score_adj fails; clamp it instead.
   restrict_oom_score_adj = $RESTRICT_OOM
+  # exec/attach/port-forward streams (the kubelet proxies them); containerd's default, pinned.
+  stream_server_address = "127.0.0.1"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -197,57 +202,8 @@ fi
 bash "$ENV_DIR/images.sh"
 
 # ---------------------------------------------------------------- certificates
-# cert NAME CN O EXT: a key and a certificate signed by the cluster CA (EXT = extendedKeyUsage[,SANs]).
-cert() {
-  local name=$1 cn=$2 o=$3 usage=$4 sans=${5:-}
-  [ -s "$PKI_DIR/$name.crt" ] && return
-  local subj="/CN=$cn"; [ -n "$o" ] && subj="/O=$o/CN=$cn"
-  openssl req -new -nodes -newkey rsa:2048 -keyout "$PKI_DIR/$name.key" -out "$PKI_DIR/$name.csr" -subj "$subj" 2>/dev/null
-  {
-    echo "basicConstraints=CA:FALSE"
-    echo "keyUsage=critical,digitalSignature,keyEncipherment"
-    echo "extendedKeyUsage=$usage"
-    [ -n "$sans" ] && echo "subjectAltName=$sans"
-  } >"$PKI_DIR/$name.ext"
-  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" -CAcreateserial \
-    -days 3650 -sha256 -extfile "$PKI_DIR/$name.ext" -out "$PKI_DIR/$name.crt" 2>/dev/null
-  rm -f "$PKI_DIR/$name.csr" "$PKI_DIR/$name.ext"
-}
-make_pki() {
-  if [ ! -s "$PKI_DIR/ca.crt" ]; then
-    # A new CA invalidates every certificate and kubeconfig made with the old one.
-    rm -f "$PKI_DIR"/* "$KUBECONFIG_PATH" "$STATE_DIR"/*.kubeconfig
-    openssl req -x509 -new -nodes -newkey rsa:2048 -keyout "$PKI_DIR/ca.key" -out "$PKI_DIR/ca.crt" \
-      -days 3650 -sha256 -subj "/CN=innerloop-ca" 2>/dev/null
-    log "created cluster CA in $PKI_DIR"
-  fi
-  cert apiserver kube-apiserver "" serverAuth \
-    "IP:127.0.0.1,IP:$NODE_IP,IP:$KUBE_SVC_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.$CLUSTER_DOMAIN"
-  cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters clientAuth
-  cert admin innerloop-admin system:masters clientAuth
-  cert controller-manager system:kube-controller-manager "" clientAuth
-  cert scheduler system:kube-scheduler "" clientAuth
-  cert kubelet-client "system:node:$NODE_NAME" system:nodes clientAuth
-  cert kubelet-serving "system:node:$NODE_NAME" system:nodes serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost"
-  cert kube-proxy system:kube-proxy "" clientAuth
-  if [ ! -s "$PKI_DIR/sa.key" ]; then
-    openssl genrsa -out "$PKI_DIR/sa.key" 2048 2>/dev/null
-    openssl rsa -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
-  fi
-}
 make_pki
 
-# kubeconfig FILE CERTNAME SERVER: a kubeconfig with embedded credentials and context "innerloop".
-kubeconfig() {
-  local f=$1 user=$2 server=$3 k="$BIN/kubectl"
-  [ -s "$f" ] && grep -q "server: $server" "$f" && return
-  rm -f "$f"
-  "$k" config set-cluster innerloop --server="$server" --certificate-authority="$PKI_DIR/ca.crt" --embed-certs --kubeconfig="$f" >/dev/null
-  "$k" config set-credentials "$user" --client-certificate="$PKI_DIR/$user.crt" --client-key="$PKI_DIR/$user.key" --embed-certs --kubeconfig="$f" >/dev/null
-  "$k" config set-context innerloop --cluster=innerloop --user="$user" --kubeconfig="$f" >/dev/null
-  "$k" config use-context innerloop --kubeconfig="$f" >/dev/null
-  chmod 600 "$f"
-}
 API_LOCAL="https://127.0.0.1:$API_PORT"
 kubeconfig "$KUBECONFIG_PATH" admin "$API_LOCAL"
 for c in controller-manager scheduler kubelet-client kube-proxy; do kubeconfig "$STATE_DIR/$c.kubeconfig" "$c" "$API_LOCAL"; done
@@ -255,60 +211,33 @@ for c in controller-manager scheduler kubelet-client kube-proxy; do kubeconfig "
 # ---------------------------------------------------------------- etcd + control plane
 start_etcd() {
   owned_pid etcd >/dev/null && { log "etcd already running"; return; }
-  mkdir -p "$STATE_DIR/etcd"; chmod 700 "$STATE_DIR/etcd"
-  start_bg etcd "$BIN/etcd" --name "$NODE_NAME" --data-dir "$STATE_DIR/etcd" \
-    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
-    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
-    --initial-cluster "$NODE_NAME=http://127.0.0.1:2380" --listen-metrics-urls http://127.0.0.1:2381 \
-    --unsafe-no-fsync --snapshot-count 10000
-  wait_for etcd 60 sh -c 'curl -sf http://127.0.0.1:2379/health | grep -q "\"health\":\"true\""' \
-    || die "etcd did not become healthy; see $LOG_DIR/etcd.log"
+  mkdir -p "$ETCD_DATA_DIR"; chmod 700 "$ETCD_DATA_DIR"
+  etcd_args
+  start_bg etcd "$BIN/etcd" "${ETCD_ARGS[@]}"
+  wait_for etcd 60 etcd_healthy || die "etcd did not become healthy; see $LOG_DIR/etcd.log"
 }
 start_etcd
 
 start_apiserver() {
   owned_pid kube-apiserver >/dev/null && { log "kube-apiserver already running"; return; }
-  start_bg kube-apiserver "$BIN/kube-apiserver" \
-    --advertise-address="$NODE_IP" --bind-address=0.0.0.0 --secure-port="$API_PORT" \
-    --etcd-servers=http://127.0.0.1:2379 \
-    --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
-    --client-ca-file="$PKI_DIR/ca.crt" \
-    --tls-cert-file="$PKI_DIR/apiserver.crt" --tls-private-key-file="$PKI_DIR/apiserver.key" \
-    --kubelet-client-certificate="$PKI_DIR/apiserver-kubelet-client.crt" \
-    --kubelet-client-key="$PKI_DIR/apiserver-kubelet-client.key" \
-    --kubelet-certificate-authority="$PKI_DIR/ca.crt" \
-    --kubelet-preferred-address-types=InternalIP \
-    --service-account-issuer="https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
-    --service-account-key-file="$PKI_DIR/sa.pub" --service-account-signing-key-file="$PKI_DIR/sa.key" \
-    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-    --allow-privileged=true --profiling=false --v=1
-  wait_for kube-apiserver 120 curl -sf --cacert "$PKI_DIR/ca.crt" "$API_LOCAL/readyz" \
-    || die "kube-apiserver did not become ready; see $LOG_DIR/kube-apiserver.log"
+  apiserver_args
+  start_bg kube-apiserver "$BIN/kube-apiserver" "${APISERVER_ARGS[@]}"
+  wait_for kube-apiserver 120 apiserver_ready || die "kube-apiserver did not become ready; see $LOG_DIR/kube-apiserver.log"
 }
 start_apiserver
 
 start_controllers() {
   if ! owned_pid kube-controller-manager >/dev/null; then
-    start_bg kube-controller-manager "$BIN/kube-controller-manager" \
-      --kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --authentication-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --authorization-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
-      --bind-address=127.0.0.1 --leader-elect=false \
-      --cluster-signing-cert-file="$PKI_DIR/ca.crt" --cluster-signing-key-file="$PKI_DIR/ca.key" \
-      --root-ca-file="$PKI_DIR/ca.crt" --service-account-private-key-file="$PKI_DIR/sa.key" \
-      --use-service-account-credentials=true \
-      --service-cluster-ip-range="$SERVICE_CIDR" --cluster-cidr="$POD_CIDR" --v=1
+    controller_manager_args
+    start_bg kube-controller-manager "$BIN/kube-controller-manager" "${CONTROLLER_MANAGER_ARGS[@]}"
   else log "kube-controller-manager already running"; fi
   if ! owned_pid kube-scheduler >/dev/null; then
-    start_bg kube-scheduler "$BIN/kube-scheduler" \
-      --kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --authentication-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --authorization-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
-      --bind-address=127.0.0.1 --leader-elect=false --v=1
+    scheduler_args
+    start_bg kube-scheduler "$BIN/kube-scheduler" "${SCHEDULER_ARGS[@]}"
   else log "kube-scheduler already running"; fi
-  wait_for kube-controller-manager 60 curl -sfk https://127.0.0.1:10257/healthz \
+  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz" \
     || die "kube-controller-manager is not healthy; see $LOG_DIR/kube-controller-manager.log"
-  wait_for kube-scheduler 60 curl -sfk https://127.0.0.1:10259/healthz \
+  wait_for kube-scheduler 60 curl -sfk "https://127.0.0.1:$SCHEDULER_PORT/healthz" \
     || die "kube-scheduler is not healthy; see $LOG_DIR/kube-scheduler.log"
 }
 start_controllers
