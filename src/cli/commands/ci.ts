@@ -56,7 +56,7 @@ export function logTailText(report: CiReport): string {
   return `Last log lines of ${report.resource}:\n${report.logTail.map((l) => `  ${l}\n`).join('')}`;
 }
 
-/** After the verdict nothing should keep the process up; if something does, say what (it is a bug to report). */
+/** A second after the verdict nothing should keep the process up; if something does, say what (a bug to report). */
 function reportLingeringHandles(io: CommandIO): void {
   // Only from the bundled CLI: in-process callers (tests, the editor) have handles of their own.
   if (!__filename.endsWith('.js')) return;
@@ -94,11 +94,11 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   io.stdout(statusTable(snap, false).join('\n') + '\n');
   const ok = report.verdict.state === 'succeeded';
   (ok ? io.stdout : io.stderr)(summaryText(report));
+  reportLingeringHandles(io);
   const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);
   if (logTail.length > 0) report = { ...report, logTail };
   if (!ok) io.stderr(logTailText(report));
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
-  reportLingeringHandles(io);
   return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
