@@ -67,9 +67,6 @@ function reportLingeringHandles(io: CommandIO): void {
   t.unref();
 }
 
-/** serve_cmd processes get this long between SIGTERM and SIGKILL when ci exits (a CI job is not a dev loop). */
-const SERVE_GRACE_MS = 300;
-
 export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
   if (typeof f === 'string') { io.stderr(`innerloop ci: ${f}\n\n${ciCommand.usage}\n`); return EXIT_USAGE; }
@@ -84,7 +81,7 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
     });
   } catch (err) {
     view.dispose();
-    await session.stop({ serveGraceMs: SERVE_GRACE_MS });
+    await session.stop();
     throw err;
   }
   view.dispose();
@@ -95,7 +92,7 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const ok = report.verdict.state === 'succeeded';
   (ok ? io.stdout : io.stderr)(summaryText(report));
   reportLingeringHandles(io);
-  const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);
+  const [logTail] = await Promise.all([session.ciLogTail(report), session.stop()]);
   if (logTail.length > 0) report = { ...report, logTail };
   if (!ok) io.stderr(logTailText(report));
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
