@@ -29,8 +29,10 @@ const pick = (list) => (filter.length ? list.filter((f) => filter.some((x) => f.
 // cores with code-server and chromium, so they run one file at a time: concurrent suites made UI waits flaky.
 // Unit and integration files must exit by themselves: a handle a file leaks (a Docker events stream, a watch, a
 // timer) hangs that file, and the run shows it. Every integration file was checked to exit by itself.
-// e2e keeps --test-force-exit until each e2e file (code-server + chromium through playwright-core) is checked the
-// same way: that has not been done yet.
+// e2e keeps --test-force-exit until every e2e file is shown to exit by itself: dashboardWebview, cliTerminal,
+// workbench and engine were run without it and do; debug.test.ts (code-server, chromium and real debug adapters)
+// has not been checked to the end (its run did not finish within 7 minutes on the loaded machine), and
+// electron.test.ts only skips here (no desktop VS Code).
 const phases = [];
 if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false, forceExit: false });
 if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true, forceExit: false });
