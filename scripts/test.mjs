@@ -27,20 +27,25 @@ const onlyE2e = process.argv.includes('--e2e');
 const pick = (list) => (filter.length ? list.filter((f) => filter.some((x) => f.includes(x))) : list);
 // Unit files run in parallel (pure Node). Integration and e2e files share one Docker daemon, one cluster and two
 // cores with code-server and chromium, so they run one file at a time: concurrent suites made UI waits flaky.
-// --test-force-exit: a handle a suite leaks (e.g. a Docker events stream) must not hang the whole run.
+// Unit and integration files must exit by themselves: a handle a file leaks (a Docker events stream, a watch, a
+// timer) hangs that file, and the run shows it. Every integration file was checked to exit by itself.
+// e2e keeps --test-force-exit until every e2e file is shown to exit by itself: dashboardWebview, cliTerminal,
+// workbench and engine were run without it and do; debug.test.ts (code-server, chromium and real debug adapters)
+// has not been checked to the end (its run did not finish within 7 minutes on the loaded machine), and
+// electron.test.ts only skips here (no desktop VS Code).
 const phases = [];
-if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false });
-if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true });
-if (!onlyUnit) phases.push({ files: pick(find('test/e2e')), serial: true });
+if (!onlyE2e) phases.push({ files: pick(find('test/unit')), serial: false, forceExit: false });
+if (!onlyUnit && !onlyE2e) phases.push({ files: pick(find('test/integration')), serial: true, forceExit: false });
+if (!onlyUnit) phases.push({ files: pick(find('test/e2e')), serial: true, forceExit: true });
 // The test cluster (test/env: context `innerloop`, API server on 127.0.0.1) is not a kind/k3d/minikube cluster, and
 // a loopback server alone never counts as local (it is how a tunnel to production looks): allow it explicitly,
 // as a user would (src/engine/safety.ts). Suites and code-server inherit this.
 const allow = [...(process.env.INNERLOOP_ALLOW_K8S_CONTEXTS ?? '').split(','), 'innerloop'].map((s) => s.trim()).filter(Boolean);
 const env = { ...process.env, INNERLOOP_ALLOW_K8S_CONTEXTS: [...new Set(allow)].join(',') };
 let status = 0;
-for (const { files, serial } of phases) {
+for (const { files, serial, forceExit } of phases) {
   if (files.length === 0) continue;
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1', '--test-force-exit'] : []), ...files];
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...(serial ? ['--test-concurrency=1'] : []), ...(forceExit ? ['--test-force-exit'] : []), ...files];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (r.status !== 0) status = r.status ?? 1;
 }

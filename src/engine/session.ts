@@ -44,6 +44,8 @@ export interface SessionOptions extends LoadSettings {
 }
 
 const noLog = { info: (): void => undefined, error: (): void => undefined };
+/** In `ci`, a stopped cmd or serve_cmd gets this long between SIGTERM and SIGKILL: a CI job is not a dev loop. */
+const CI_KILL_GRACE_MS = 300;
 
 export class Session {
   readonly engine: Engine;
@@ -73,6 +75,7 @@ export class Session {
     this.local = new LocalProcessAdapter({
       serveOutput: (name, line) => this.engine.logs.append(name, 'runtime', line),
       setRuntime: (name, runtime) => this.engine.store.dispatch({ type: 'runtime_observed', name, runtime }),
+      ...(opts.subcommand === 'ci' ? { killGraceMs: CI_KILL_GRACE_MS } : {}),
     });
     // The engine exists from the start (UIs subscribe to its store); the cluster adapters arrive after the
     // context check, so the ports delegate.
@@ -171,17 +174,17 @@ export class Session {
   }
 
   /**
-   * Stop watching, building, forwarding and streaming; everything deployed keeps running. serve_cmd processes
-   * get SIGTERM, then SIGKILL after `serveGraceMs` (3 s; ci, which must exit right after its verdict, gives less).
+   * Stop watching, building, forwarding and streaming; everything deployed keeps running. cmd and serve_cmd
+   * processes get SIGTERM, then SIGKILL after 3 s (in `ci`, which exits within a second of its verdict, 300 ms).
    */
-  async stop(opts: { serveGraceMs?: number } = {}): Promise<void> {
+  async stop(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.stopping.abort();
     this.abort?.abort();
     this.stopBootstrapWatch();
     await this.kube?.stop();
-    await this.local.stopAll(opts.serveGraceMs);
+    await this.local.stopAll();
     this.compose?.stop();
     this.engine.dispose();
   }

@@ -56,7 +56,7 @@ export function logTailText(report: CiReport): string {
   return `Last log lines of ${report.resource}:\n${report.logTail.map((l) => `  ${l}\n`).join('')}`;
 }
 
-/** After the verdict nothing should keep the process up; if something does, say what (it is a bug to report). */
+/** A second after the verdict nothing should keep the process up; if something does, say what (a bug to report). */
 function reportLingeringHandles(io: CommandIO): void {
   // Only from the bundled CLI: in-process callers (tests, the editor) have handles of their own.
   if (!__filename.endsWith('.js')) return;
@@ -66,9 +66,6 @@ function reportLingeringHandles(io: CommandIO): void {
   }, 1_000);
   t.unref();
 }
-
-/** serve_cmd processes get this long between SIGTERM and SIGKILL when ci exits (a CI job is not a dev loop). */
-const SERVE_GRACE_MS = 300;
 
 export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   const f = parseSessionFlags(argv, { timeout: true, sessionJson: true });
@@ -89,7 +86,7 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
     });
   } catch (err) {
     view.dispose();
-    await session.stop({ serveGraceMs: SERVE_GRACE_MS });
+    await session.stop();
     throw err;
   }
   view.dispose();
@@ -100,11 +97,11 @@ export async function runCi(argv: string[], io: CommandIO): Promise<number> {
   if (table.length > 0) io.stdout(safe(table.join('\n')) + '\n');
   const ok = report.verdict.state === 'succeeded';
   (ok ? io.stdout : io.stderr)(safe(summaryText(report)));
-  const [logTail] = await Promise.all([session.ciLogTail(report), session.stop({ serveGraceMs: SERVE_GRACE_MS })]);
+  reportLingeringHandles(io);
+  const [logTail] = await Promise.all([session.ciLogTail(report), session.stop()]);
   if (logTail.length > 0) report = { ...report, logTail: logTail.map(scrub) };
   if (!ok) io.stderr(safe(logTailText(report)));
   if (f.sessionJson) writeFileSync(resolve(io.cwd, f.sessionJson), JSON.stringify(sessionSummary(snap, report, session.startTime), null, 2) + '\n');
-  reportLingeringHandles(io);
   return ok ? EXIT_OK : EXIT_FAILURE;
 }
 

@@ -14,6 +14,8 @@ export interface LocalAdapterOptions {
   /** A line of serve_cmd output. */
   serveOutput(resource: string, line: string): void;
   setRuntime(resource: string, status: RuntimeStatus): void;
+  /** SIGTERM to SIGKILL when a cmd or serve_cmd is stopped. Default 3 s; `ci` gives less, it exits right away. */
+  killGraceMs?: number;
 }
 
 interface Serving {
@@ -60,7 +62,7 @@ export class LocalProcessAdapter implements LocalCmdPort {
   async run(resource: LocalResource, ctx: UpdateContext): Promise<{ exitCode: number }> {
     if (resource.cmd.command.length > 0) {
       ctx.onOutput(`Running cmd: ${resource.cmd.command.join(' ')}`);
-      const r = await runCommand(resource.cmd, { onOutput: ctx.onOutput, signal: ctx.signal });
+      const r = await runCommand(resource.cmd, { onOutput: ctx.onOutput, signal: ctx.signal, killGraceMs: this.opts.killGraceMs });
       if (r.exitCode !== 0) return r;
     }
     if (resource.serveCmd.command.length > 0) await this.serve(resource);
@@ -106,14 +108,14 @@ export class LocalProcessAdapter implements LocalCmdPort {
     }, probe.initialDelaySecs * 1000);
   }
 
-  private async stopOne(name: string, graceMs?: number): Promise<void> {
+  private async stopOne(name: string): Promise<void> {
     const s = this.serving.get(name);
     if (!s) return;
     s.stopped = true;
     clearTimeout(s.delayTimer);
     if (s.probeTimer) clearInterval(s.probeTimer);
     this.serving.delete(name);
-    await killGroup(s.child, graceMs);
+    await killGroup(s.child, this.opts.killGraceMs);
   }
 
   /** The resource left the Tiltfile: kill its serve_cmd. */
@@ -122,7 +124,7 @@ export class LocalProcessAdapter implements LocalCmdPort {
   }
 
   /** Kill every serve_cmd (process groups). */
-  async stopAll(graceMs?: number): Promise<void> {
-    await Promise.all([...this.serving.keys()].map((n) => this.stopOne(n, graceMs)));
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.serving.keys()].map((n) => this.stopOne(n)));
   }
 }

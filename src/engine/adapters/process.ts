@@ -14,6 +14,8 @@ export interface CommandSpec {
 export interface RunOptions {
   onOutput(line: string): void;
   signal?: AbortSignal;
+  /** On abort: SIGTERM, then SIGKILL after this long (killGroup's default when unset). */
+  killGraceMs?: number;
 }
 
 /** Line splitter for a child's stdout/stderr, with a bounded unfinished line (lineBuffer.ts). */
@@ -61,7 +63,7 @@ export function killGroup(child: ChildProcess, graceMs = 3_000): Promise<void> {
 export function runCommand(spec: CommandSpec, opts: RunOptions): Promise<{ exitCode: number }> {
   return new Promise((resolve) => {
     const child = spawnCommand(spec, opts.onOutput);
-    const onAbort = (): void => void killGroup(child);
+    const onAbort = (): void => void killGroup(child, opts.killGraceMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
       opts.onOutput(`cannot run ${spec.command.join(' ')}: ${err.message}`);
@@ -82,7 +84,7 @@ export function runCapture(spec: CommandSpec, opts: RunOptions): Promise<{ exitC
     const err = lines(opts.onOutput);
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr?.on('data', (c: Buffer) => err.push(c));
-    const onAbort = (): void => void killGroup(child);
+    const onAbort = (): void => void killGroup(child, opts.killGraceMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e) => opts.onOutput(`cannot run ${spec.command.join(' ')}: ${e.message}`));
     child.on('close', (code, signal) => {

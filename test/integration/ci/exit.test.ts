@@ -80,6 +80,21 @@ describe('innerloop ci exits after its verdict', { concurrency: false }, () => {
     assert.match(r.stderr, /^ERROR: bad: cmd exited with code 3$/m);
   });
 
+  it('a cmd and a serve_cmd that ignore SIGTERM are killed promptly: it still exits within a second', async (t) => {
+    if (cliProblem()) return t.skip(cliProblem());
+    // `trap '' TERM` is inherited by sleep: only SIGKILL (after ci's short grace) ends them.
+    const dir = workspace({
+      Tiltfile: "local_resource('srv', serve_cmd=\"trap '' TERM; echo up; sleep 600\")\n"
+        + "local_resource('slow', cmd=\"trap '' TERM; echo slow-start; sleep 600\", allow_parallel=True)\n"
+        + "local_resource('bad', cmd='sleep 2; exit 3', allow_parallel=True)\n",
+    });
+    dirs.push(dir);
+    const r = await runCli(['ci', '--timeout', '2m'], { cwd: dir });
+    exitedByItself(t, r, 1);
+    assert.match(r.stderr, /^ERROR: bad: cmd exited with code 3$/m);
+    assert.match(r.stdout, /slow +│ slow-start/);
+  });
+
   it('a timeout: exit 1 with what it was still waiting on, and why', async (t) => {
     if (cliProblem()) return t.skip(cliProblem());
     // The probe's first check is an hour away: the serve_cmd runs but never gets ready.

@@ -9,11 +9,12 @@ import * as path from 'node:path';
 import { waitFor } from '../k8s/cluster';
 import { execInContainer } from '../../../src/engine/k8s/exec';
 import type { Session } from '../../../src/engine/session';
-import { get, todoEnv, type TodoEnv } from './harness';
+import { get, todoEnv, useFreePorts, type TodoEnv } from './harness';
 import { runCi } from '../../../src/cli/commands/ci';
 import { runDown } from '../../../src/cli/commands/down';
 
-const API = 'http://127.0.0.1:5734';
+/** The API's port forward, moved to a free local port (another todo-app suite may hold the fixture's 5734). */
+let API = '';
 
 let env: TodoEnv | undefined;
 let skip: string | undefined;
@@ -44,7 +45,10 @@ describe('todo app on the local cluster', { concurrency: false }, () => {
   before(async () => {
     const e = await todoEnv();
     if ('skip' in e) skip = e.skip;
-    else env = e;
+    else {
+      env = e;
+      API = `http://127.0.0.1:${(await useFreePorts(e.dir))[5734]}`;
+    }
   });
   after(async () => {
     await env?.cleanup();
