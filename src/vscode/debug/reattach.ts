@@ -70,11 +70,16 @@ export function registerReattach(ctx: Ctx): void {
       const token = s.configuration.__innerloopReattach as string | undefined;
       // An attempt that never attached (e.g. it reached the previous process's debug adapter on its way out): the
       // re-attach loop that started it tries again. A first attach that failed is the user's to retry.
+      if (!c) return;
       if (!wasAttached) {
+        ctx.log.info(`debug session for ${c.innerloop.resource} ended before attaching`);
         if (token) failedAttempts.add(token);
         return;
       }
-      if (!c || byUser || !ctx.session) return;
+      if (byUser || !ctx.session) {
+        ctx.log.info(`debug session for ${c.innerloop.resource} ended (${byUser ? 'stopped from the editor' : 'engine stopped'}): not re-attaching`);
+        return;
+      }
       void reattach(ctx, c, pending, attachedTokens, failedAttempts);
     }),
   );
