@@ -5,9 +5,7 @@
 #                                 and nodejs + express, tagged under both names
 #   pause, coredns FROM scratch + the binaries compiled by build-k8s.sh
 #   debian-go      the same rootfs + Debian's golang-go (1.19) and delve, for Go services under `dlv exec`
-#   debian-python-pypi  the same rootfs + debugpy from PyPI (pip), for the todo app's API
-# Skips everything when the registry already holds this version of the images; `images.sh go` / `images.sh pypi`
-# build only that one.
+# Skips everything when the registry already holds this version of the images; `images.sh go` builds only debian-go.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -77,8 +75,8 @@ build_rootfs_tar() {
   log "Debian rootfs built in $((SECONDS - start))s ($(du -h "$ROOTFS_TAR" | cut -f1))"
 }
 
-# Images that extend the cached base rootfs (debian-go, debian-python-pypi), each in its own tarball and with its own
-# stamp, so adding one never rebuilds (or retags) the images others already use.
+# Images that extend the cached base rootfs (debian-go), each in its own tarball and with its own stamp, so adding one
+# never rebuilds (or retags) the images others already use.
 #   ext_spec NAME sets EXT_IMAGE, EXT_APT (Debian packages), EXT_AFTER (a command run in the root after apt), EXT_ENV.
 ext_spec() {
   case "$1" in
@@ -86,14 +84,9 @@ ext_spec() {
       EXT_IMAGE=$IMAGE_GO EXT_APT="golang-go delve" EXT_AFTER=true
       # Nothing is downloaded at build time: GOPROXY=off makes a missing module an error, not a hang.
       EXT_ENV=(-c 'ENV GOPROXY=off' -c 'ENV GOFLAGS=-buildvcs=false' -c 'ENV CGO_ENABLED=0') ;;
-    pypi)
-      # debugpy from PyPI (the one the Python Debugger ships), over Debian's older python3-debugpy: /usr/local wins.
-      EXT_IMAGE=$IMAGE_PYTHON_PYPI EXT_APT="python3-pip" EXT_ENV=()
-      EXT_AFTER="pip install -q --no-cache-dir --break-system-packages debugpy==$DEBUGPY_VERSION" ;;
     *) die "unknown image $1" ;;
   esac
 }
-DEBUGPY_VERSION=1.8.22
 
 ext_rootfs_tar() { echo "$CACHE_DIR/rootfs/debian-$ROOTFS_KEY-$1-$(printf '%s|%s' "$EXT_APT" "$EXT_AFTER" | sha256sum | cut -c1-12).tar"; }
 
@@ -107,14 +100,10 @@ build_ext_rootfs_tar() { # NAME
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
   mount -t proc proc "$dir/proc"
   log "$1: apt-get install $EXT_APT, then $EXT_AFTER, on the base rootfs"
-  # pip trusts what this machine trusts (a proxy's CA may be in it): the host's bundle, for the install only.
-  cp /etc/ssl/certs/ca-certificates.crt "$dir/tmp/host-ca.crt"
   chroot "$dir" /usr/bin/env -i DEBIAN_FRONTEND=noninteractive PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    PIP_CERT=/tmp/host-ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1 \
     sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $EXT_APT && apt-get clean && $EXT_AFTER" \
     >"$blog" 2>&1 || rc=$?
   umount "$dir/proc"
-  rm -f "$dir/tmp/host-ca.crt"
   if [ $rc != 0 ]; then tail -n 30 "$blog" >&2; rm -rf --one-file-system "$dir"; die "$1: installing $EXT_APT failed (log: $blog)"; fi
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin
   : >"$dir/etc/resolv.conf"
@@ -138,7 +127,7 @@ build_ext_image() { # NAME
   echo "$value" >"$stamp"
 }
 
-build_ext_images() { build_ext_image go; build_ext_image pypi; }
+build_ext_images() { build_ext_image go; }
 
 # build_scratch IMAGE CONTEXT_DIR : image from a Dockerfile written into CONTEXT_DIR.
 build_scratch() {
@@ -150,7 +139,7 @@ main() {
   case "${1:-}" in
     rootfs) build_rootfs_tar; return ;;
     rootfs-cached) [ -s "$ROOTFS_TAR" ]; return ;;
-    go|pypi) build_ext_image "$1"; return ;;
+    go) build_ext_image "$1"; return ;;
   esac
   if all_pushed; then log "base images already in the registry (version $IMAGES_VERSION)"; build_ext_images; return; fi
   local work; work="$(mktemp -d)"; trap 'rm -rf "$work"' RETURN
