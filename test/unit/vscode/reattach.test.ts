@@ -30,7 +30,7 @@ interface FakeSession {
 /** A DAP server that answers `initialize` (all dapAnswers asks), like debugpy behind the forward. */
 function dapServer(): Promise<net.Server> {
   const server = net.createServer((socket) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       const parsed = dapParse(Buffer.concat([buf, chunk]));
       buf = parsed.rest;
