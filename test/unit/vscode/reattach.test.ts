@@ -51,6 +51,8 @@ describe('re-attach after the debugged process goes away', () => {
   let onStarted: (() => void) | undefined;
   let trackerFactory: { createDebugAdapterTracker(s: FakeSession): Tracker | undefined } | undefined;
   let terminate: ((s: FakeSession) => void) | undefined;
+  let onStart: ((s: FakeSession) => void) | undefined;
+  const stopped: FakeSession[] = [];
   let n = 0;
 
   before(async () => {
@@ -58,10 +60,12 @@ describe('re-attach after the debugged process goes away', () => {
     port = (server.address() as net.AddressInfo).port;
     const debug = stub.module.debug as Record<string, unknown>;
     debug.registerDebugAdapterTrackerFactory = (_type: string, f: typeof trackerFactory) => ((trackerFactory = f), { dispose: () => undefined });
-    debug.onDidStartDebugSession = () => ({ dispose: () => undefined });
+    debug.onDidStartDebugSession = (f: (s: FakeSession) => void) => ((onStart = f), { dispose: () => undefined });
+    debug.stopDebugging = async (s: FakeSession) => void stopped.push(s);
     debug.onDidTerminateDebugSession = (f: (s: FakeSession) => void) => ((terminate = f), { dispose: () => undefined });
     debug.startDebugging = async (_folder: unknown, config: Record<string, unknown>) => {
       started.push(config);
+      onStart?.({ id: `attempt-${started.length}`, type: String(config.type), configuration: config });
       onStarted?.();
       return true;
     };
@@ -120,5 +124,19 @@ describe('re-attach after the debugged process goes away', () => {
     run('node', [attached]);
     // A re-attach would first log "went away" (before any await): none did.
     assert.deepEqual(logs, ['debug session for todo-api ended (stopped from the editor): not re-attaching', 'debug session for todo-api ended before attaching']);
+  });
+
+  it('stops an attempt that neither attaches nor ends (it reached the old adapter) and tries again', async () => {
+    const before = started.length;
+    let second: (() => void) | undefined;
+    const first = new Promise<void>((r) => (onStarted = () => (onStarted = () => second?.(), r())));
+    const again = new Promise<void>((r) => (second = r));
+    run('python', [attached]);
+    await first; // the first attempt never answers
+    await again;
+    assert.equal(started.length, before + 2);
+    assert.equal(stopped.at(-1)?.configuration.__innerloopReattach, started[before]!.__innerloopReattach, 'the hung attempt was stopped');
+    assert.ok(logs.some((l) => /did not attach within 10 s; stopped it, trying again/.test(l)));
+    run('python', [attached], { __innerloopReattach: started.at(-1)!.__innerloopReattach }, false);
   });
 });
