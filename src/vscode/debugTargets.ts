@@ -139,7 +139,8 @@ export function debuggerCommandLine(runtime: DebugRuntime): string {
     case 'python':
       return 'python -m debugpy --listen 127.0.0.1:5678 app.py';
     case 'go':
-      return 'dlv exec --headless --continue --accept-multiclient --api-version=2 --listen=127.0.0.1:2345 ./app';
+      // --only-same-user=false: a port forward's connection reaches Delve as another user (the node's runtime).
+      return 'dlv exec --headless --continue --accept-multiclient --api-version=2 --only-same-user=false --listen=127.0.0.1:2345 ./app';
     case 'java':
       return 'java -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:5005 -jar app.jar';
   }

@@ -4,7 +4,8 @@
 #   debian-python / debian-node   one debootstrap bookworm rootfs with python3 + flask (+ debugpy)
 #                                 and nodejs + express, tagged under both names
 #   pause, coredns FROM scratch + the binaries compiled by build-k8s.sh
-# Skips everything when the registry already holds this version of the images.
+#   debian-go      the same rootfs + Debian's golang-go (1.19) and delve, for Go services under `dlv exec`
+# Skips everything when the registry already holds this version of the images; `images.sh go` builds only debian-go.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -74,6 +75,60 @@ build_rootfs_tar() {
   log "Debian rootfs built in $((SECONDS - start))s ($(du -h "$ROOTFS_TAR" | cut -f1))"
 }
 
+# Images that extend the cached base rootfs (debian-go), each in its own tarball and with its own stamp, so adding one
+# never rebuilds (or retags) the images others already use.
+#   ext_spec NAME sets EXT_IMAGE, EXT_APT (Debian packages), EXT_AFTER (a command run in the root after apt), EXT_ENV.
+ext_spec() {
+  case "$1" in
+    go)
+      EXT_IMAGE=$IMAGE_GO EXT_APT="golang-go delve" EXT_AFTER=true
+      # Nothing is downloaded at build time: GOPROXY=off makes a missing module an error, not a hang.
+      EXT_ENV=(-c 'ENV GOPROXY=off' -c 'ENV GOFLAGS=-buildvcs=false' -c 'ENV CGO_ENABLED=0') ;;
+    *) die "unknown image $1" ;;
+  esac
+}
+
+ext_rootfs_tar() { echo "$CACHE_DIR/rootfs/debian-$ROOTFS_KEY-$1-$(printf '%s|%s' "$EXT_APT" "$EXT_AFTER" | sha256sum | cut -c1-12).tar"; }
+
+build_ext_rootfs_tar() { # NAME
+  local tarball; tarball="$(ext_rootfs_tar "$1")"
+  [ -s "$tarball" ] && { log "$1 rootfs cached: $tarball"; return; }
+  build_rootfs_tar
+  local dir start=$SECONDS blog="$CACHE_DIR/rootfs/debootstrap-$1.log" rc=0
+  dir="$(mktemp -d "$CACHE_DIR/rootfs/debootstrap.XXXXXX")"
+  tar -C "$dir" -xf "$ROOTFS_TAR"
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  mount -t proc proc "$dir/proc"
+  log "$1: apt-get install $EXT_APT, then $EXT_AFTER, on the base rootfs"
+  chroot "$dir" /usr/bin/env -i DEBIAN_FRONTEND=noninteractive PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $EXT_APT && apt-get clean && $EXT_AFTER" \
+    >"$blog" 2>&1 || rc=$?
+  umount "$dir/proc"
+  if [ $rc != 0 ]; then tail -n 30 "$blog" >&2; rm -rf --one-file-system "$dir"; die "$1: installing $EXT_APT failed (log: $blog)"; fi
+  rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin
+  : >"$dir/etc/resolv.conf"
+  tar --numeric-owner -C "$dir" -cf "$tarball.partial" .
+  rm -rf --one-file-system "$dir"; mv "$tarball.partial" "$tarball"
+  log "$1 rootfs built in $((SECONDS - start))s ($(du -h "$tarball" | cut -f1))"
+}
+
+build_ext_image() { # NAME
+  ext_spec "$1"
+  local ref="${EXT_IMAGE#localhost:5000/}" stamp="$CACHE_DIR/registry/innerloop-image-$1.stamp" value
+  value="$IMAGES_VERSION $(basename "$(ext_rootfs_tar "$1")")"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$value" ] && manifest_exists "${ref%:*}" "${ref##*:}"; then
+    log "$EXT_IMAGE already in the registry"; return
+  fi
+  build_ext_rootfs_tar "$1"
+  docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV LANG=C.UTF-8' "${EXT_ENV[@]}" -c 'CMD ["bash"]' "$(ext_rootfs_tar "$1")" "$EXT_IMAGE" >/dev/null
+  docker push -q "$EXT_IMAGE" >/dev/null
+  log "pushed $EXT_IMAGE"
+  echo "$value" >"$stamp"
+}
+
+build_ext_images() { build_ext_image go; }
+
 # build_scratch IMAGE CONTEXT_DIR : image from a Dockerfile written into CONTEXT_DIR.
 build_scratch() {
   docker build -q -t "$1" "$2" >"$2.log" 2>&1 || { cat "$2.log" >&2; die "docker build of $1 failed"; }
@@ -84,8 +139,9 @@ main() {
   case "${1:-}" in
     rootfs) build_rootfs_tar; return ;;
     rootfs-cached) [ -s "$ROOTFS_TAR" ]; return ;;
+    go) build_ext_image "$1"; return ;;
   esac
-  if all_pushed; then log "base images already in the registry (version $IMAGES_VERSION)"; return; fi
+  if all_pushed; then log "base images already in the registry (version $IMAGES_VERSION)"; build_ext_images; return; fi
   local work; work="$(mktemp -d)"; trap 'rm -rf "$work"' RETURN
 
   # busybox: every applet as a symlink in /bin, so sh, tar, wget ... work as in the upstream image.
@@ -118,6 +174,7 @@ main() {
     log "pushed $ref"
   done
   echo "$stamp_value" >"$STAMP"
+  build_ext_images
 }
 
 main "$@"

@@ -34,6 +34,7 @@ IMAGE_PYTHON=localhost:5000/innerloop/debian-python:bookworm
 IMAGE_NODE=localhost:5000/innerloop/debian-node:bookworm
 IMAGE_PAUSE=localhost:5000/innerloop/pause:3.10
 IMAGE_COREDNS=localhost:5000/innerloop/coredns:latest
+IMAGE_GO=localhost:5000/innerloop/debian-go:bookworm
 
 log() { printf '[env] %s\n' "$*" >&2; }
 die() { printf '[env] ERROR: %s\n' "$*" >&2; exit 1; }

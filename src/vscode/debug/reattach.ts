@@ -12,6 +12,12 @@ import { dapAnswers } from './dapProbe';
 /** How long to wait for the debugger to come back before offering Re-attach (a rebuild can take a while). */
 const REATTACH_LIMIT_MS = 180_000;
 const POLL_MS = 500;
+/**
+ * How long a re-attach attempt may take to attach. Right after a restart the probe can reach the previous process's
+ * debugpy adapter on its way out: it answers `initialize` but never `attach`, and while the attempt holds it, it keeps
+ * the port the new process waits for (30 s at most in the todo app). So an attempt that hangs is stopped and retried.
+ */
+const ATTACH_OUTCOME_MS = 10_000;
 
 type Marked = AttachConfiguration & { innerloop: NonNullable<AttachConfiguration['innerloop']> };
 
@@ -31,6 +37,8 @@ export function registerReattach(ctx: Ctx): void {
   const failedAttempts = new Set<string>();
   /** Resources being re-attached: one loop per resource; a new manual attach cancels it. */
   const pending = new Map<string, { cancelled: boolean }>();
+  /** Re-attach attempts' sessions by token, so one that hangs can be stopped. */
+  const attempts = new Map<string, vscode.DebugSession>();
 
   ctx.push(
     vscode.debug.registerDebugAdapterTrackerFactory('*', {
@@ -55,6 +63,8 @@ export function registerReattach(ctx: Ctx): void {
 
   ctx.push(
     vscode.debug.onDidStartDebugSession((s) => {
+      const t = s.configuration.__innerloopReattach as string | undefined;
+      if (t) attempts.set(t, s);
       const c = marked(s.configuration);
       const p = c && pending.get(c.innerloop.resource);
       if (p && !s.configuration.__innerloopReattach) p.cancelled = true;
@@ -68,31 +78,43 @@ export function registerReattach(ctx: Ctx): void {
       const wasAttached = attached.delete(s.id);
       programEnded.delete(s.id);
       const token = s.configuration.__innerloopReattach as string | undefined;
+      if (token) attempts.delete(token);
       // An attempt that never attached (e.g. it reached the previous process's debug adapter on its way out): the
       // re-attach loop that started it tries again. A first attach that failed is the user's to retry.
+      if (!c) return;
       if (!wasAttached) {
+        ctx.log.info(`debug session for ${c.innerloop.resource} ended before attaching`);
         if (token) failedAttempts.add(token);
         return;
       }
-      if (!c || byUser || !ctx.session) return;
-      void reattach(ctx, c, pending, attachedTokens, failedAttempts);
+      if (byUser || !ctx.session) {
+        ctx.log.info(`debug session for ${c.innerloop.resource} ended (${byUser ? 'stopped from the editor' : 'engine stopped'}): not re-attaching`);
+        return;
+      }
+      void reattach(ctx, c, pending, attachedTokens, failedAttempts, attempts);
     }),
   );
 }
 
-/** Waits until the session started with `token` attached or ended without attaching (bounded). */
-async function attachOutcome(token: string, attachedTokens: Set<string>, failedAttempts: Set<string>): Promise<'attached' | 'failed'> {
-  const until = Date.now() + 30_000;
+/** Waits until the session started with `token` attached, ended without attaching, or hangs (neither in time). */
+async function attachOutcome(token: string, attachedTokens: Set<string>, failedAttempts: Set<string>): Promise<'attached' | 'failed' | 'hung'> {
+  const until = Date.now() + ATTACH_OUTCOME_MS;
   while (Date.now() < until) {
     if (failedAttempts.delete(token)) return 'failed';
     if (attachedTokens.delete(token)) return 'attached';
     await new Promise((r) => setTimeout(r, 100));
   }
-  // Neither: leave the session alone rather than start a second one.
-  return 'attached';
+  return 'hung';
 }
 
-async function reattach(ctx: Ctx, config: Marked, pending: Map<string, { cancelled: boolean }>, attachedTokens: Set<string>, failedAttempts: Set<string>): Promise<void> {
+async function reattach(
+  ctx: Ctx,
+  config: Marked,
+  pending: Map<string, { cancelled: boolean }>,
+  attachedTokens: Set<string>,
+  failedAttempts: Set<string>,
+  attempts: Map<string, vscode.DebugSession>,
+): Promise<void> {
   const { resource, containerPort } = config.innerloop;
   const previous = pending.get(resource);
   if (previous) previous.cancelled = true;
@@ -113,8 +135,14 @@ async function reattach(ctx: Ctx, config: Marked, pending: Map<string, { cancell
         if (await vscode.debug.startDebugging(ctx.folder, next as vscode.DebugConfiguration)) {
           // Attached, or ended before attaching (then try again)?
           const outcome = await attachOutcome(token, attachedTokens, failedAttempts);
-          if (outcome !== 'failed') return;
-          ctx.log.info(`re-attach to ${resource} ended before attaching; trying again`);
+          if (outcome === 'attached') return;
+          if (outcome === 'hung') {
+            // Let go of what it reached (an adapter on its way out), so the new process can open its port.
+            const stuck = attempts.get(token);
+            attempts.delete(token);
+            if (stuck) await vscode.debug.stopDebugging(stuck);
+            ctx.log.info(`re-attach to ${resource} did not attach within ${ATTACH_OUTCOME_MS / 1000} s; stopped it, trying again`);
+          } else ctx.log.info(`re-attach to ${resource} ended before attaching; trying again`);
         }
       }
       await new Promise((r) => setTimeout(r, POLL_MS));

@@ -1,8 +1,9 @@
 // One code-server session that runs the in-host debugging suite (test/vscode/suite/debug.suite.ts, harness mode
-// 'debug') on a temp copy of the todo app against the local cluster, in a throwaway namespace with the fixture's
-// local ports moved up by 20000 (engine.test.ts uses +10000, the integration tests the fixture's own). Shared by
+// 'debug') on a temp copy of the todo app (plus the Go greeter) against the local cluster, in a throwaway namespace,
+// with the forwards' local ports picked free for this run (two clones may run this suite at once). Shared by
 // test/e2e/debug.test.ts (the proof) and bench/vscode-debug.bench.ts (attach → first stop times).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateCodeServer, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -11,7 +12,20 @@ import { ARTIFACTS, openWorkbench, type Workbench } from './workbench';
 import type { HarnessReport } from '../../vscode/harness/report';
 import { clusterSkipReason, KUBECONFIG, kubectl } from './cluster';
 
-export const DEBUG_PORTS = { api: 25734, frontend: 23734, apiDebug: 25678, frontendDebug: 29229 };
+const PORT_NAMES = ['api', 'frontend', 'apiDebug', 'frontendDebug', 'go', 'goDebug'] as const;
+export type DebugPorts = Record<(typeof PORT_NAMES)[number], number>;
+
+/** Local ports the kernel says are free now (all held at once, so they differ); the engine binds them soon after. */
+async function freePorts(): Promise<DebugPorts> {
+  const servers = await Promise.all(PORT_NAMES.map(() => new Promise<net.Server>((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return Object.fromEntries(PORT_NAMES.map((n, i) => [n, ports[i]!])) as DebugPorts;
+}
 
 /** Why the debugging session cannot run here, or false. */
 export const debugSkipReason = clusterSkipReason;
@@ -29,8 +43,11 @@ export async function runDebugSuite(limitMs = 900_000): Promise<DebugRun> {
   const workspace = mkdtempSync(join(tmpdir(), 'innerloop-e2e-debug-'));
   const scratch = mkdtempSync(join(tmpdir(), 'innerloop-e2e-debug-kube-'));
   cpSync(join(REPO, 'test', 'fixtures', 'todo-app'), workspace, { recursive: true });
+  // Not its Tiltfile: a second Tiltfile in the workspace makes Up ask which one.
+  const goFixture = join(REPO, 'test', 'fixtures', 'go-greeter');
+  cpSync(goFixture, join(workspace, 'go-greeter'), { recursive: true, filter: (src) => src !== join(goFixture, 'Tiltfile') });
   const tf = join(workspace, 'Tiltfile');
-  const p = DEBUG_PORTS;
+  const p = await freePorts();
   writeFileSync(
     tf,
     readFileSync(tf, 'utf8')
@@ -38,7 +55,10 @@ export async function runDebugSuite(limitMs = 900_000): Promise<DebugRun> {
       .replace('port_forward(5678,', `port_forward(${p.apiDebug},`)
       .replace('port_forward(3734,', `port_forward(${p.frontend},`)
       .replace('port_forward(9229,', `port_forward(${p.frontendDebug},`)
-      .replace('localhost:5734/', `localhost:${p.api}/`),
+      .replace('localhost:5734/', `localhost:${p.api}/`) +
+      // The Go service under Delve (test/fixtures/go-greeter), next to the todo app so one session debugs all three.
+      `\ndocker_build('localhost:5000/go-greeter', 'go-greeter')\nk8s_yaml('go-greeter/k8s.yaml')\n` +
+      `k8s_resource('go-greeter', port_forwards=[port_forward(${p.go}, 8080, name='http'), port_forward(${p.goDebug}, 2345, name='debug')])\n`,
   );
   const namespace = `il-e2e-debug-${process.pid}-${Date.now().toString(36)}`;
   const kubeconfig = join(scratch, 'kubeconfig');

@@ -17,6 +17,8 @@ interface DebugE2E {
   frontend: number;
   apiDebug: number;
   frontendDebug: number;
+  go: number;
+  goDebug: number;
   /** File to write { node, python } attach → first stop milliseconds to. */
   timings?: string;
 }
@@ -238,7 +240,23 @@ debugTest('Python (API): a rebuild replaces the pod; the session re-attaches thr
   vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
 });
 
-debugTest('Down', async () => {
+debugTest('Go (greeter under dlv exec): stops at a breakpoint in the local main.go (innerloop-go, no extension), reads a local, continues, the request completes', async () => {
+  const c = cfg();
+  assert.ok(c.go && c.goDebug, 'INNERLOOP_DEBUG_E2E has no Go ports');
+  await waitFor('the Go service through its forward', async () => (await httpGet(`http://127.0.0.1:${c.go}/healthz`)).status === 200, 420_000);
+  await waitFor('Delve through its forward', () => dapAnswers('127.0.0.1', c.goDebug), 60_000);
+  const file = join(folder(), 'go-greeter', 'main.go');
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+  const line = lineOf(file, 'fmt.Fprintln(w, greeting)');
+  setOnlyBreakpoint(file, line);
+  timings.go = await breakpointRound({ resource: 'go-greeter', file, line, url: `http://127.0.0.1:${c.go}/hello?name=e2e`, variable: 'greeting', expectValue: /hello, e2e/, attach: true, since: Date.now() });
+  if (c.timings) writeFileSync(c.timings, JSON.stringify(timings));
+  await vscode.debug.stopDebugging();
+  vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+});
+
+debugTest('Stop', async () => {
   tracking?.dispose();
-  await vscode.commands.executeCommand('innerloop.down');
+  // Stop, not Down: Down asks a modal confirmation (nobody answers it here); the driver deletes the namespace.
+  await vscode.commands.executeCommand('innerloop.stop');
 });
