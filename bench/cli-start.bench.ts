@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const RUNS = 11;
-const cli = resolve(__dirname, '../dist/cli.js');
+// INNERLOOP_CLI=path/to/cli.js measures another build (e.g. an older commit's) the same way.
+const cli = process.env.INNERLOOP_CLI ?? resolve(__dirname, '../dist/cli.js');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
