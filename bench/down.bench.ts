@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   try {
     await useFreePorts(env.dir);
     for (let i = 0; i < ROUNDS; i++) {
+      // Not timed: the previous round's pods finish terminating first, so this round's `ci` never sees them.
+      while ((await env.client.core.listNamespacedPod({ namespace: env.namespace })).items.length > 0) await new Promise((r) => setTimeout(r, 500));
       const session = env.session({ subcommand: 'ci' });
       await session.start();
       const ci = await session.waitCi({ timeoutMs: 240_000 });
