@@ -1,14 +1,18 @@
-// The inner loop on the real local cluster (test/env), todo app: file save -> new content served through the
-// port forward. Live update p50/p95 over 20 edits of a Python file, and one full rebuild-and-rollout (Dockerfile
-// edit). Prints "skipped: cluster not reachable" without a cluster.
+// The inner loop on the real local cluster (test/env), todo app, engine in this process (a Session, as the editor
+// runs it): file save -> new content served through the port forward, timed as bench/served.ts describes (one
+// clock, 5 ms polls, fresh connection each). p50/p95 over 20 edits of a static file and of a Python file, and one
+// full rebuild-and-rollout (Dockerfile edit). The same static measure through the CLI: loop-cli.bench.ts.
+// Prints "skipped: ..." without a cluster.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { get, todoEnv } from '../test/integration/todo/harness';
+import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
+import { pct, staticEdits, waitServed as served } from './served';
 
-const API = 'http://127.0.0.1:5734/innerloop-probe';
-// Static files the frontend serves straight from disk: no process restart between sync and serve.
-const STATIC = 'http://127.0.0.1:3734/innerloop-probe.txt';
 const EDITS = 20;
+// Free local ports instead of the fixture's fixed ones (another suite may hold them); set in main().
+let API = '';
+// Static files the frontend serves straight from disk: no process restart between sync and serve.
+let STATIC = '';
 
 function writeRoute(dir: string, token: string): void {
   const file = path.join(dir, 'api', 'app.py');
@@ -18,18 +22,8 @@ function writeRoute(dir: string, token: string): void {
   fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
 }
 
-async function waitServed(token: string, timeoutMs: number, url = API): Promise<number> {
-  const t0 = performance.now();
-  for (;;) {
-    if ((await get(url, 1_000)).body === token) return performance.now();
-    if (performance.now() - t0 > timeoutMs) throw new Error(`"${token}" not served after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+function waitServed(token: string, timeoutMs: number, url = API): Promise<number> {
+  return served(url, token, timeoutMs);
 }
 
 async function main(): Promise<void> {
@@ -39,6 +33,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
+    const ports = await useFreePorts(env.dir);
+    API = `http://127.0.0.1:${ports[5734]}/innerloop-probe`;
+    STATIC = `http://127.0.0.1:${ports[3734]}/innerloop-probe.txt`;
     const session = env.session({ subcommand: 'up' });
     const t0 = performance.now();
     await session.start();
@@ -48,16 +45,8 @@ async function main(): Promise<void> {
     writeRoute(env.dir, 'warmup');
     await waitServed('warmup', 60_000);
 
-    const stat: number[] = [];
     const probeFile = path.join(env.dir, 'frontend', 'public', 'innerloop-probe.txt');
-    fs.writeFileSync(probeFile, 'warmup');
-    await waitServed('warmup', 60_000, STATIC);
-    for (let i = 0; i < EDITS; i++) {
-      const token = `static-${i}-${Date.now()}`;
-      const saved = performance.now();
-      fs.writeFileSync(probeFile, token);
-      stat.push((await waitServed(token, 30_000, STATIC)) - saved);
-    }
+    const stat = await staticEdits(probeFile, STATIC, EDITS);
     console.log(`loop live update p50 (static file, save to served via port forward): ${Math.round(pct(stat, 50))} ms`);
     console.log(`loop live update p95 (static file): ${Math.round(pct(stat, 95))} ms`);
 

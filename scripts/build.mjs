@@ -2,6 +2,7 @@
 // tsc only typechecks (npm run typecheck); declarations for the library are emitted separately.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -19,10 +20,22 @@ const common = {
   external: ['vscode', 'cpu-features', 'ssh2'],
 };
 
+// dist/cli.js stays small (CLI start time): the commands listed in src/cli/commands/all.ts are bundled once as
+// dist/cli-commands.js, and the dispatcher's `import('./up')` etc. become a require of that file at run time.
+const HEAVY_COMMANDS = /^\.\/(up|ci|down|get|describe|logs|trigger|wait|args|enable|dump|snapshot|doctor)$/;
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(build) {
+    build.onResolve({ filter: HEAVY_COMMANDS }, (a) =>
+      a.kind === 'dynamic-import' && a.importer.endsWith(join('src', 'cli', 'commands', 'index.ts')) ? { path: './cli-commands.js', external: true } : undefined);
+  },
+};
+
 const entries = [
   // The banner timestamps the start of the bundle's evaluation; activate() logs how long it took.
   { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'globalThis.__innerloopBundleStart = performance.now();' } },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyCommands], supported: { 'dynamic-import': false } },
+  { entryPoints: ['src/cli/commands/all.ts'], outfile: 'dist/cli-commands.js' },
   { entryPoints: ['src/starlark/index.ts'], outfile: 'dist/starlark.js' },
   // The child process Tiltfile loads run in (src/tiltfile/childLoader.ts): the loader alone, quick to start.
   { entryPoints: ['src/tiltfile/childMain.ts'], outfile: 'dist/tiltfile-loader.js' },

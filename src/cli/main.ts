@@ -1,8 +1,7 @@
 // The `innerloop` CLI: a small dispatcher over src/cli/commands/*.
 import { runTiltfileWorkerIfRequested } from '../tiltfile/worker';
 import { commands } from './commands';
-import { CliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_USAGE, type CommandIO } from './commands/types';
-import { versionCommand } from './commands/version';
+import { isCliError, EXIT_CODES_HELP, EXIT_FAILURE, EXIT_USAGE, type CommandIO } from './commands/types';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -24,12 +23,13 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(help());
     return 0;
   }
-  if (name === '--version' || name === '-v') return versionCommand.run([], io);
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === (name === '--version' || name === '-v' ? 'version' : name));
+  if (!entry) {
     io.stderr(`innerloop: unknown command ${JSON.stringify(name)}\n\n${help()}`);
     return EXIT_USAGE;
   }
+  const cmd = await entry.load();
+  if (entry.name !== name) return cmd.run([], io);
   const dd = rest.indexOf('--');
   const h = rest.findIndex((a) => a === '--help' || a === '-h');
   if (h >= 0 && (dd < 0 || h < dd)) {
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return await cmd.run(rest, io);
   } catch (e) {
     // Every expected failure is a CliError: one line, printed once, here.
-    if (!(e instanceof CliError)) throw e;
+    if (!isCliError(e)) throw e;
     io.stderr(`innerloop ${name}: ${e.message}\n${e.code === EXIT_USAGE ? `\n${cmd.usage}\n` : ''}`);
     return e.code || EXIT_FAILURE;
   }

@@ -19,7 +19,7 @@ import type { KubeAdapter } from './adapters/kube';
 import { LocalProcessAdapter } from './adapters/local';
 import type { KubeClient } from './k8s/client';
 import type { ContainerExecutor } from './liveupdate/containerUpdate';
-import { connectCluster } from './sessionConnect';
+import { connectCluster, connectKube } from './sessionConnect';
 import { coalesceOptions } from './watch/coalesce';
 import { resolveWatcherBackend, type WatcherBackend } from './watch/watcher';
 import { downPlan } from './sessionDown';
@@ -197,7 +197,7 @@ export class Session {
    * Delete what the Tiltfile deploys, last resource first (Namespaces kept unless asked), and run
    * k8s_custom_deploy delete commands. Loads the Tiltfile when no plan is installed yet.
    */
-  async down(opts: { deleteNamespaces?: boolean; onOutput?: (line: string) => void } = {}): Promise<{ errors: string[] }> {
+  async down(opts: { deleteNamespaces?: boolean; wait?: boolean; onOutput?: (line: string) => void } = {}): Promise<{ errors: string[] }> {
     const onOutput = opts.onOutput ?? ((l: string): void => this.log.info(l));
     let plan = this.plan;
     if (!plan) {
@@ -205,14 +205,18 @@ export class Session {
       if (!r.ok) return { errors: [`Tiltfile failed to load: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'unknown error'}`] };
       plan = r.plan;
     }
-    if (needsCluster(plan)) {
-      const refused = await this.checkCluster(plan);
-      if (refused) return { errors: [refused] };
+    // Deleting needs only the Kubernetes client and the context check: no Docker, no registry discovery.
+    let client = this.client;
+    if (needsCluster(plan) && !client) {
+      const k = await connectKube(plan, { ...this.opts, dispatch: (a) => this.store.dispatch(a) });
+      if (typeof k === 'string') return { errors: [k] };
+      client = k.client;
     }
     return downPlan(plan, {
-      client: this.client,
+      client,
       namespace: this.opts.namespace || plan.k8s.namespace || undefined,
       deleteNamespaces: opts.deleteNamespaces,
+      wait: opts.wait,
       composeDown: async (p, out) => (await this.requireCompose()).down(p, out),
       onOutput,
     });

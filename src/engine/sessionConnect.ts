@@ -1,6 +1,6 @@
 // Connecting a session to its cluster, once, BEFORE anything is built or deployed: the kube context must be local
-// or allowed (safety.ts), the API server reachable; then the registry is discovered and the Docker image and
-// Kubernetes adapters are created. The outcome is reported to the store as actions.
+// or allowed (safety.ts), the API server reachable (connectKube, all `down` needs); then the registry is
+// discovered and the Docker image and Kubernetes adapters are created. The outcome is reported to the store as actions.
 
 import type Dockerode from 'dockerode';
 import type { Plan } from '../shared/plan';
@@ -31,8 +31,11 @@ export interface Connection {
   registry: TargetRegistry | undefined;
 }
 
-/** Connect for `plan`: the connection, or the refusal/error text (also recorded in the session state). */
-export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Connection | string> {
+/**
+ * The Kubernetes half of connecting, all that `down` needs: the client, the safety check on its context, and
+ * the API server reachable. The client, or the refusal/error text (also recorded in the session state).
+ */
+export async function connectKube(plan: Plan, o: Pick<ConnectSettings, 'kubeconfigPath' | 'context' | 'namespace' | 'dispatch'>): Promise<{ client: KubeClient; namespace: string } | string> {
   const fail = (error: string): string => {
     o.dispatch({ type: 'cluster_failed', error });
     return error;
@@ -52,6 +55,14 @@ export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Co
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
+  return { client, namespace };
+}
+
+/** Connect for `plan`: the connection, or the refusal/error text (also recorded in the session state). */
+export async function connectCluster(plan: Plan, o: ConnectSettings): Promise<Connection | string> {
+  const k = await connectKube(plan, o);
+  if (typeof k === 'string') return k;
+  const { client, namespace } = k;
   const disc = await discoverLocalRegistry(client);
   const registry = targetRegistry(disc.kind === 'found' ? disc.registry : undefined, plan.k8s.defaultRegistry);
   const docker = await o.docker();

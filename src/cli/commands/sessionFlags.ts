@@ -16,6 +16,8 @@ export interface SessionFlags {
   timeoutSecs?: number;
   sessionJson?: string;
   deleteNamespaces: boolean;
+  /** `down --wait`: wait until deleted objects are gone. */
+  wait: boolean;
 }
 
 export const SESSION_FLAGS_HELP = `  --file, -f PATH       the Tiltfile, or a directory holding one (default ./Tiltfile)
@@ -25,7 +27,7 @@ export const SESSION_FLAGS_HELP = `  --file, -f PATH       the Tiltfile, or a di
   -- ARGS               arguments for config.parse()`;
 
 /** Parses up/ci/down flags (node:util parseArgs); a usage error is returned as its message. */
-export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; sessionJson?: boolean; deleteNamespaces?: boolean } = {}): SessionFlags | string {
+export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; sessionJson?: boolean; deleteNamespaces?: boolean; wait?: boolean } = {}): SessionFlags | string {
   try {
     const p = parseFlags(argv, {
       file: { type: 'string', short: 'f' },
@@ -35,6 +37,7 @@ export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; se
       ...(extra.timeout ? { timeout: { type: 'string' } } : {}),
       ...(extra.sessionJson ? { 'session-json': { type: 'string' } } : {}),
       ...(extra.deleteNamespaces ? { 'delete-namespaces': { type: 'boolean' } } : {}),
+      ...(extra.wait ? { wait: { type: 'boolean' } } : {}),
     } as const);
     const timeoutMs = durationFlag(p, 'timeout');
     return {
@@ -46,6 +49,7 @@ export function parseSessionFlags(argv: string[], extra: { timeout?: boolean; se
       timeoutSecs: timeoutMs === undefined ? undefined : timeoutMs / 1000,
       sessionJson: str(p, 'session-json'),
       deleteNamespaces: bool(p, 'delete-namespaces'),
+      wait: bool(p, 'wait'),
     };
   } catch (e) {
     if (e instanceof CliError && e.code === EXIT_USAGE) return e.message;

@@ -25,11 +25,20 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+// A registered symbol, not `instanceof`: dist/cli.js and dist/cli-commands.js each bundle their own CliError class.
+const CLI_ERROR = Symbol.for('innerloop.CliError');
+
 /** A failure to report as one line on stderr (`innerloop CMD: message`), exiting with `code`. */
 export class CliError extends Error {
+  readonly [CLI_ERROR] = true;
   constructor(message: string, readonly code: number = EXIT_FAILURE) {
     super(message);
   }
+}
+
+/** Whether `e` is a CliError from either CLI bundle. */
+export function isCliError(e: unknown): e is CliError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CLI_ERROR] === true;
 }
 
 /** Printed at the end of every command's --help. */

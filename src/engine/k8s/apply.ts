@@ -125,45 +125,61 @@ export function downPolicyKeeps(obj: K8sObject): boolean {
 }
 
 /** Delete objects in reverse order. Missing objects are fine; other failures are collected and thrown at the end. */
+/**
+ * When an object may be deleted: ordinary objects first, then CustomResourceDefinitions (their custom objects go
+ * with them), then Namespaces (everything in them goes). Within a phase the order does not matter.
+ */
+export function deletePhase(obj: { apiVersion: string; kind: string }): 0 | 1 | 2 {
+  if (obj.kind === 'Namespace' && obj.apiVersion === 'v1') return 2;
+  if (obj.kind === 'CustomResourceDefinition' && obj.apiVersion.startsWith('apiextensions.k8s.io/')) return 1;
+  return 0;
+}
+
+/**
+ * Deletes `objects` (Background propagation), phase by phase (deletePhase), each phase's deletes issued in
+ * parallel; with `wait`, also waits for them to be gone (finalizers) before the next phase.
+ */
 export async function deleteObjects(client: KubeClient, objects: readonly K8sObject[], opts: DeleteOptions = {}): Promise<DeleteResult> {
   const namespace = opts.namespace || client.namespace;
   const result: DeleteResult = { deleted: [], kept: [], missing: [] };
   const failures: DeleteError[] = [];
-  const pending: KubernetesObject[] = [];
-  for (const obj of [...objects].reverse()) {
-    const what = describeObject(obj);
-    if (obj.kind === 'Namespace' && obj.apiVersion === 'v1' && !opts.deleteNamespaces) {
-      result.kept.push({ object: what, reason: 'namespaces are kept (use --delete-namespaces)' });
-      continue;
-    }
-    if (downPolicyKeeps(obj)) {
-      result.kept.push({ object: what, reason: `annotation ${DOWN_POLICY_ANNOTATION}: keep` });
-      continue;
-    }
-    let spec: KubernetesObject;
-    try {
-      spec = await prepare(client, obj, namespace);
-    } catch {
-      result.missing.push(what); // kind unknown to the server: nothing of it can exist
-      continue;
-    }
-    try {
-      await client.objects.delete(spec, undefined, undefined, undefined, undefined, 'Background');
-      result.deleted.push(what);
-      opts.onOutput?.(`${obj.kind.toLowerCase()}/${obj.metadata.name} deleted`);
-      pending.push(spec);
-    } catch (err) {
-      if (httpStatus(err) === 404) result.missing.push(what);
-      else failures.push(new DeleteError(what, describeError(err), { cause: err }));
-    }
-  }
-  if (opts.wait) {
-    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-    for (const spec of pending) {
-      const left = deadline - Date.now();
-      if (left <= 0 || !(await waitGone(client, spec, left))) {
-        failures.push(new DeleteError(describeObject({ kind: spec.kind ?? '?', metadata: spec.metadata ?? {} }), 'still present after the wait timeout (a finalizer may be blocking it)'));
-        break;
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  // Reverse declaration order is kept for what the result and output list (readable, stable).
+  const reversed = [...objects].reverse();
+  for (const phase of [0, 1, 2] as const) {
+    type Outcome = { kept?: string; missing?: true; deleted?: KubernetesObject; failure?: DeleteError };
+    const inPhase = reversed.filter((o) => deletePhase(o) === phase);
+    const outcomes = await Promise.all(inPhase.map(async (obj): Promise<Outcome> => {
+      if (phase === 2 && !opts.deleteNamespaces) return { kept: 'namespaces are kept (use --delete-namespaces)' };
+      if (downPolicyKeeps(obj)) return { kept: `annotation ${DOWN_POLICY_ANNOTATION}: keep` };
+      let spec: KubernetesObject;
+      try {
+        spec = await prepare(client, obj, namespace);
+      } catch {
+        return { missing: true }; // kind unknown to the server: nothing of it can exist
+      }
+      try {
+        await client.objects.delete(spec, undefined, undefined, undefined, undefined, 'Background');
+        opts.onOutput?.(`${obj.kind.toLowerCase()}/${obj.metadata.name} deleted`);
+        return { deleted: spec };
+      } catch (err) {
+        if (httpStatus(err) === 404) return { missing: true };
+        return { failure: new DeleteError(describeObject(obj), describeError(err), { cause: err }) };
+      }
+    }));
+    const pending: KubernetesObject[] = [];
+    outcomes.forEach((o, i) => {
+      const what = describeObject(inPhase[i]!);
+      if (o.kept) result.kept.push({ object: what, reason: o.kept });
+      else if (o.missing) result.missing.push(what);
+      else if (o.failure) failures.push(o.failure);
+      else if (o.deleted) { result.deleted.push(what); pending.push(o.deleted); }
+    });
+    if (opts.wait) {
+      const gone = await Promise.all(pending.map((spec) => waitGone(client, spec, deadline - Date.now())));
+      const stuck = pending.find((_, i) => !gone[i]);
+      if (stuck) {
+        failures.push(new DeleteError(describeObject({ kind: stuck.kind ?? '?', metadata: stuck.metadata ?? {} }), 'still present after the wait timeout (a finalizer may be blocking it)'));
       }
     }
   }

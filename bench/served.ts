@@ -1,0 +1,51 @@
+// The clock of the loop benches, as issue 14's table was measured: one process writes the file and polls the served
+// URL through the port forward every 5 ms, each poll on a fresh TCP connection (no keep-alive agent), so a reused
+// socket to a stale forward can never answer for the new one.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+
+const POLL_MS = 5;
+
+/** One GET on a new connection; never rejects (status 0 on a connection error). */
+export function getFresh(url: string, timeoutMs = 1_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve({ status: 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: e.message }));
+  });
+}
+
+/** performance.now() of the first poll that returned `token`. */
+export async function waitServed(url: string, token: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    if ((await getFresh(url)).body === token) return performance.now();
+    if (performance.now() - t0 > timeoutMs) throw new Error(`"${token}" not served at ${url} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The p-th percentile (nearest rank). */
+export function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+}
+
+/** Save `token` to `file` `edits` times (plus a warm-up); save -> served latencies, ms. */
+export async function staticEdits(file: string, url: string, edits: number): Promise<number[]> {
+  fs.writeFileSync(file, 'warmup');
+  await waitServed(url, 'warmup', 60_000);
+  const lat: number[] = [];
+  for (let i = 0; i < edits; i++) {
+    const token = `static-${i}-${Date.now()}`;
+    const saved = performance.now();
+    fs.writeFileSync(file, token);
+    lat.push((await waitServed(url, token, 30_000)) - saved);
+  }
+  return lat;
+}
