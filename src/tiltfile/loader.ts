@@ -98,7 +98,7 @@ class ModuleLoader {
     const where = `extension repo ${JSON.stringify(repo.name)} (${repo.url}${repo.ref ? ` at ${repo.ref}` : ''})`;
     let fetched: { dir: string; commit?: string };
     try {
-      fetched = repoDir(repo, { env: this.s.env, mayFetch: this.s.opts.trusted, cacheDir: this.s.opts.extensionCacheDir, timeoutMs: this.s.opts.commandTimeoutMs });
+      fetched = repoDir(repo, { env: this.s.env, mayFetch: this.s.opts.fetchExtensions ?? this.s.opts.trusted, cacheDir: this.s.opts.extensionCacheDir, timeoutMs: this.s.opts.commandTimeoutMs });
     } catch (e) {
       if (e instanceof ExtensionError) throw new Error(e.message);
       throw e;

@@ -40,6 +40,11 @@ export interface LoadOptions {
   kubeContextIsLocal?: boolean;
   /** Where fetched extension repos are cached (default: the user's cache dir, innerloop/extensions). */
   extensionCacheDir?: string;
+  /**
+   * May `load('ext://…')` fetch an extension repo that is not cached yet? Default: `trusted`. The editor's check
+   * loads untrusted (no commands on every keystroke) but fetches in a trusted workspace, as `up` would.
+   */
+  fetchExtensions?: boolean;
 }
 
 export interface K8sEntity {

@@ -57,7 +57,8 @@ export async function checkTiltfile(path: string, text: string, opts: CheckOptio
   const r = await loadTiltfileInChild(
     path,
     // The buffer's text, saved or not; files it reads still come from disk.
-    { trusted: false, args: opts.args, subcommand: 'up', source: text },
+    // A trusted workspace may fetch ext:// repos (as Up would), so the check sees what Up will load.
+    { trusted: false, fetchExtensions: opts.workspaceTrusted, args: opts.args, subcommand: 'up', source: text },
     {
       childScript: opts.workerScript, timeoutMs: opts.timeoutMs ?? 15_000, maxHeapMb: opts.maxHeapMb ?? EDITOR_HEAP_MB,
       ...(opts.execArgv ? { execArgv: opts.execArgv } : {}), ...(opts.signal ? { signal: opts.signal } : {}),

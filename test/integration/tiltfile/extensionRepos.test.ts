@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadTiltfile, type LoadResult } from '../../../src/tiltfile/loader';
 import type { LoadOptions } from '../../../src/tiltfile/state';
 import type { LocalResource } from '../../../src/tiltfile/plan';
+import { checkTiltfile } from '../../../src/vscode/tiltfileCheck';
 
 function sh(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', args, {
@@ -177,6 +178,39 @@ test('innerloop tiltfile (built CLI) loads ext:// from a file:// repository end 
     assert.deepEqual(plan.resources.map((x) => x.name).sort(), ['web', 'web-tests']);
     assert.equal(readdirSync(join(root, 'xdg', 'innerloop', 'extensions')).length, 1);
   } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the editor's check (child loader) fetches ext:// in a trusted workspace, and only reads the cache in an untrusted one", async () => {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: resolve(__dirname, '../../..'), encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  const workerScript = resolve(__dirname, '../../../dist/tiltfile-loader.js');
+  const root = mkdtempSync(join(tmpdir(), 'h-tiltfile-ext-editor-'));
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = join(root, 'xdg'); // the child load sees the editor's environment
+  try {
+    const repo = extensionRepo(root);
+    const proj = join(root, 'proj');
+    mkdirSync(proj);
+    const path = join(proj, 'Tiltfile');
+    // An unsaved buffer with a mistake after the load: the check must get past the load to report it.
+    const text = `v1alpha1.extension_repo(name='default', url='file://${repo}', ref='v1')\nload('ext://stack', 'stack')\nstack('web')\nk8s_resource('nope')\n`;
+    const check = (workspaceTrusted: boolean) => checkTiltfile(path, text, { full: true, args: [], workspaceTrusted, workerScript });
+    const untrusted = await check(false);
+    assert.match(untrusted.find((d) => d.severity === 'error')?.message ?? '', /not in the cache .*untrusted workspace never fetches/);
+    const trusted = await check(true);
+    const errors = trusted.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(trusted));
+    assert.match(errors[0]!.message, /nope/);
+    assert.equal(errors[0]!.pos?.line, 4);
+    assert.equal(readdirSync(join(root, 'xdg', 'innerloop', 'extensions')).length, 1, 'fetched into the cache');
+    // Once cached, an untrusted check loads it too (nothing fetched, nothing run).
+    const after = await check(false);
+    assert.deepEqual(after.filter((d) => d.severity === 'error').map((d) => d.pos?.line), [4]);
+    assert.ok(!existsSync(join(proj, 'tilt_modules')), 'the editor check records nothing in the workspace');
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME; else process.env.XDG_CACHE_HOME = saved;
     rmSync(root, { recursive: true, force: true });
   }
 });
