@@ -184,6 +184,9 @@ export class PodPortForward {
     if (same) return;
     this.target = target;
     this.backoff.reset();
+    // A probe of the old pod still in flight would hold `probing` (up to its 5 s deadline, longer against a dying
+    // pod) and swallow the new target's probe: end it so the new pod is probed at once.
+    this.cancelProbe?.();
     this.setPhase('connecting');
     this.schedule(0);
   }
@@ -234,7 +237,12 @@ export class PodPortForward {
     } finally {
       this.probing = false;
     }
-    if (this.stopped || target !== this.target) return; // retargeted meanwhile: a new probe is scheduled
+    if (this.stopped) return;
+    if (target !== this.target) {
+      // Retargeted meanwhile: the new target's probe may have been skipped while this one ran; probe it now.
+      this.schedule(0);
+      return;
+    }
     if (result.kind === 'ok') {
       this.setPhase('active');
       this.schedule(this.opts.probeIntervalMs ?? 10_000);
