@@ -13,6 +13,7 @@ import { PortForward as KubePortForward } from '@kubernetes/client-node';
 import type { PortForwardPhase } from '../../shared/state';
 import { Backoff, type BackoffOptions } from '../backoff';
 import type { KubeClient } from './client';
+import { connectWithin } from './deadline';
 import type { PodInfo } from './discovery';
 import { PortForwardError, describeError } from './errors';
 
@@ -124,7 +125,10 @@ export class PodPortForward {
   /** Ends the probe in flight (stop). */
   private cancelProbe: (() => void) | undefined;
 
+  private readonly connectTimeoutMs: number | undefined;
+
   constructor(client: KubeClient, private readonly opts: PortForwardOptions) {
+    this.connectTimeoutMs = client.requestTimeoutMs;
     this.target = opts.target;
     this.pf = opts.forwarder ?? new KubePortForward(client.kc, true);
     this.backoff = new Backoff(opts.backoff);
@@ -188,6 +192,14 @@ export class PodPortForward {
     // pod) and swallow the new target's probe: end it so the new pod is probed at once.
     this.cancelProbe?.();
     this.setPhase('connecting');
+    this.schedule(0);
+  }
+
+  /** The API server is back after an outage: probe now instead of after the backoff the outage built up. */
+  recheck(): void {
+    if (this.stopped) return;
+    this.backoff.reset();
+    this.cancelProbe?.();
     this.schedule(0);
   }
 
@@ -351,8 +363,9 @@ export class PodPortForward {
         cb();
       },
     });
-    this.pf
-      .portForward(t.namespace, t.pod, [t.port], socket, err, socket)
+    // A connect the API server never answers (blackholed) fails at the request deadline and goes through the backoff.
+    const connect = this.pf.portForward(t.namespace, t.pod, [t.port], socket, err, socket);
+    connectWithin(connect, this.connectTimeoutMs, `port-forward to pod ${t.pod}`, (late) => (typeof late === 'function' ? undefined : late.terminate()))
       .then((w) => {
         if (typeof w === 'function') return cleanup();
         conn.ws = w;
