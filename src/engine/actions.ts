@@ -58,10 +58,12 @@ export type EngineAction =
   | { type: 'tiltfile_changed'; path: string; status: TiltfileLoadStatus; error?: string; diagnostics?: Diagnostic[]; now: number }
   /** The kube context the session connected to (or refused), or just an error. */
   | { type: 'cluster_checked'; k8s: SessionState['k8s'] }
-  | { type: 'cluster_failed'; error: string };
+  | { type: 'cluster_failed'; error: string }
+  /** The kube adapter's health check: the API server stopped (or started again) answering. Only changes. */
+  | { type: 'cluster_reachability'; reachable: boolean; error?: string; now: number };
 
 /** What adapters report: observations of the outside world, never decisions. */
-export type Observation = Extract<EngineAction, { type: 'pods_observed' | 'forwards_declared' | 'forward_observed' | 'runtime_observed' }>;
+export type Observation = Extract<EngineAction, { type: 'pods_observed' | 'forwards_declared' | 'forward_observed' | 'runtime_observed' | 'cluster_reachability' }>;
 
 const same = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -199,6 +201,18 @@ export function reduce(store: Store, a: EngineAction): void {
       return;
     case 'cluster_failed':
       store.updateSession((s) => ({ ...s, k8s: { ...s.k8s, error: a.error } }));
+      return;
+    case 'cluster_reachability':
+      store.updateSession((s) => {
+        const was = s.cluster;
+        if (a.reachable) {
+          // Reachable from the start is not news: only an outage that ended is shown.
+          if (!was || was.reachable) return s;
+          return { ...s, cluster: { reachable: true, since: a.now, downSince: was.since } };
+        }
+        if (was && !was.reachable) return was.error === a.error ? s : { ...s, cluster: { ...was, error: a.error } };
+        return { ...s, cluster: { reachable: false, since: a.now, error: a.error } };
+      });
       return;
   }
 }

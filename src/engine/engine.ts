@@ -70,6 +70,8 @@ export class Engine implements Disposable {
   private readonly updater: ResourceUpdater;
   /** Running container IDs last seen per resource, to notice new or restarted containers. */
   private readonly seenContainers = new Map<string, Set<string>>();
+  /** The session's cluster banner said unreachable at the last session change. */
+  private clusterDown = false;
   private readonly storeSub: Disposable;
   private readonly removals: Promise<void>[] = [];
   /** `innerloop enable/disable`: per-resource choices that outlive Tiltfile reloads (as Tilt's disable state). */
@@ -104,7 +106,21 @@ export class Engine implements Disposable {
     this.storeSub = this.store.onDidChange((change) => {
       for (const name of change.resources) this.noticeContainers(name);
       for (const name of change.removed) this.seenContainers.delete(name);
+      if (change.session) this.noticeCluster();
     });
+  }
+
+  /** The cluster came back after an outage: retry the Kubernetes resources whose update failed meanwhile. */
+  private noticeCluster(): void {
+    const c = this.store.sessionState().cluster;
+    const down = c !== undefined && !c.reachable;
+    const back = this.clusterDown && !down;
+    this.clusterDown = down;
+    if (!back) return;
+    for (const name of this.store.snapshot().order) {
+      const r = this.store.resource(name);
+      if (r && (r.type === 'k8s' || r.type === 'k8s_custom_deploy') && !r.disabled && !r.currentBuild && lastBuild(r)?.error) this.trigger(name);
+    }
   }
 
   private noticeContainers(name: string): void {

@@ -149,6 +149,18 @@ export interface SessionState {
     allowed?: boolean;
     error?: string;
   };
+  /** Whether the API server answers, as the session's health check last saw it (absent before any outage). */
+  cluster?: ClusterReachability;
+}
+
+export interface ClusterReachability {
+  reachable: boolean;
+  /** Epoch ms of the last change: unreachable since, or back at. */
+  since: number;
+  /** Why it is unreachable (refused, no answer within N s). */
+  error?: string;
+  /** When reachable: since when it had been unreachable (the outage just ended). */
+  downSince?: number;
 }
 
 export interface EngineState {

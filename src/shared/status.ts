@@ -2,7 +2,7 @@
 // and the CLI all render this, so a resource never shows "pending" in one place and "update error" in another.
 // Pure functions over the engine's snapshot; no I/O, no 'vscode'.
 
-import type { DeepReadonly, EngineSnapshot, HoldReason, ResourceSnapshot, RuntimeStatus, UpdateStatus } from './state';
+import type { DeepReadonly, EngineSnapshot, HoldReason, ResourceSnapshot, RuntimeStatus, SessionState, UpdateStatus } from './state';
 
 /** What a surface shows for a resource, most urgent first. */
 export type ResourceStatus = 'error' | 'building' | 'pending' | 'warning' | 'ok' | 'idle' | 'disabled';
@@ -145,4 +145,25 @@ export function displayOrder(state: Pick<EngineSnapshot, 'order'>): string[] {
   const names = state.order.filter((n) => n !== UNCATEGORIZED);
   if (names.length !== state.order.length) names.push(UNCATEGORIZED);
   return names;
+}
+
+/** "14:03:07": a wall-clock time as the cluster banner shows it (local time). */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+export interface ClusterBanner {
+  /** error while unreachable; info once it is back. */
+  level: 'error' | 'info';
+  /** "cluster unreachable since 14:03:07: …" / "cluster back at 14:03:41 (unreachable since 14:03:07)" */
+  text: string;
+}
+
+/** The session-level line the CLI and the editor show about the cluster connection, if there is one. */
+export function clusterBanner(session: DeepReadonly<Pick<SessionState, 'cluster'>>): ClusterBanner | undefined {
+  const c = session.cluster;
+  if (!c) return undefined;
+  if (!c.reachable) return { level: 'error', text: `cluster unreachable since ${clockTime(c.since)}${c.error ? `: ${firstLine(c.error)}` : ''}` };
+  return { level: 'info', text: `cluster back at ${clockTime(c.since)}${c.downSince !== undefined ? ` (unreachable since ${clockTime(c.downSince)})` : ''}` };
 }

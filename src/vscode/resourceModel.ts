@@ -2,7 +2,7 @@
 // status-bar summary. No 'vscode' import (unit-tested); resourceTree.ts and statusBar.ts only map it.
 // Words and statuses come from the one projection in shared/status.ts, which the CLI renders too.
 import type { EngineSnapshot, HoldKind, PortForwardPhase, ResourceSnapshot } from '../shared/state';
-import { displayOrder, endpointAddress, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, restartCount, statusCounts, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
+import { clusterBanner, displayOrder, endpointAddress, endpointUrl, firstLine, lastBuild, resourceEndpoints, resourceStatus, restartCount, statusCounts, statusView, STATUS_URGENCY, updateStatus, worst, type ResourceStatus } from '../shared/status';
 import type { DashboardModel, DashboardRow, ResourceView } from '../shared/webviewProtocol';
 
 export type { ResourceStatus, DashboardModel, DashboardRow, ResourceView };
@@ -95,6 +95,8 @@ export interface Summary {
   /** Status bar text with codicons, e.g. "$(error) 1 $(sync~spin) 2 $(check) 5". */
   text: string;
   tooltip: string;
+  /** The session's cluster banner says the API server does not answer. */
+  clusterUnreachable: boolean;
 }
 
 /** Codicon per status (shared by tree and status bar). */
@@ -119,13 +121,16 @@ export function summarize(state: EngineSnapshot): Summary {
   if (forwards.length) parts.push(`$(plug) ${active}${active === forwards.length ? '' : `/${forwards.length}`}`);
   const tf = state.session.tiltfile;
   if (tf.status === 'error') parts.unshift('$(error) Tiltfile');
+  const cluster = clusterBanner(state.session);
+  if (cluster?.level === 'error') parts.unshift('$(debug-disconnect) cluster unreachable');
   const tooltip = [
     `Innerloop: ${total} resources`,
+    ...(cluster ? [`Kubernetes: ${cluster.text}`] : []),
     ...STATUS_URGENCY.filter((s) => counts[s]).map((s) => `${s}: ${counts[s]}`),
     ...(tf.status === 'error' ? [`Tiltfile: ${firstLine(tf.error ?? 'load failed')}`] : []),
     ...(forwards.length ? ['Port forwards:', ...forwards.map((f) => `  ${f.text}`)] : []),
   ].join('\n');
-  return { total, counts, text: parts.join(' '), tooltip };
+  return { total, counts, text: parts.join(' '), tooltip, clusterUnreachable: cluster?.level === 'error' };
 }
 
 /** One port forward as the status bar and tooltips show it. */

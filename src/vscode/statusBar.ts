@@ -49,7 +49,7 @@ export function registerStatusBar(ctx: Ctx): vscode.StatusBarItem {
     item.text = `Innerloop ${s.text}`;
     item.tooltip = s.tooltip;
     item.command = 'workbench.view.extension.innerloop';
-    item.backgroundColor = s.counts.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    item.backgroundColor = s.counts.error || s.clusterUnreachable ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   };
   const bind = (session: EngineSession | undefined): void => {
     listener?.dispose();

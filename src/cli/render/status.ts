@@ -1,7 +1,7 @@
 // Plain-text views of the engine state for the terminal: one status row per resource, and the final summary.
 // Words and colours come from the one projection in shared/status.ts, which the editor renders too.
 import type { EngineSnapshot } from '../../shared/state';
-import { displayOrder, statusView, type ResourceStatus } from '../../shared/status';
+import { clusterBanner, displayOrder, statusView, type ResourceStatus } from '../../shared/status';
 import { truncateVisible } from './color';
 
 const COLORS = [36, 35, 33, 32, 34, 91, 96, 95, 93, 92];
@@ -26,6 +26,8 @@ export function statusTable(s: EngineSnapshot, color: boolean, width = 100, opts
   const errors = opts.sessionErrors ?? true;
   if (errors && tf.status === 'error' && tf.error !== s.session.k8s.error) lines.push(paint(color, 31, `Tiltfile error: ${(tf.error ?? '').split('\n')[0]}`));
   if (errors && s.session.k8s.error) lines.push(paint(color, 31, `Kubernetes: ${s.session.k8s.error.split('\n')[0]}`));
+  const cluster = clusterBanner(s.session);
+  if (cluster) lines.push(paint(color, cluster.level === 'error' ? 31 : 32, `Kubernetes: ${cluster.text}`));
   for (const n of names) {
     const r = s.resources[n];
     if (!r) continue;

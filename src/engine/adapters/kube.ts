@@ -9,6 +9,7 @@ import type { ContainerRef, ContainerExecutor } from '../liveupdate/containerUpd
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
 import type { KubeClient } from '../k8s/client';
+import { ClusterHealth, type ClusterHealthOptions } from '../k8s/clusterHealth';
 import { PodDiscovery, type ContainerRestart, type PodInfo } from '../k8s/discovery';
 import { parseYamlStream } from '../../tiltfile/yaml';
 import { kubeContainerExecutor } from '../k8s/exec';
@@ -33,6 +34,8 @@ export interface KubeAdapterOptions {
   sink: KubeSink;
   /** Session start: pod logs older than this are not shown. */
   since: Date;
+  /** The API server health check's timing (tests shorten it). */
+  health?: Pick<ClusterHealthOptions, 'intervalMs' | 'timeoutMs'>;
 }
 
 /** A running forward; its state lives in the store (reported as forward_observed), not here. */
@@ -66,8 +69,28 @@ export class KubeAdapter implements KubePort {
   private readonly multiContainerPods = new Map<string, Set<string>>();
   private stopped = false;
 
+  /** Started with the first tracked resource: the session-level "cluster unreachable" fact. */
+  private readonly health: ClusterHealth;
+  private clusterDown = false;
+
   constructor(private readonly opts: KubeAdapterOptions) {
     this.exec = kubeContainerExecutor(opts.client, this.namespace);
+    this.health = new ClusterHealth(opts.client, { ...opts.health, onChange: (reachable, error) => this.reachabilityChanged(reachable, error) });
+  }
+
+  private reachabilityChanged(reachable: boolean, error?: string): void {
+    if (this.stopped) return;
+    this.opts.sink.observe({ type: 'cluster_reachability', reachable, error, now: Date.now() });
+    const wasDown = this.clusterDown;
+    this.clusterDown = !reachable;
+    if (!reachable || !wasDown) return;
+    // Back after an outage: watches, log streams and forwards reconnect now instead of after
+    // the backoff the outage built up; connections that were blackholed are replaced.
+    for (const t of this.tracked.values()) {
+      t.discovery.resumeWatches();
+      t.logs.resume();
+      for (const f of t.forwards) f.pf?.recheck();
+    }
   }
 
   get namespace(): string {
@@ -75,6 +98,7 @@ export class KubeAdapter implements KubePort {
   }
 
   async apply(resource: K8sResource, objects: K8sObject[], ctx: UpdateContext): Promise<void> {
+    this.health.start();
     const applied = await applyObjects(this.opts.client, objects, { namespace: this.namespace, onOutput: ctx.onOutput, signal: ctx.signal });
     // Objects the resource no longer declares are deleted, as Tilt's apply reconciler garbage-collects them.
     const previous = this.tracked.get(resource.name)?.applied ?? [];
@@ -111,6 +135,7 @@ export class KubeAdapter implements KubePort {
     ctx.onOutput(`Running apply_cmd: ${resource.applyCmd.command.join(' ')}`);
     const r = await runCapture({ ...resource.applyCmd, env }, { onOutput: ctx.onOutput, signal: ctx.signal });
     if (r.exitCode !== 0) throw new Error(`apply_cmd exited with code ${r.exitCode}`);
+    this.health.start();
     const applied = parseAppliedYaml(r.stdout, this.namespace);
     if (applied.length === 0) throw new Error('apply_cmd printed no Kubernetes objects: it must print the YAML of what it applied (e.g. kubectl apply -o yaml)');
     for (const a of applied) ctx.onOutput(`${a.kind.toLowerCase()}/${a.name} deployed`);
@@ -184,6 +209,7 @@ export class KubeAdapter implements KubePort {
   /** Stop watching, streaming and forwarding; leaves everything in the cluster running. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.health.stop();
     const all = [...this.tracked.values()];
     this.tracked.clear();
     await Promise.all(all.map((t) => this.untrack(t)));

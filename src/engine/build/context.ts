@@ -292,9 +292,13 @@ async function addFile(pack: tar.Pack, e: ContextEntry, mtime: Date): Promise<vo
       entry = pack.entry({ name: e.rel, type: 'file', size, mode: e.mode, mtime }, (err) => (err ? reject(err) : resolve()));
     });
     if (!entry) return await done;
+    // The consumer can go mid-file (the pod of a live update deleted while its tar streams in): the entry is then
+    // destroyed and `done` rejects while we wait for a drain that never comes. Handle that rejection now (it is
+    // awaited below) and stop waiting for the drain when it comes.
+    done.catch(() => undefined);
     if (size > 0) {
       for await (const chunk of fh.createReadStream({ start: 0, end: size - 1, autoClose: false })) {
-        if (!entry.write(chunk as Buffer)) await once(entry, 'drain');
+        if (!entry.write(chunk as Buffer)) await Promise.race([once(entry, 'drain'), done]);
       }
     }
     entry.end(undefined);

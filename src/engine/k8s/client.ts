@@ -7,7 +7,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, ServerConfiguration, createConfiguration, type Middleware } from '@kubernetes/client-node';
+import { API_REQUEST_TIMEOUT_MS } from './deadline';
 import { ClusterUnreachableError, KubeconfigError } from './errors';
 
 /** KubernetesObjectApi plus the "is this kind namespaced?" discovery it already does internally (cached). */
@@ -23,6 +24,8 @@ export interface KubeClientOptions {
   kubeconfigPath?: string;
   /** Context to use instead of the kubeconfig's current-context (k8s_context()). */
   context?: string;
+  /** Deadline of every API request (connect and body); default API_REQUEST_TIMEOUT_MS. Watches and logs excluded. */
+  requestTimeoutMs?: number;
 }
 
 export interface KubeClient {
@@ -35,6 +38,21 @@ export interface KubeClient {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly objects: ObjectApi;
+  /** The deadline the API clients apply; watch, log and websocket connects use it too. */
+  readonly requestTimeoutMs: number;
+}
+
+/** Every request gets a deadline (client-node's default has none: a blackholed API server hangs it forever). */
+function deadlineMiddleware(ms: number): Middleware {
+  return {
+    pre: (ctx) => {
+      const deadline = AbortSignal.timeout(ms);
+      const own = ctx.getSignal();
+      ctx.setSignal(own ? AbortSignal.any([own, deadline]) : deadline);
+      return Promise.resolve(ctx);
+    },
+    post: (res) => Promise.resolve(res),
+  };
 }
 
 /** Is there any kubeconfig the default loading would read (or an in-cluster service account)? */
@@ -71,14 +89,18 @@ export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
     throw new KubeconfigError('the kubeconfig has no current context with a cluster', 'run `kubectl config use-context <name>` or set k8s_context() in the Tiltfile');
   }
   const namespace = kc.getContextObject(context)?.namespace || 'default';
+  const requestTimeoutMs = opts.requestTimeoutMs ?? API_REQUEST_TIMEOUT_MS;
+  // As kc.makeApiClient, plus the deadline.
+  const config = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, promiseMiddleware: [deadlineMiddleware(requestTimeoutMs)] });
   return {
     kc,
     context,
     server: cluster.server,
     namespace,
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    objects: kc.makeApiClient(ObjectApi),
+    core: new CoreV1Api(config),
+    apps: new AppsV1Api(config),
+    objects: new ObjectApi(config),
+    requestTimeoutMs,
   };
 }
 

@@ -223,6 +223,11 @@ export class PodDiscovery {
     for (const w of this.watches.values()) w.interrupt();
   }
 
+  /** The API server is back after an outage: re-establish every watch now (see NamespacePodWatch.resume). */
+  resumeWatches(): void {
+    for (const w of this.watches.values()) w.resume();
+  }
+
   get watchCount(): number {
     let n = 0;
     for (const w of this.watches.values()) n += w.watchCount;

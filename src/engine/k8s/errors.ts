@@ -94,6 +94,8 @@ export function describeError(err: unknown): string {
     }
     if (typeof parsed === 'string' && parsed.trim()) return parsed.trim();
   }
+  // The per-request deadline (client.ts) aborts the fetch; node-fetch then only says "aborted".
+  if (err instanceof Error && err.name === 'AbortError') return 'no answer from the API server before the request deadline (is the cluster reachable?)';
   if (err instanceof Error) {
     const cause = (err as Error & { cause?: unknown }).cause;
     const causeMsg = cause instanceof Error ? cause.message : undefined;

@@ -6,6 +6,7 @@ import { PassThrough, Writable, type Readable } from 'node:stream';
 import { Exec, type V1Status } from '@kubernetes/client-node';
 import type { ContainerExecutor, ContainerRef, ExecResult } from '../liveupdate/containerUpdate';
 import type { KubeClient } from './client';
+import { connectWithin } from './deadline';
 import { ExecError, describeError } from './errors';
 
 export interface ExecTarget {
@@ -88,7 +89,9 @@ export async function execInContainer(client: KubeClient, target: ExecTarget, ar
   const gate = opts.stdin ? new PassThrough() : null;
   let ws: Awaited<ReturnType<Exec['exec']>>;
   try {
-    ws = await exec.exec(target.namespace, target.pod, target.container, [...argv], stdout, stderr, gate, false, (s) => (status = s));
+    // A connect the API server never answers (blackholed) fails at the request deadline.
+    const connect = exec.exec(target.namespace, target.pod, target.container, [...argv], stdout, stderr, gate, false, (s) => (status = s));
+    ws = await connectWithin(connect, client.requestTimeoutMs, `exec into ${label(target)}`, (late) => late.terminate());
   } catch (err) {
     opts.stdin?.destroy();
     throw new ExecError(label(target), connectFailure(err), undefined, { cause: err });

@@ -8,6 +8,7 @@ import { Log } from '@kubernetes/client-node';
 import { Backoff } from '../backoff';
 import { LineBuffer, MAX_PENDING_LINE } from '../lineBuffer';
 import type { KubeClient } from './client';
+import { connectWithin } from './deadline';
 import type { ContainerInfo, PodInfo } from './discovery';
 import { describeError } from './errors';
 
@@ -209,7 +210,9 @@ export class PodLogStreams {
     });
     const sinceTime = s.filter.resumeFrom() ?? this.opts.since.toISOString().replace(/\.\d+Z$/, 'Z');
     try {
-      s.abort = await this.log.log(s.namespace, s.pod, s.container, sink, { follow: true, timestamps: true, sinceTime });
+      // A connect the API server never answers (blackholed) fails at the request deadline and is retried.
+      const connect = this.log.log(s.namespace, s.pod, s.container, sink, { follow: true, timestamps: true, sinceTime });
+      s.abort = await connectWithin(connect, this.client.requestTimeoutMs, `logs of ${s.pod}/${s.container}`, (late) => late.abort());
       s.connecting = false;
       if (this.stopped || s.done) s.abort.abort();
     } catch (err) {
@@ -238,6 +241,24 @@ export class PodLogStreams {
     s.retryPending = true;
     s.retryTimer = setTimeout(() => void this.open(s, true), delay);
     s.retryTimer.unref();
+  }
+
+  /**
+   * The API server is back after an outage: reopen every stream of a running container now (from its last line),
+   * instead of after its backoff or stall timeout; a stream still connecting keeps its own deadline.
+   */
+  resume(): void {
+    if (this.stopped) return;
+    for (const s of this.streams.values()) {
+      if (s.done || s.connecting || !this.isLive(s)) continue;
+      clearTimeout(s.retryTimer);
+      s.backoff.reset();
+      s.generation++;
+      s.abort?.abort();
+      s.abort = undefined;
+      s.lastDataAt = Date.now();
+      void this.open(s, true);
+    }
   }
 
   private checkStalls(stallMs: number): void {

@@ -4,6 +4,7 @@
 
 import { Watch, type V1Pod } from '@kubernetes/client-node';
 import { Backoff } from '../backoff';
+import { connectWithin } from './deadline';
 import type { KubeClient } from './client';
 import { describeError } from './errors';
 
@@ -31,6 +32,8 @@ export class NamespacePodWatch {
   private readonly backoff = new Backoff();
   private startedAt = 0;
   private problem: string | undefined;
+  /** Set while a retry waits for its timer: runs it at once. */
+  private retryNow: (() => void) | undefined;
   /** Number of times a watch was (re)established; for tests and diagnostics. */
   watchCount = 0;
 
@@ -60,6 +63,17 @@ export class NamespacePodWatch {
     this.controller?.abort();
   }
 
+  /**
+   * The API server answers again after an outage: re-establish now, rather than after the backoff the outage
+   * built up, and replace a connected watch (its connection may have been blackholed and gone silent).
+   */
+  resume(): void {
+    if (this.stopped) return;
+    this.backoff.reset();
+    if (this.retryNow) this.retryNow();
+    else this.controller?.abort();
+  }
+
   private async relist(): Promise<void> {
     const list = await this.client.core.listNamespacedPod({ namespace: this.namespace, labelSelector: this.opts.labelSelector });
     this.resourceVersion = list.metadata?.resourceVersion;
@@ -86,7 +100,8 @@ export class NamespacePodWatch {
     };
     const path = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`;
     this.armWatchdog();
-    new Watch(this.client.kc)
+    // A connect the API server never answers (blackholed) fails at the request deadline and is retried.
+    const connect = new Watch(this.client.kc)
       .watch(
         path,
         params,
@@ -105,7 +120,8 @@ export class NamespacePodWatch {
           this.health(undefined);
         },
         (err: unknown) => this.ended(err, gone),
-      )
+      );
+    connectWithin(connect, this.client.requestTimeoutMs, `watching pods in ${this.namespace}`, (late) => late.abort())
       .then((c) => {
         this.controller = c;
         if (this.stopped) c.abort();
@@ -128,7 +144,9 @@ export class NamespacePodWatch {
     const failed = err !== null && err !== undefined && !(err instanceof Error && err.name === 'AbortError');
     const delay = failed ? this.backoff.failed(Date.now() - this.startedAt) : 0;
     if (failed) this.health(`watching pods in ${this.namespace} failed: ${describeError(err)}; retrying`);
-    this.retryTimer = setTimeout(() => {
+    const retry = (): void => {
+      clearTimeout(this.retryTimer);
+      this.retryNow = undefined;
       void (async () => {
         if (this.stopped) return;
         try {
@@ -139,6 +157,8 @@ export class NamespacePodWatch {
           this.ended(e, true);
         }
       })();
-    }, delay);
+    };
+    this.retryNow = retry;
+    this.retryTimer = setTimeout(retry, delay);
   }
 }

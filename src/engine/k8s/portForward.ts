@@ -13,6 +13,7 @@ import { PortForward as KubePortForward } from '@kubernetes/client-node';
 import type { PortForwardPhase } from '../../shared/state';
 import { Backoff, type BackoffOptions } from '../backoff';
 import type { KubeClient } from './client';
+import { connectWithin } from './deadline';
 import type { PodInfo } from './discovery';
 import { PortForwardError, describeError } from './errors';
 
@@ -124,7 +125,10 @@ export class PodPortForward {
   /** Ends the probe in flight (stop). */
   private cancelProbe: (() => void) | undefined;
 
+  private readonly connectTimeoutMs: number | undefined;
+
   constructor(client: KubeClient, private readonly opts: PortForwardOptions) {
+    this.connectTimeoutMs = client.requestTimeoutMs;
     this.target = opts.target;
     this.pf = opts.forwarder ?? new KubePortForward(client.kc, true);
     this.backoff = new Backoff(opts.backoff);
@@ -184,7 +188,18 @@ export class PodPortForward {
     if (same) return;
     this.target = target;
     this.backoff.reset();
+    // A probe of the old pod still in flight would hold `probing` (up to its 5 s deadline, longer against a dying
+    // pod) and swallow the new target's probe: end it so the new pod is probed at once.
+    this.cancelProbe?.();
     this.setPhase('connecting');
+    this.schedule(0);
+  }
+
+  /** The API server is back after an outage: probe now instead of after the backoff the outage built up. */
+  recheck(): void {
+    if (this.stopped) return;
+    this.backoff.reset();
+    this.cancelProbe?.();
     this.schedule(0);
   }
 
@@ -234,7 +249,12 @@ export class PodPortForward {
     } finally {
       this.probing = false;
     }
-    if (this.stopped || target !== this.target) return; // retargeted meanwhile: a new probe is scheduled
+    if (this.stopped) return;
+    if (target !== this.target) {
+      // Retargeted meanwhile: the new target's probe may have been skipped while this one ran; probe it now.
+      this.schedule(0);
+      return;
+    }
     if (result.kind === 'ok') {
       this.setPhase('active');
       this.schedule(this.opts.probeIntervalMs ?? 10_000);
@@ -343,8 +363,9 @@ export class PodPortForward {
         cb();
       },
     });
-    this.pf
-      .portForward(t.namespace, t.pod, [t.port], socket, err, socket)
+    // A connect the API server never answers (blackholed) fails at the request deadline and goes through the backoff.
+    const connect = this.pf.portForward(t.namespace, t.pod, [t.port], socket, err, socket);
+    connectWithin(connect, this.connectTimeoutMs, `port-forward to pod ${t.pod}`, (late) => (typeof late === 'function' ? undefined : late.terminate()))
       .then((w) => {
         if (typeof w === 'function') return cleanup();
         conn.ws = w;

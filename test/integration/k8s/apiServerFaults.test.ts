@@ -1,0 +1,123 @@
+// Faults on the path to the real API server, injected by a TCP proxy the test owns (faultProxy.ts; the shared API
+// server is never touched): unreachable (listener closed, connections reset) for 30 s, then blackholed (connections
+// accepted and frozen, nothing forwarded). Through the KubeAdapter → real reducer → Store: the session shows the
+// cluster unreachable and then back; an apply and an exec during the fault fail at their deadline instead of
+// hanging; afterwards an apply and a live-update-style exec work and the pod's logs stream again, without a new
+// adapter. Own namespace, no fixed local port.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { K8sObject, K8sResource } from '../../../src/tiltfile/plan';
+import { KubeAdapter } from '../../../src/engine/adapters/kube';
+import { deleteObjects } from '../../../src/engine/k8s/apply';
+import { loadKubeClient } from '../../../src/engine/k8s/client';
+import { execInContainer } from '../../../src/engine/k8s/exec';
+import { Store } from '../../../src/engine/store';
+import { initialResourceState } from '../../../src/shared/state';
+import { clusterBanner } from '../../../src/shared/status';
+import { clusterClient, httpGet, kubeconfigPath, waitFor, webObjects } from './cluster';
+import { FaultProxy, apiServerAddress, kubeconfigThrough, tempDir } from './faultProxy';
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('API server unreachable, then blackholed: the session says so, nothing hangs, everything resumes', { timeout: 300_000 }, async (t) => {
+  const found = await clusterClient();
+  if ('skip' in found) {
+    t.skip(found.skip);
+    return;
+  }
+  const direct = found.client;
+  const realConfig = kubeconfigPath()!;
+  const upstream = apiServerAddress(realConfig);
+  const proxy = new FaultProxy(upstream.host, upstream.port);
+  await proxy.start();
+  const dir = tempDir('il-k8s-fault-');
+  // Short deadlines keep the test bounded; the product default is 30 s.
+  const client = loadKubeClient({ kubeconfigPath: kubeconfigThrough(realConfig, proxy.port, dir), requestTimeoutMs: 5_000 });
+  const ns = `il-k8s-api-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const port = await freePort();
+  const lines: Array<{ at: number; text: string }> = [];
+  const store = new Store();
+  store.setResources([initialResourceState({ name: 'web', type: 'k8s', labels: [], triggerMode: 'auto', autoInit: true })]);
+  const adapter = new KubeAdapter({
+    client, namespace: ns, registry: () => undefined, since: new Date(), health: { intervalMs: 1_000, timeoutMs: 2_000 },
+    sink: { observe: (o) => store.dispatch(o), log: (_n, text) => lines.push({ at: Date.now(), text }) },
+  });
+  const objects = webObjects(ns) as K8sObject[];
+  const resource = (annotation: string): K8sResource => {
+    const objs = objects.map((o) => (o.kind === 'Deployment' ? { ...o, metadata: { ...o.metadata, annotations: { 'test/rev': annotation } } } : o)) as K8sObject[];
+    return {
+      type: 'k8s', name: 'web', labels: [], resourceDeps: [], triggerMode: 'auto', autoInit: true, links: [], objects: objs, imageRefs: [],
+      portForwards: [{ localPort: port, containerPort: 8080, host: '' }], podReadiness: 'wait', extraPodSelectors: [], discoveryStrategy: 'default',
+    };
+  };
+  const apply = (rev: string): Promise<void> => adapter.apply(resource(rev), resource(rev).objects, { onOutput: () => undefined });
+  const cluster = () => store.sessionState().cluster;
+  const forward = () => store.resource('web')?.portForwards[0];
+  const pod = () => store.resource('web')?.pods.find((p) => p.ready)?.name;
+  const ticksAfter = (at: number) => lines.filter((l) => l.at > at && l.text.endsWith('tick')).length;
+
+  /** After a fault: the session says the cluster is back, and apply, exec, logs and the forward all work again. */
+  const recovered = async (rev: string, faultEnded: number): Promise<void> => {
+    const back = await waitFor('the cluster back in the session state', 60_000, () => (cluster()?.reachable ? cluster() : undefined));
+    assert.match(clusterBanner(store.sessionState())!.text, /^cluster back at \d\d:\d\d:\d\d \(unreachable since \d\d:\d\d:\d\d\)$/);
+    assert.ok(back.since >= faultEnded);
+    // Log lines again (the stream caught in the fault was replaced), without a new adapter.
+    await waitFor('pod log lines after the fault', 60_000, () => ticksAfter(back.since) >= 2);
+    await apply(rev); // the "file change": a changed manifest applied through the proxy
+    const live = await waitFor('a ready pod', 60_000, pod);
+    const r = await execInContainer(client, { namespace: ns, pod: live, container: 'app' }, ['sh', '-c', `echo ${rev} > /www/rev.txt && cat /www/rev.txt`]);
+    assert.equal(r.stdout.trim(), rev);
+    await waitFor('the port forward active', 60_000, () => forward()?.state === 'active');
+    await waitFor('the live-updated file through the forward', 30_000, async () => (await httpGet(port, '/rev.txt')).body.trim() === rev);
+  };
+
+  try {
+    await apply('initial');
+    await waitFor('a ready pod', 120_000, pod);
+    await waitFor('pod log lines', 60_000, () => ticksAfter(0) >= 1);
+    await waitFor('the port forward active', 60_000, () => forward()?.state === 'active');
+    assert.equal(cluster(), undefined, 'no banner while the cluster answers');
+
+    await t.test('unreachable for 30 s (connections refused and reset): shown, apply fails fast, everything resumes', async () => {
+      await proxy.down();
+      const downAt = Date.now();
+      const c = await waitFor('the session to say the cluster is unreachable', 30_000, () => (cluster()?.reachable === false ? cluster() : undefined));
+      assert.match(clusterBanner(store.sessionState())!.text, /^cluster unreachable since \d\d:\d\d:\d\d: connection refused/);
+      assert.ok(c.since >= downAt);
+      await assert.rejects(apply('during-outage'), /refused|ECONNREFUSED|no answer/i);
+      await assert.rejects(execInContainer(client, { namespace: ns, pod: pod()!, container: 'app' }, ['true']), /refused|ECONNREFUSED|no answer/i);
+      await sleep(Math.max(0, downAt + 30_000 - Date.now()));
+      await proxy.up();
+      await recovered('after-outage', Date.now() - 1);
+    });
+
+    await t.test('blackholed (connections hang): shown, apply and exec give up at their deadline, everything resumes', async () => {
+      proxy.blackhole();
+      const holeAt = Date.now();
+      await waitFor('the session to say the cluster is unreachable', 30_000, () => cluster()?.reachable === false);
+      assert.ok(cluster()!.since >= holeAt);
+      assert.match(clusterBanner(store.sessionState())!.text, /^cluster unreachable since \d\d:\d\d:\d\d: no answer within 2000 ms/);
+      await assert.rejects(apply('during-blackhole'), /no answer from the API server/);
+      await assert.rejects(execInContainer(client, { namespace: ns, pod: pod()!, container: 'app' }, ['true']), /no answer from the API server within 5 s/);
+      await sleep(Math.max(0, holeAt + 20_000 - Date.now()));
+      proxy.resume();
+      await recovered('after-blackhole', Date.now() - 1);
+    });
+  } finally {
+    await adapter.stop();
+    store.dispose();
+    await proxy.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await deleteObjects(direct, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }], { deleteNamespaces: true }).catch(() => undefined);
+  }
+});
