@@ -101,12 +101,22 @@ class Compiler {
   block(stmts: Stmt[]): SF {
     const fs = stmts.map((s) => this.stmt(s));
     if (fs.length === 0) return () => NORMAL;
-    if (fs.length === 1) return fs[0];
-    if (fs.length === 2) {
+    if (fs.length === 1) return fs[0]; // loops and calls already charge a step per body run
+    // Every statement costs a step (charged when the block is entered), so a loop whose body is a thousand
+    // statements spends a thousand steps per iteration, not one.
+    const n = fs.length;
+    const p: P = stmts[0];
+    if (n === 2) {
       const [a, b] = fs;
-      return (e) => a(e) || b(e);
+      return (e) => {
+        const t = e.thread;
+        if ((t.steps += 2) >= t.nextCheck) checkAt(e, t, p);
+        return a(e) || b(e);
+      };
     }
     return (e) => {
+      const t = e.thread;
+      if ((t.steps += n) >= t.nextCheck) checkAt(e, t, p);
       for (let i = 0; i < fs.length; i++) {
         const r = fs[i](e);
         if (r !== NORMAL) return r;

@@ -659,7 +659,7 @@ function writeRepr(out: StrBuf, root: Value): void {
     if (v instanceof List || v instanceof Dict) onPath.add(v);
   };
   const emit = (v: Value): void => {
-    charge(4); // building text costs several interpreter steps' worth per value
+    charge(8); // building text costs several interpreter steps' worth per value (measured against a loop step)
     if (isComposite(v)) open(v);
     else out.add(leafRepr(v));
   };
