@@ -87,6 +87,9 @@ export function compileFile(ast: FileAST, cenv: CompileEnv): (thread: ThreadImpl
 }
 
 /** Budget/cancel check from a loop: the frame's position becomes the loop's. */
+/** Steps a list, tuple or dict display costs on top of its elements (see the 'list' case). */
+const ALLOC_STEPS = 3;
+
 function checkAt(e: Env, t: ThreadImpl, p: P): void {
   e.sf.pos = p;
   t.check();
@@ -449,9 +452,16 @@ class Compiler {
         const v = x.value;
         return () => v;
       }
+      // A new list, tuple or dict costs ALLOC_STEPS: its memory is what the budget must bound (20M steps of
+      // `x = [x]` would otherwise hold 20M lists, more than the loader's heap, and grind in GC before dying).
       case 'list': {
         const elems = x.elems.map((el) => this.expr(el));
-        return (e) => new List(evalAll(elems, e));
+        const p: P = x;
+        return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, p);
+          return new List(evalAll(elems, e));
+        };
       }
       case 'tuple': {
         const elems = x.elems.map((el) => this.expr(el));
@@ -459,14 +469,22 @@ class Compiler {
           const empty = new Tuple([]);
           return () => empty;
         }
-        return (e) => new Tuple(evalAll(elems, e));
+        const p: P = x;
+        return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, p);
+          return new Tuple(evalAll(elems, e));
+        };
       }
       case 'dict': {
         const keyFs = x.entries.map(([k]) => this.expr(k));
         const valFs = x.entries.map(([, v]) => this.expr(v));
         const keyPos: P[] = x.entries.map(([k]) => k);
         const n = keyFs.length;
+        const dp: P = x;
         return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, dp);
           const d = new Dict();
           for (let i = 0; i < n; i++) {
             const k = keyFs[i](e);

@@ -112,3 +112,10 @@ test('replace/title/upper on 2^24-character strings are charged by their output:
   fails('x = "a b" * (1 << 22)\nl = [x.title() for i in range(200)]\n', TOO_MANY);
   fails('x = "a" * (1 << 24)\nl = [x.upper() for i in range(200)]\n', TOO_MANY);
 });
+
+test('a new list, tuple or dict costs steps, so the budget bounds the memory a loop can hold', () => {
+  // With 1 step per iteration this held one list per budget step (20M lists at the production budget: over the
+  // loader's heap). Measured here with a small budget: the loop stops after a quarter of the budget's iterations.
+  const e = fails('x = []\nn = 0\nfor i in range(1 << 40):\n  x = [x]\n  n += 1\n', TOO_MANY);
+  assert.equal(e.pos.line, 4);
+});
