@@ -305,7 +305,9 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
   const k = typeof n === 'bigint' || n < 0 ? 0 : n;
   const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
   const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
-  if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
+  // the string limit is in UTF-8 bytes (a non-ASCII character is up to 4 of them, but one or two JS units)
+  const size = typeof seq === 'string' ? byteLen(seq) : len;
+  if (size * k > max) throw new EvalError(`excessive repeat (${size} * ${n} elements; a ${kind} may hold at most ${max})`);
   charge(kind === 'string' || kind === 'bytes' ? (len * k) >>> 6 : len * k); // the copy costs its size
   if (typeof seq === 'string') return norm(seq.repeat(k));
   if (seq instanceof Bytes) {
