@@ -695,8 +695,11 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 export function quote(s: string): string {
-  if (s.length >= 64) charge(s.length >>> 2); // character-by-character work: charged like a loop over it
-  if (PLAIN.test(s)) return '"' + s + '"';
+  if (PLAIN.test(s)) {
+    if (s.length >= 64) charge(s.length >>> 4); // one regex scan
+    return '"' + s + '"';
+  }
+  charge(s.length); // character-by-character work: charged like a loop over it (repr(repr(...)) doubles each time)
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -123,3 +123,7 @@ test('a new list, tuple or dict costs steps, so the budget bounds the memory a l
 test('repetition is limited by UTF-8 size: chr(19990) * 2^27 (384 MB of UTF-8) is refused at once', () => {
   fails('x = chr(19990) * (1 << 27) + chr(0x1F600)\nz = [ord(c) for c in x.codepoints()]\n', /^excessive repeat \(3 \* 134217728 elements; a string may hold at most 268435456\)$/);
 });
+
+test('repr of strings full of escapes is charged per character (x = repr(x) doubles the text each time)', () => {
+  fails('x = ()\nfor i in range(30):\n  x = repr(x)\n', TOO_MANY);
+});
