@@ -308,7 +308,8 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
   // the string limit is in UTF-8 bytes (a non-ASCII character is up to 4 of them, but one or two JS units)
   const size = typeof seq === 'string' ? byteLen(seq) : len;
   if (size * k > max) throw new EvalError(`excessive repeat (${size} * ${n} elements; a ${kind} may hold at most ${max})`);
-  charge(kind === 'string' || kind === 'bytes' ? (len * k) >>> 6 : len * k); // the copy costs its size
+  // the copy costs its size; a new string 1 step per 8 bytes like builtin results, so a loop cannot hold many
+  charge(kind === 'string' || kind === 'bytes' ? Math.floor((size * k) / 8) : len * k);
   if (typeof seq === 'string') return norm(seq.repeat(k));
   if (seq instanceof Bytes) {
     const r = new Uint8Array(len * k);

@@ -127,3 +127,7 @@ test('repetition is limited by UTF-8 size: chr(19990) * 2^27 (384 MB of UTF-8) i
 test('repr of strings full of escapes is charged per character (x = repr(x) doubles the text each time)', () => {
   fails('x = ()\nfor i in range(30):\n  x = repr(x)\n', TOO_MANY);
 });
+
+test('string repetition is charged 1 step per 8 bytes: a loop cannot keep dozens of 64 MB strings (fuzz abort)', () => {
+  fails('x = ()\nfor i in range(30):\n  x = (x, "a" * (1 << 26))\ny = repr(x)\n', TOO_MANY);
+});
