@@ -1,6 +1,6 @@
 // Calling values: argument binding (starlark-go's setArgs), builtins, and error conversion.
 import { StarlarkError } from './errors';
-import { chargeScan } from './meter';
+import { charge, chargeScan } from './meter';
 import { nearest } from './spell';
 import { repr } from './ops';
 import { escapesExist, norm } from './strings';
@@ -125,7 +125,8 @@ export function chargeResult(r: Value, thread: ThreadImpl): Value {
     thread.steps += r.elems.length;
     if (thread.steps >= thread.nextCheck) thread.check();
   } else if (typeof r === 'string') {
-    if (r.length >= 64) chargeScan(r.length);
+    // a new string costs its size (1 step per 8 chars), so a loop cannot pile up huge strings within the budget
+    if (r.length >= 64) charge(r.length >>> 3);
     // raw bytes put side by side (join, replace, format) may now spell a character: one representation
     if (escapesExist()) return norm(r);
   }

@@ -87,6 +87,9 @@ export function compileFile(ast: FileAST, cenv: CompileEnv): (thread: ThreadImpl
 }
 
 /** Budget/cancel check from a loop: the frame's position becomes the loop's. */
+/** Steps a list, tuple or dict display costs on top of its elements (see the 'list' case). */
+const ALLOC_STEPS = 3;
+
 function checkAt(e: Env, t: ThreadImpl, p: P): void {
   e.sf.pos = p;
   t.check();
@@ -101,12 +104,22 @@ class Compiler {
   block(stmts: Stmt[]): SF {
     const fs = stmts.map((s) => this.stmt(s));
     if (fs.length === 0) return () => NORMAL;
-    if (fs.length === 1) return fs[0];
-    if (fs.length === 2) {
+    if (fs.length === 1) return fs[0]; // loops and calls already charge a step per body run
+    // Every statement costs a step (charged when the block is entered), so a loop whose body is a thousand
+    // statements spends a thousand steps per iteration, not one.
+    const n = fs.length;
+    const p: P = stmts[0];
+    if (n === 2) {
       const [a, b] = fs;
-      return (e) => a(e) || b(e);
+      return (e) => {
+        const t = e.thread;
+        if ((t.steps += 2) >= t.nextCheck) checkAt(e, t, p);
+        return a(e) || b(e);
+      };
     }
     return (e) => {
+      const t = e.thread;
+      if ((t.steps += n) >= t.nextCheck) checkAt(e, t, p);
       for (let i = 0; i < fs.length; i++) {
         const r = fs[i](e);
         if (r !== NORMAL) return r;
@@ -439,9 +452,16 @@ class Compiler {
         const v = x.value;
         return () => v;
       }
+      // A new list, tuple or dict costs ALLOC_STEPS: its memory is what the budget must bound (20M steps of
+      // `x = [x]` would otherwise hold 20M lists, more than the loader's heap, and grind in GC before dying).
       case 'list': {
         const elems = x.elems.map((el) => this.expr(el));
-        return (e) => new List(evalAll(elems, e));
+        const p: P = x;
+        return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, p);
+          return new List(evalAll(elems, e));
+        };
       }
       case 'tuple': {
         const elems = x.elems.map((el) => this.expr(el));
@@ -449,14 +469,22 @@ class Compiler {
           const empty = new Tuple([]);
           return () => empty;
         }
-        return (e) => new Tuple(evalAll(elems, e));
+        const p: P = x;
+        return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, p);
+          return new Tuple(evalAll(elems, e));
+        };
       }
       case 'dict': {
         const keyFs = x.entries.map(([k]) => this.expr(k));
         const valFs = x.entries.map(([, v]) => this.expr(v));
         const keyPos: P[] = x.entries.map(([k]) => k);
         const n = keyFs.length;
+        const dp: P = x;
         return (e) => {
+          const t = e.thread;
+          if ((t.steps += ALLOC_STEPS) >= t.nextCheck) checkAt(e, t, dp);
           const d = new Dict();
           for (let i = 0; i < n; i++) {
             const k = keyFs[i](e);

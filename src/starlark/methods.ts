@@ -278,7 +278,7 @@ function mapRunes(s: string, f: (ch: string, prev: string) => string): string {
 }
 
 function titleCase(s: string): string {
-  chargeScan(s.length);
+  charge(s.length >>> 1); // a callback per word (up to one per 2 chars) or per rune: charged like loop steps
   // ASCII: a cased rune is a letter, so title-casing is per run of letters
   if (isAscii(s)) return s.replace(/[A-Za-z]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase());
   let prevCased = false;
@@ -402,31 +402,40 @@ const stringMethods: Record<string, MethodFn> = {
     const nw = argStr(n, c.name, 'new');
     let count = cnt === undefined ? -1 : toIndexInt(cnt, `${c.name}: count`);
     if (count < 0) count = Infinity;
-    if (old === '') {
-      // Insert at every position (like Python), up to count.
-      const chars = Array.from(s);
-      let out = '';
-      let k = 0;
-      for (let i = 0; i <= chars.length; i++) {
-        if (k < count) {
-          out += nw;
-          k++;
-        }
-        if (i < chars.length) out += chars[i];
-      }
-      return out;
-    }
-    let out = '';
+    // Pieces are joined in chunks: appending one by one builds a rope with a node per occurrence, and V8's
+    // replaceAll collects every match index first (millions for a long string: either way the heap runs out).
+    // Each occurrence costs a step, like a loop iteration. old == '' inserts at every code point boundary.
+    const chunks: string[] = [];
+    let part: string[] = [];
     let i = 0;
     let k = 0;
     while (k < count) {
-      const j = s.indexOf(old, i);
-      if (j < 0) break;
-      out += s.slice(i, j) + nw;
-      i = j + old.length;
+      let j: number;
+      if (old === '') {
+        if (i > s.length) break;
+        j = i;
+      } else {
+        j = s.indexOf(old, i);
+        if (j < 0) break;
+      }
+      part.push(s.slice(i, j), nw);
+      if (old === '') {
+        const cp = s.codePointAt(j);
+        const w = cp === undefined ? 1 : cp > 0xffff ? 2 : 1;
+        if (j < s.length) part.push(s.slice(j, j + w));
+        i = j + w;
+      } else i = j + old.length;
       k++;
+      if (part.length >= 4096) {
+        charge(part.length >>> 1);
+        chunks.push(part.join(''));
+        part = [];
+      }
     }
-    return out + s.slice(i);
+    charge(part.length >>> 1);
+    if (i < s.length) part.push(s.slice(i));
+    chunks.push(part.join(''));
+    return chunks.join('');
   },
   split: (s: string, c) => splitImpl(s, c, false),
   rsplit: (s: string, c) => splitImpl(s, c, true),
@@ -637,10 +646,13 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: Array<[string, Value]
   if (args.length === 1) {
     const src = args[0];
     if (src instanceof Dict) {
+      // copying entries (dict(x), d.update(x)): a hash insertion costs about 8 loop steps (measured)
+      charge(8 * src.size);
       for (const [k, v] of src.entries()) d.set(k, v);
     } else {
       let i = 0;
       forEach(src, (pair) => {
+        charge(8);
         let kv: Value[];
         try {
           kv = toArray(pair);

@@ -305,8 +305,11 @@ function repeat(seq: Value, n: number | bigint): Value | undefined {
   const k = typeof n === 'bigint' || n < 0 ? 0 : n;
   const kind = typeof seq === 'string' ? 'string' : seq instanceof Bytes ? 'bytes' : seq instanceof List ? 'list' : 'tuple';
   const max = kind === 'string' || kind === 'bytes' ? MAX_STRING_LEN : MAX_LIST_LEN;
-  if (len * k > max) throw new EvalError(`excessive repeat (${len} * ${n} elements; a ${kind} may hold at most ${max})`);
-  charge(kind === 'string' || kind === 'bytes' ? (len * k) >>> 6 : len * k); // the copy costs its size
+  // the string limit is in UTF-8 bytes (a non-ASCII character is up to 4 of them, but one or two JS units)
+  const size = typeof seq === 'string' ? byteLen(seq) : len;
+  if (size * k > max) throw new EvalError(`excessive repeat (${size} * ${n} elements; a ${kind} may hold at most ${max})`);
+  // the copy costs its size; a new string 1 step per 8 bytes like builtin results, so a loop cannot hold many
+  charge(kind === 'string' || kind === 'bytes' ? Math.floor((size * k) / 8) : len * k);
   if (typeof seq === 'string') return norm(seq.repeat(k));
   if (seq instanceof Bytes) {
     const r = new Uint8Array(len * k);
@@ -659,7 +662,7 @@ function writeRepr(out: StrBuf, root: Value): void {
     if (v instanceof List || v instanceof Dict) onPath.add(v);
   };
   const emit = (v: Value): void => {
-    charge(4); // building text costs several interpreter steps' worth per value
+    charge(8); // building text costs several interpreter steps' worth per value (measured against a loop step)
     if (isComposite(v)) open(v);
     else out.add(leafRepr(v));
   };
@@ -693,8 +696,11 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 export function quote(s: string): string {
-  if (s.length >= 64) charge(s.length >>> 2); // character-by-character work: charged like a loop over it
-  if (PLAIN.test(s)) return '"' + s + '"';
+  if (PLAIN.test(s)) {
+    if (s.length >= 64) charge(s.length >>> 4); // one regex scan
+    return '"' + s + '"';
+  }
+  charge(s.length); // character-by-character work: charged like a loop over it (repr(repr(...)) doubles each time)
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

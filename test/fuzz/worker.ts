@@ -1,7 +1,14 @@
-// Fuzz child process: runs Starlark programs it receives over IPC and reports how each ended. Tilt's builtins
-// are stubs (any name a Tiltfile calls converts its arguments with toJS and returns None): the fuzzer exercises
-// the interpreter and the host boundary, never the file system, processes or the cluster.
-import { Builtin, StarlarkError, execFile, structBuiltin, toJS, type Value } from '../../src/starlark/index';
+// Fuzz child process: runs Starlark programs it receives over IPC and reports how each ended. Each runs as a
+// Tiltfile does: the production step budget and Tilt's real builtins (loader.ts predeclared), in an empty
+// untrusted workspace (local(), helm() and kustomize() are refused and nothing is fetched), so the fuzzer exercises
+// the interpreter and the Tilt API without touching processes or the cluster. Names those builtins lack (include,
+// v1alpha1, ...) are stubs that convert their arguments with toJS and return None.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Builtin, StarlarkError, createThread, execFile, structBuiltin, toJS, type Value } from '../../src/starlark/index';
+import { DEFAULT_MAX_STEPS, predeclared as tiltBuiltins } from '../../src/tiltfile/loader';
+import { TiltfileState } from '../../src/tiltfile/state';
 
 export type Outcome = 'ok' | 'error' | 'crash';
 export interface Result {
@@ -10,14 +17,7 @@ export interface Result {
   detail?: string;
 }
 
-const STUB_NAMES = [
-  'docker_build', 'custom_build', 'k8s_yaml', 'k8s_resource', 'local_resource', 'local', 'read_file', 'read_json',
-  'read_yaml', 'encode_json', 'decode_json', 'encode_yaml', 'decode_yaml', 'helm', 'kustomize', 'watch_file',
-  'allow_k8s_contexts', 'default_registry', 'port_forward', 'link', 'sync', 'run', 'fall_back_on', 'restart_container',
-  'include', 'load_dynamic', 'dc_resource', 'docker_compose', 'k8s_kind', 'update_settings', 'set_team', 'ci_settings',
-  'secret_settings', 'analytics_settings', 'version_settings', 'trigger_mode', 'disable_snapshots', 'enable_feature',
-  'filter_yaml', 'listdir', 'blob', 'warn', 'test', 'v1alpha1', 'os', 'config', 'shlex', 'k8s_custom_deploy',
-];
+const STUB_NAMES = ['include', 'load_dynamic', 'v1alpha1', 'blob', 'test', 'os', 'config', 'shlex'];
 
 const stub = (name: string): Builtin =>
   new Builtin(name, (c) => {
@@ -26,14 +26,22 @@ const stub = (name: string): Builtin =>
     return null;
   });
 
-const predeclared: Record<string, Value> = { struct: structBuiltin };
-for (const n of STUB_NAMES) predeclared[n] = stub(n);
+const stubs: Record<string, Value> = { struct: structBuiltin };
+for (const n of STUB_NAMES) stubs[n] = stub(n);
 
-export const MAX_STEPS = 1_000_000;
+/** The production budget (loader.ts), so what the fuzzer finds is what a Tiltfile can do. */
+export const MAX_STEPS = DEFAULT_MAX_STEPS;
+
+const workspace = mkdtempSync(path.join(os.tmpdir(), 'innerloop-fuzz-'));
 
 export function runOne(source: string): { outcome: Outcome; detail?: string } {
   try {
-    execFile({ filename: 'Tiltfile', source, predeclared, maxSteps: MAX_STEPS, print: () => {}, load: () => ({}) });
+    const tiltfile = path.join(workspace, 'Tiltfile');
+    const state = new TiltfileState(tiltfile, { trusted: false, env: {} });
+    const thread = createThread('Tiltfile');
+    thread.locals.set('tiltfile', state);
+    const predeclared = { ...stubs, ...tiltBuiltins(state), __file__: tiltfile };
+    execFile({ filename: tiltfile, source, predeclared, thread, maxSteps: MAX_STEPS, print: () => {}, load: () => ({}) });
     return { outcome: 'ok' };
   } catch (e) {
     if (e instanceof StarlarkError) return { outcome: 'error' };

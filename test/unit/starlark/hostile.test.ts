@@ -85,3 +85,49 @@ test('unbounded recursion is a clean Starlark error', () => {
   const e = fails('def f(n):\n  return f(n + 1)\nf(0)\n', /Starlark stack overflow/);
   assert.equal(e.pos.line, 2);
 });
+
+// Issue 11: every statement and every builtin is charged by the work it does, so each of these ends with
+// "too many steps" after work proportional to the budget (before, each ran for minutes or exhausted the heap).
+const TOO_MANY = /too many steps/;
+
+test('statements are charged: a loop whose body is 1,000 statements hits the budget', () => {
+  fails('x = 0\nwhile True:\n' + '  y = 1\n'.repeat(1000), TOO_MANY);
+});
+
+test('dict(x) and dict.update copies are charged by the entries they copy', () => {
+  fails('d = {i: i for i in range(100000)}\nfor i in range(1000):\n  e = dict(d)\n', TOO_MANY);
+  fails('d = {i: i for i in range(100000)}\ne = {}\nfor i in range(1000):\n  e.update(d)\n', TOO_MANY);
+  fails('p = [(i, i) for i in range(100000)]\nfor i in range(1000):\n  e = dict(p)\n', TOO_MANY);
+});
+
+test('str(x) and "%s" % x on large shared structures are charged per value', () => {
+  const shared = 'x = [1] * 1000\nfor i in range(12):\n  x = [x, x]\n';
+  fails(shared + 'for i in range(100):\n  s = str(x)\n', TOO_MANY);
+  fails(shared + 'for i in range(100):\n  s = "%s" % (x,)\n', TOO_MANY);
+});
+
+test('replace/title/upper on 2^24-character strings are charged by their output: no heap exhaustion', () => {
+  fails('x = "a" * (1 << 24)\nl = [x.replace("a", "b") for i in range(200)]\n', TOO_MANY);
+  fails('x = "a" * (1 << 24)\nfor i in range(200):\n  x = x.replace("a", "b").replace("b", "a")\n', TOO_MANY);
+  fails('x = "a b" * (1 << 22)\nl = [x.title() for i in range(200)]\n', TOO_MANY);
+  fails('x = "a" * (1 << 24)\nl = [x.upper() for i in range(200)]\n', TOO_MANY);
+});
+
+test('a new list, tuple or dict costs steps, so the budget bounds the memory a loop can hold', () => {
+  // With 1 step per iteration this held one list per budget step (20M lists at the production budget: over the
+  // loader's heap). Measured here with a small budget: the loop stops after a quarter of the budget's iterations.
+  const e = fails('x = []\nn = 0\nfor i in range(1 << 40):\n  x = [x]\n  n += 1\n', TOO_MANY);
+  assert.equal(e.pos.line, 4);
+});
+
+test('repetition is limited by UTF-8 size: chr(19990) * 2^27 (384 MB of UTF-8) is refused at once', () => {
+  fails('x = chr(19990) * (1 << 27) + chr(0x1F600)\nz = [ord(c) for c in x.codepoints()]\n', /^excessive repeat \(3 \* 134217728 elements; a string may hold at most 268435456\)$/);
+});
+
+test('repr of strings full of escapes is charged per character (x = repr(x) doubles the text each time)', () => {
+  fails('x = ()\nfor i in range(30):\n  x = repr(x)\n', TOO_MANY);
+});
+
+test('string repetition is charged 1 step per 8 bytes: a loop cannot keep dozens of 64 MB strings (fuzz abort)', () => {
+  fails('x = ()\nfor i in range(30):\n  x = (x, "a" * (1 << 26))\ny = repr(x)\n', TOO_MANY);
+});
