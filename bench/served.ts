@@ -2,23 +2,12 @@
 // URL through the port forward every 5 ms, each poll on a fresh TCP connection (no keep-alive agent), so a reused
 // socket to a stale forward can never answer for the new one.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import { get } from '../test/integration/todo/harness';
 
 const POLL_MS = 5;
 
 /** One GET on a new connection; never rejects (status 0 on a connection error). */
-export function getFresh(url: string, timeoutMs = 1_000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve({ status: 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ status: 0, body: e.message }));
-  });
-}
+export const getFresh = (url: string, timeoutMs = 1_000): ReturnType<typeof get> => get(url, timeoutMs, true);
 
 /** performance.now() of the first poll that returned `token`. */
 export async function waitServed(url: string, token: string, timeoutMs: number): Promise<number> {

@@ -59,10 +59,13 @@ export async function todoEnv(): Promise<TodoEnv | { skip: string }> {
   };
 }
 
-/** GET a URL; resolves with status and body (never rejects). */
-export function get(url: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
+/**
+ * GET a URL; resolves with status and body (never rejects). `fresh`: on a new connection (no keep-alive agent), so
+ * a reused socket to a stale forward can never answer for the new one (the loop benches' clock).
+ */
+export function get(url: string, timeoutMs = 2_000, fresh = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { timeout: timeoutMs, ...(fresh ? { agent: false } : {}) }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
