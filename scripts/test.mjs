@@ -28,9 +28,9 @@ const pick = (list) => (filter.length ? list.filter((f) => filter.some((x) => f.
 // Unit files run in parallel (pure Node). Integration and e2e files share one Docker daemon, one cluster and two
 // cores with code-server and chromium, so they run one file at a time: concurrent suites made UI waits flaky.
 // Unit files must exit by themselves. Integration and e2e files keep --test-force-exit as a safety net: a fresh-clone
-// run hung after test/integration/engine/watcherStorm.test.ts passed (an inotify handle left open when the chokidar
-// backend is closed during its initial scan of a 10,000-file tree; chokidar's close() is async and FileWatcher
-// does not await it). Each file alone exits; fix that leak at its source before removing the flag. `innerloop ci`'s
+// run hung after test/integration/engine/watcherStorm.test.ts passed: an inotify handle stayed open, only when the
+// whole file runs (each test alone exits). Suspect, unproven: chokidar's close() is async and FileWatcher.dispose()
+// does not await it. Find and fix that leak at its source before removing the flag. `innerloop ci`'s
 // own exit is proven without any runner help: test/integration/ci spawns the real CLI and asserts it exits.
 // e2e: debug.test.ts has not been shown to exit by itself; electron.test.ts only skips here (no desktop VS Code).
 const phases = [];
