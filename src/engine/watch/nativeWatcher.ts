@@ -196,6 +196,7 @@ export class NativeWatcher implements Disposable {
       else if (!only) existing.only = undefined;
       return existing;
     }
+    if (this.disposed) return undefined;
     const root = this.rootOf(dir);
     if (root !== undefined && (this.polled.has(root) || this.limitHit.has(root))) return undefined;
     let watcher: fs.FSWatcher;
@@ -220,6 +221,18 @@ export class NativeWatcher implements Disposable {
       this.unwatchTree(dir);
     });
     const st = await lstatOrUndefined(dir);
+    // Disposed while we looked: dispose() closed only the watches already in `dirs`, so this one is ours to close
+    // (left open, it is an inotify handle that keeps the process alive after stop).
+    if (this.disposed) {
+      watcher.close();
+      return undefined;
+    }
+    // Another walk watched it while we looked: keep one watch per directory.
+    const raced = this.dirs.get(dir);
+    if (raced) {
+      watcher.close();
+      return raced;
+    }
     const state: DirState = { watcher, known: new Map(), only, ino: st?.ino ?? -1 };
     this.dirs.set(dir, state);
     // Read after watching, so nothing created in between is missed.
