@@ -132,15 +132,20 @@ async function reattach(
         const token = `${resource}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
         const next = { ...config, connect: config.connect ? { host: t.host, port: t.port } : undefined, host: config.host === undefined ? undefined : t.host, port: config.port === undefined ? undefined : t.port, __innerloopReattach: token };
         ctx.log.info(`re-attaching the debugger to ${resource} on ${t.host}:${t.port}`);
-        if (await vscode.debug.startDebugging(ctx.folder, next as vscode.DebugConfiguration)) {
-          // Attached, or ended before attaching (then try again)?
-          const outcome = await attachOutcome(token, attachedTokens, failedAttempts);
+        const starting = vscode.debug.startDebugging(ctx.folder, next as vscode.DebugConfiguration);
+        // Attached, or ended before attaching (then try again)? Judged by what the session does, not by
+        // startDebugging, which itself can hang on an adapter that accepts the connection and never answers (the old
+        // process on its way out): then the attempt counts as hung.
+        const notStarted = starting.then((ok) => (ok ? new Promise<never>(() => undefined) : ('not started' as const)), () => 'not started' as const);
+        const outcome = await Promise.race([attachOutcome(token, attachedTokens, failedAttempts), notStarted]);
+        if (outcome !== 'not started') {
           if (outcome === 'attached') return;
           if (outcome === 'hung') {
             // Let go of what it reached (an adapter on its way out), so the new process can open its port.
             const stuck = attempts.get(token);
             attempts.delete(token);
-            if (stuck) await vscode.debug.stopDebugging(stuck);
+            // Bounded: stopping a session whose adapter never answers can hang too.
+            if (stuck) await Promise.race([vscode.debug.stopDebugging(stuck), new Promise((r) => setTimeout(r, 5_000))]);
             ctx.log.info(`re-attach to ${resource} did not attach within ${ATTACH_OUTCOME_MS / 1000} s; stopped it, trying again`);
           } else ctx.log.info(`re-attach to ${resource} ended before attaching; trying again`);
         }
