@@ -139,4 +139,27 @@ describe('re-attach after the debugged process goes away', () => {
     assert.ok(logs.some((l) => /did not attach within 10 s; stopped it, trying again/.test(l)));
     run('python', [attached], { __innerloopReattach: started.at(-1)!.__innerloopReattach }, false);
   });
+  it('an attempt whose startDebugging never returns (the old adapter took the connection) is stopped and tried again', { timeout: 60_000 }, async () => {
+    const debug = stub.module.debug as Record<string, unknown>;
+    const normal = debug.startDebugging as (folder: unknown, config: Record<string, unknown>) => Promise<boolean>;
+    const before = started.length;
+    let hangs = true;
+    debug.startDebugging = (folder: unknown, config: Record<string, unknown>): Promise<boolean> => {
+      if (!hangs) return normal(folder, config);
+      hangs = false;
+      started.push(config);
+      onStart?.({ id: `attempt-${started.length}`, type: String(config.type), configuration: config });
+      return new Promise<boolean>(() => undefined); // VS Code waits for an initialize answer that never comes
+    };
+    try {
+      const again = new Promise<void>((r) => (onStarted = r));
+      run('python', [attached]);
+      await again;
+      assert.equal(started.length, before + 2);
+      assert.equal(stopped.at(-1)?.configuration.__innerloopReattach, started[before]!.__innerloopReattach, 'the hung attempt was stopped');
+      run('python', [attached], { __innerloopReattach: started.at(-1)!.__innerloopReattach }, false);
+    } finally {
+      debug.startDebugging = normal;
+    }
+  });
 });
