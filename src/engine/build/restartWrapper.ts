@@ -2,7 +2,7 @@
 // adds a POSIX sh supervisor, and runs containers as `/bin/sh <wrapper> <entrypoint...>` (set as the container
 // command, so a command in the YAML cannot bypass it). The supervisor restarts the process whenever the
 // restart file's *content* changes; live update writes a fresh token there after syncing (containerUpdate.ts).
-// Content, not mtime, is compared, so two restarts within one second are not missed. Needs sh, cat, sleep, kill (setsid when present).
+// Content, not mtime, is compared, so two restarts within one second are not missed. Needs sh, cat, sleep, kill.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,18 +16,9 @@ export const RESTART_WRAPPER_SCRIPT = `#!/bin/sh
 f="\${INNERLOOP_RESTART_FILE:-/tmp/.restart-proc}"
 seen="$(cat "$f" 2>/dev/null)"
 child=0
-# The process runs in its own process group (setsid, where the image has it) and the whole group is stopped, so
-# helpers it started (debugpy's adapter, a reloader) cannot outlive it and keep its ports from the next run.
-stop_child() {
-  kill -TERM -- "-$child" 2>/dev/null || kill -TERM "$child" 2>/dev/null
-  wait "$child" 2>/dev/null
-  n=0
-  while kill -0 -- "-$child" 2>/dev/null && [ "$n" -lt 30 ]; do sleep 0.1 2>/dev/null || sleep 1; n=$((n + 1)); done
-  kill -KILL -- "-$child" 2>/dev/null
-}
-trap 'stop_child; exit 143' TERM INT
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT
 while true; do
-  if command -v setsid >/dev/null 2>&1; then setsid "$@" & else "$@" & fi
+  "$@" &
   child=$!
   restarted=0
   while kill -0 "$child" 2>/dev/null; do
@@ -36,7 +27,8 @@ while true; do
       seen="$cur"
       restarted=1
       echo "[innerloop] restarting process after live update"
-      stop_child
+      kill -TERM "$child" 2>/dev/null
+      wait "$child" 2>/dev/null
       break
     fi
     sleep 0.3 2>/dev/null || sleep 1
