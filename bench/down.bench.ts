@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
+import { runBench } from './run';
 
 const ROUNDS = Number(process.env.INNERLOOP_BENCH_ROUNDS ?? 10);
 const cli = process.env.INNERLOOP_CLI ?? resolve(__dirname, '../dist/cli.js');
@@ -62,10 +63,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
+import { runBench } from './run';
 import { pct, staticEdits } from './served';
 
 const EDITS = 20;
@@ -39,10 +40,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

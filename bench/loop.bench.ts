@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
+import { runBench } from './run';
 import { pct, staticEdits, waitServed as served } from './served';
 
 const EDITS = 20;
@@ -89,10 +90,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

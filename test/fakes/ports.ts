@@ -108,3 +108,13 @@ export async function until(pred: () => boolean, what: string, limitMs = 15_000)
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Poll until `fn` returns a value, and return it (a limit of 30 s only turns a hang into a clear failure). */
+export async function untilValue<T>(what: string, fn: () => T | undefined | false): Promise<T> {
+  for (let i = 0; i < 3000; i++) {
+    const v = fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`never: ${what}`);
+}

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import type { KubeClient } from '../../../src/engine/k8s/client';
 import { PodPortForward, watchPongs, type PortForwardOptions, type PortForwardStateEvent } from '../../../src/engine/k8s/portForward';
+import { untilValue as until } from '../../fakes/ports';
 
 class FakeWs extends EventEmitter {
   pings = 0;
@@ -44,14 +45,6 @@ const noClient = {} as KubeClient;
 // A large healthy-after so the delays double deterministically however slow the machine is.
 const backoff = { initialMs: 40, maxMs: 10_000, healthyAfterMs: 1e9 };
 
-async function until<T>(what: string, fn: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 3000; i++) {
-    const v = fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 function connectAndWaitClose(port: number): Promise<void> {
   return new Promise((resolve) => {

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type { Writable } from 'node:stream';
 import type { KubeClient } from '../../../src/engine/k8s/client';
 import { PodPortForward, type PortForwardOptions } from '../../../src/engine/k8s/portForward';
+import { untilValue as until } from '../../fakes/ports';
 
 class FakeWs extends EventEmitter {
   ping(): void {
@@ -18,14 +19,6 @@ class FakeWs extends EventEmitter {
   }
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 3000; i++) {
-    const v = fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 test('port forward: retargeting while a probe of the old pod hangs probes the new pod at once', async () => {
   const probed: string[] = [];
