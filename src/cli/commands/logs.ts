@@ -1,8 +1,7 @@
 // `innerloop logs [RESOURCE...] [-f] [--since D] [--source build|runtime] [--level warn|error]`, as `tilt logs`.
 import type { LogLine } from '../../engine/logs';
-import { terminalSafe } from '../render/ansi';
 import { useColor } from '../render/color';
-import { colorFor, paint } from '../render/status';
+import { formatLogLines } from '../render/terminal';
 import { EXIT_CODES_HELP, EXIT_OK, type Command, type CommandIO } from './types';
 import { bool, durationFlag, oneOf, parseFlags } from './flags';
 import { REMOTE_FLAGS_HELP, REMOTE_OPTIONS, withEngine } from './remote';
@@ -24,13 +23,7 @@ function printer(io: CommandIO): (lines: readonly LogLine[]) => void {
   return (lines) => {
     if (lines.length === 0) return;
     const w = Math.min(24, Math.max(...lines.map((l) => l.resource.length)));
-    let out = '';
-    for (const l of lines) {
-      const text = terminalSafe(l.text, color);
-      const body = l.level === 'error' ? paint(color, 31, text) : l.level === 'warn' ? paint(color, 33, text) : text;
-      out += `${paint(color, colorFor(l.resource), l.resource.padEnd(w).slice(0, w))} │ ${body}\n`;
-    }
-    io.stdout(out);
+    io.stdout(formatLogLines(lines, color, w));
   };
 }
 

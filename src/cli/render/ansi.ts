@@ -13,13 +13,3 @@ export function ansiToHtml(line: string): string {
     return cls ? `<span class="${cls}">${escapeHtml(seg.text)}</span>` : escapeHtml(seg.text);
   }).join('');
 }
-
-/**
- * A log line made safe for a terminal: SGR colour sequences are kept when `color` (stripped otherwise); every other
- * escape or control character (cursor moves, OSC titles and links, bells) is removed so a log cannot redraw or
- * retitle the user's terminal.
- */
-export function terminalSafe(line: string, color: boolean): string {
-  return line.replace(/\x1b\[[0-9;]*m|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.?|[\x00-\x08\x0b-\x1f\x7f]/g, (m) =>
-    color && /^\x1b\[[0-9;]*m$/.test(m) ? m : '');
-}

@@ -27,6 +27,21 @@ export function sanitizeForTerminal(line: string): string {
   return coloured ? out + '\x1b[0m' : out;
 }
 
+/**
+ * Log lines as `resource │ text`, the name coloured per resource and the text made safe; without colour the log's
+ * own colours go too (NO_COLOR means none at all). `up`, `ci` and `logs` print the same way.
+ */
+export function formatLogLines(lines: readonly Pick<LogLine, 'resource' | 'text' | 'level'>[], color: boolean, width: number): string {
+  let out = '';
+  for (const l of lines) {
+    const prefix = paint(color, colorFor(l.resource), l.resource.padEnd(width).slice(0, width));
+    const safe = color ? sanitizeForTerminal(l.text) : stripVTControlCharacters(sanitizeForTerminal(l.text));
+    const text = l.level === 'error' ? paint(color, 31, safe) : l.level === 'warn' ? paint(color, 33, safe) : safe;
+    out += `${prefix} │ ${text}\n`;
+  }
+  return out;
+}
+
 /** Several lines (a summary, a progress report) made safe line by line; the newlines stay. */
 export function sanitizeTextForTerminal(text: string): string {
   return text.split('\n').map(sanitizeForTerminal).join('\n');
@@ -70,15 +85,7 @@ export class TerminalView implements Disposable {
     if (lines.length > 0) this.lastSeq = lines[lines.length - 1]!.seq;
     const color = this.opts.color ?? this.opts.tty;
     const w = Math.min(24, Math.max(this.width, ...lines.map((l) => l.resource.length)));
-    let out = '';
-    for (const l of lines) {
-      if (this.opts.skip?.(l)) continue;
-      const prefix = paint(color, colorFor(l.resource), l.resource.padEnd(w).slice(0, w));
-      // Without colour, the log's own colours go too (NO_COLOR means none at all).
-      const safe = color ? sanitizeForTerminal(l.text) : stripVTControlCharacters(sanitizeForTerminal(l.text));
-      const text = l.level === 'error' ? paint(color, 31, safe) : l.level === 'warn' ? paint(color, 33, safe) : safe;
-      out += `${prefix} │ ${text}\n`;
-    }
+    const out = formatLogLines(this.opts.skip ? lines.filter((l) => !this.opts.skip!(l)) : lines, color, w);
     if (!this.opts.tty) {
       if (out) this.opts.write(out);
       return;

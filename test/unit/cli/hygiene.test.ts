@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { commands } from '../../../src/cli/commands';
 import { useColor, truncateVisible, visibleWidth } from '../../../src/cli/render/color';
-import { ansiToHtml, terminalSafe } from '../../../src/cli/render/ansi';
+import { ansiToHtml } from '../../../src/cli/render/ansi';
+import { formatLogLines } from '../../../src/cli/render/terminal';
+import { colorFor, paint } from '../../../src/cli/render/status';
 import { loadKubeClient } from '../../../src/engine/k8s/client';
 import { contextLabel, kubeTarget } from '../../../src/vscode/kubeTarget';
 
@@ -135,8 +137,9 @@ test('truncation counts visible columns only and closes an open colour', () => {
 
 test('log text: terminals keep only colours (when on); HTML is escaped with colours as classes', () => {
   const line = '\x1b[31mred\x1b[0m \x1b]0;title\x07<script>\x1b[2J\x07';
-  assert.equal(terminalSafe(line, false), 'red <script>');
-  assert.equal(terminalSafe(line, true), '\x1b[31mred\x1b[0m <script>');
+  const one = (color: boolean): string => formatLogLines([{ resource: 'api', text: line, level: 'info' }], color, 3);
+  assert.equal(one(false), 'api │ red <script>\n');
+  assert.equal(one(true), `${paint(true, colorFor('api'), 'api')} │ \x1b[31mred\x1b[0m <script>\x1b[0m\n`);
   assert.equal(ansiToHtml(line), '<span class="a31">red</span> &lt;script&gt;');
   assert.equal(ansiToHtml('\x1b[1;92mok\x1b[39m & done'), '<span class="a92 b">ok</span><span class="b"> &amp; done</span>');
 });
