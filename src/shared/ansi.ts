@@ -12,6 +12,11 @@ export interface AnsiSegment {
 // SGR (group 1 = its parameters) | any other CSI | OSC (BEL or ST terminated, or cut off) | other ESC forms | C0/C1.
 const ESCAPES = /\x1b\[([0-9;:]*)m|\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[PX^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/g;
 
+/** The text a reader sees: every escape sequence and control character removed (for search, widths). */
+export function visibleText(line: string): string {
+  return line.includes('\x1b') || /[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(line) ? line.replace(ESCAPES, '') : line;
+}
+
 export function ansiSegments(line: string): AnsiSegment[] {
   const out: AnsiSegment[] = [];
   let fg: number | undefined;

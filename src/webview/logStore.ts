@@ -3,6 +3,7 @@
 // line numbers that grows as lines arrive; the virtual list only ever reads the rows it shows.
 // No DOM here: unit-tested under plain Node.
 import type { LogBatch } from '../shared/webviewProtocol';
+import { visibleText } from '../shared/ansi';
 
 export const SOURCE = { build: 0, runtime: 1, system: 2 } as const;
 export const LEVEL = { info: 0, warn: 1, error: 2 } as const;
@@ -104,7 +105,8 @@ export class WebviewLogStore {
       if (src === 1 && (m & 3) === SOURCE.runtime) return false;
       if (src === 2 && (m & 3) !== SOURCE.runtime) return false;
       if (lvl !== -1 && (m >> 2) !== lvl) return false;
-      return textOk(this.text[i]!);
+      // Search what the user sees, not the colour codes around it.
+      return textOk(visibleText(this.text[i]!));
     };
   }
 

@@ -48,6 +48,14 @@ describe('webview log store', () => {
     assert.deepEqual(texts(s, { text: '(', regex: false }), []);
   });
 
+  it('searches the text a reader sees: colour codes and other escapes do not match or split a word', () => {
+    const s = new WebviewLogStore();
+    s.append(packLogBatch([line('api', 'runtime', 'error', '\x1b[31mERR\x1b[0mOR: boom'), line('api', 'runtime', 'info', 'plain 31m')]));
+    assert.deepEqual(texts(s, { text: 'error: boom' }), ['\x1b[31mERR\x1b[0mOR: boom']);
+    assert.deepEqual(texts(s, { text: '^ERROR', regex: true }), ['\x1b[31mERR\x1b[0mOR: boom']);
+    assert.deepEqual(texts(s, { text: '31m' }), ['plain 31m']);
+  });
+
   it('reports an invalid regex instead of throwing', () => {
     const v = new FilteredView(sample(), { ...NO_FILTER, text: '(', regex: true });
     assert.equal(v.size, 0);
