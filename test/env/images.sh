@@ -5,7 +5,10 @@
 #                                 and nodejs + express, tagged under both names
 #   pause, coredns FROM scratch + the binaries compiled by build-k8s.sh
 #   debian-go      the same rootfs + Debian's golang-go (1.19) and delve, for Go services under `dlv exec`
-# Skips everything when the registry already holds this version of the images; `images.sh go` builds only debian-go.
+#   debian-python-debugpy  the same rootfs + debugpy from PyPI (pinned wheel, fetched on this host with pip), for
+#                  the todo app's API
+# Skips everything when the registry already holds this version of the images; `images.sh go` builds only debian-go,
+# `images.sh debugpy` only debian-python-debugpy.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -77,13 +80,23 @@ build_rootfs_tar() {
 
 # Images that extend the cached base rootfs (debian-go), each in its own tarball and with its own stamp, so adding one
 # never rebuilds (or retags) the images others already use.
-#   ext_spec NAME sets EXT_IMAGE, EXT_APT (Debian packages), EXT_AFTER (a command run in the root after apt), EXT_ENV.
+#   ext_spec NAME sets EXT_IMAGE, EXT_APT (Debian packages, may be empty), EXT_WHEEL (a PyPI requirement downloaded
+#   on this host as a wheel into /tmp/ext of the root, may be empty), EXT_AFTER (a command run in the root after
+#   apt), EXT_ENV.
+DEBUGPY_VERSION=1.8.22
 ext_spec() {
+  EXT_WHEEL=""
   case "$1" in
     go)
       EXT_IMAGE=$IMAGE_GO EXT_APT="golang-go delve" EXT_AFTER=true
       # Nothing is downloaded at build time: GOPROXY=off makes a missing module an error, not a hang.
       EXT_ENV=(-c 'ENV GOPROXY=off' -c 'ENV GOFLAGS=-buildvcs=false' -c 'ENV CGO_ENABLED=0') ;;
+    debugpy)
+      # The wheel for the image's CPython 3.11 and glibc 2.36 (with pydevd's compiled speedups), unpacked into
+      # /usr/local's dist-packages (ahead of Debian's python3-debugpy on sys.path): no pip in the image. PyPI is
+      # reached from this host, not from inside image builds.
+      EXT_IMAGE=$IMAGE_PYTHON_DEBUGPY EXT_APT="" EXT_WHEEL="debugpy==$DEBUGPY_VERSION" EXT_ENV=()
+      EXT_AFTER="python3 -m zipfile -e /tmp/ext/debugpy-$DEBUGPY_VERSION-*.whl /usr/local/lib/python3.11/dist-packages/ && python3 -m compileall -q /usr/local/lib/python3.11/dist-packages/debugpy >/dev/null; rm -rf /tmp/ext && python3 -c 'import debugpy; assert debugpy.__version__ == \"$DEBUGPY_VERSION\", debugpy.__file__'" ;;
     *) die "unknown image $1" ;;
   esac
 }
@@ -98,13 +111,19 @@ build_ext_rootfs_tar() { # NAME
   dir="$(mktemp -d "$CACHE_DIR/rootfs/debootstrap.XXXXXX")"
   tar -C "$dir" -xf "$ROOTFS_TAR"
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  if [ -n "$EXT_WHEEL" ]; then
+    mkdir -p "$dir/tmp/ext"
+    python3 -m pip download -q --no-deps --only-binary=:all: --implementation cp --python-version 3.11 --abi cp311 \
+      --platform "manylinux_2_36_$(uname -m)" -d "$dir/tmp/ext" "$EXT_WHEEL" >"$blog" 2>&1 \
+      || { tail -n 30 "$blog" >&2; rm -rf --one-file-system "$dir"; die "$1: pip download $EXT_WHEEL failed (log: $blog)"; }
+  fi
   mount -t proc proc "$dir/proc"
-  log "$1: apt-get install $EXT_APT, then $EXT_AFTER, on the base rootfs"
+  log "$1: ${EXT_APT:+apt-get install $EXT_APT, then }$EXT_AFTER, on the base rootfs"
   chroot "$dir" /usr/bin/env -i DEBIAN_FRONTEND=noninteractive PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $EXT_APT && apt-get clean && $EXT_AFTER" \
-    >"$blog" 2>&1 || rc=$?
+    sh -c "${EXT_APT:+apt-get update -qq && apt-get install -y -qq --no-install-recommends $EXT_APT && apt-get clean && }$EXT_AFTER" \
+    >>"$blog" 2>&1 || rc=$?
   umount "$dir/proc"
-  if [ $rc != 0 ]; then tail -n 30 "$blog" >&2; rm -rf --one-file-system "$dir"; die "$1: installing $EXT_APT failed (log: $blog)"; fi
+  if [ $rc != 0 ]; then tail -n 30 "$blog" >&2; rm -rf --one-file-system "$dir"; die "$1: building the root failed (log: $blog)"; fi
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin
   : >"$dir/etc/resolv.conf"
   tar --numeric-owner -C "$dir" -cf "$tarball.partial" .
@@ -127,7 +146,7 @@ build_ext_image() { # NAME
   echo "$value" >"$stamp"
 }
 
-build_ext_images() { build_ext_image go; }
+build_ext_images() { build_ext_image go; build_ext_image debugpy; }
 
 # build_scratch IMAGE CONTEXT_DIR : image from a Dockerfile written into CONTEXT_DIR.
 build_scratch() {
@@ -139,7 +158,7 @@ main() {
   case "${1:-}" in
     rootfs) build_rootfs_tar; return ;;
     rootfs-cached) [ -s "$ROOTFS_TAR" ]; return ;;
-    go) build_ext_image "$1"; return ;;
+    go|debugpy) build_ext_image "$1"; return ;;
   esac
   if all_pushed; then log "base images already in the registry (version $IMAGES_VERSION)"; build_ext_images; return; fi
   local work; work="$(mktemp -d)"; trap 'rm -rf "$work"' RETURN

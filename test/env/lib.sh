@@ -35,6 +35,7 @@ IMAGE_NODE=localhost:5000/innerloop/debian-node:bookworm
 IMAGE_PAUSE=localhost:5000/innerloop/pause:3.10
 IMAGE_COREDNS=localhost:5000/innerloop/coredns:latest
 IMAGE_GO=localhost:5000/innerloop/debian-go:bookworm
+IMAGE_PYTHON_DEBUGPY=localhost:5000/innerloop/debian-python-debugpy:bookworm
 
 log() { printf '[env] %s\n' "$*" >&2; }
 die() { printf '[env] ERROR: %s\n' "$*" >&2; exit 1; }

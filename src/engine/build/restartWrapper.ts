@@ -2,7 +2,10 @@
 // adds a POSIX sh supervisor, and runs containers as `/bin/sh <wrapper> <entrypoint...>` (set as the container
 // command, so a command in the YAML cannot bypass it). The supervisor restarts the process whenever the
 // restart file's *content* changes; live update writes a fresh token there after syncing (containerUpdate.ts).
-// Content, not mtime, is compared, so two restarts within one second are not missed. Needs sh, cat, sleep, kill.
+// Content, not mtime, is compared, so two restarts within one second are not missed. As the container's PID 1 the
+// supervisor also inherits processes the app orphaned (debugpy's adapter daemonizes into its own session and keeps the
+// debug port): before each restart, and on TERM, it stops those too and waits (bounded) for them to exit, so the next
+// run finds its ports free. Needs sh, cat, sleep, kill and /proc.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +19,35 @@ export const RESTART_WRAPPER_SCRIPT = `#!/bin/sh
 f="\${INNERLOOP_RESTART_FILE:-/tmp/.restart-proc}"
 seen="$(cat "$f" 2>/dev/null)"
 child=0
-trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM INT
+# Pids of live processes whose parent is this wrapper, into $found. As PID 1 the wrapper inherits the app's orphans
+# (e.g. a debug adapter that daemonized, in its own session, still holding the debug port). /proc/PID/stat, not
+# status: one line, read with no subshell; its state and ppid follow the last ") " (the name may contain one).
+others() {
+  found=""
+  for s in /proc/[0-9]*/stat; do
+    line=""
+    read -r line <"$s" 2>/dev/null || continue
+    p="\${s#/proc/}"; p="\${p%/stat}"
+    set -- \${line##*) }
+    [ "$2" = "$$" ] && [ "$1" != Z ] && [ "$p" != "$child" ] && found="$found $p"
+  done
+}
+# Stops the app's orphans: TERM, up to 5 s for them to exit, then KILL. Before every restart and on TERM.
+stop_orphans() {
+  others
+  [ -z "$found" ] && return
+  echo "[innerloop] stopping processes the previous run left behind:$found"
+  kill -TERM $found 2>/dev/null
+  i=0
+  while [ $i -lt 50 ]; do
+    others
+    [ -z "$found" ] && return
+    sleep 0.1 2>/dev/null || sleep 1
+    i=$((i + 1))
+  done
+  kill -KILL $found 2>/dev/null
+}
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; child=0; stop_orphans; exit 143' TERM INT
 while true; do
   "$@" &
   child=$!
@@ -41,6 +72,8 @@ while true; do
     [ "$cur" = "$seen" ] && exit "$code"
     seen="$cur"
   fi
+  child=0
+  stop_orphans
 done
 `;
 

@@ -27,7 +27,13 @@ function marked(c: vscode.DebugConfiguration): Marked | undefined {
 }
 
 export function registerReattach(ctx: Ctx): void {
-  /** Sessions whose end was asked for by the client (the user) before the adapter said the program ended. */
+  /**
+   * Sessions whose end the client (the user) asked for before the adapter said the program ended, and the adapter
+   * answered. The answer is what tells a stop from a crash: when the process (or debugpy's adapter) dies, the
+   * connection closes with no `terminated` event, and VS Code still sends `disconnect` to the dead connection, which
+   * never answers (seen in the e2e: a live-update restart looked like "stopped from the editor").
+   */
+  const disconnecting = new Set<string>();
   const userStopped = new Set<string>();
   const programEnded = new Set<string>();
   /** Sessions whose attach request succeeded. */
@@ -46,10 +52,11 @@ export function registerReattach(ctx: Ctx): void {
         if (!marked(session.configuration)) return undefined;
         return {
           onWillReceiveMessage: (m: { type?: string; command?: string }) => {
-            if (m.type === 'request' && m.command === 'disconnect' && !programEnded.has(session.id)) userStopped.add(session.id);
+            if (m.type === 'request' && m.command === 'disconnect' && !programEnded.has(session.id)) disconnecting.add(session.id);
           },
           onDidSendMessage: (m: { type?: string; event?: string; command?: string; success?: boolean }) => {
             if (m.type === 'event' && (m.event === 'terminated' || m.event === 'exited')) programEnded.add(session.id);
+            if (m.type === 'response' && m.command === 'disconnect' && disconnecting.has(session.id)) userStopped.add(session.id);
             if (m.type === 'response' && m.command === 'attach' && m.success) {
               attached.add(session.id);
               const token = session.configuration.__innerloopReattach as string | undefined;
@@ -75,6 +82,7 @@ export function registerReattach(ctx: Ctx): void {
     vscode.debug.onDidTerminateDebugSession((s) => {
       const c = marked(s.configuration);
       const byUser = userStopped.delete(s.id);
+      disconnecting.delete(s.id);
       const wasAttached = attached.delete(s.id);
       programEnded.delete(s.id);
       const token = s.configuration.__innerloopReattach as string | undefined;

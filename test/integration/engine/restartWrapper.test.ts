@@ -42,6 +42,8 @@ test('restart wrapper restarts the process when the restart file changes', async
     Image: built.ref,
     Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000']),
     Cmd: [],
+    // No network needed (and this daemon's default bridge may be missing: "could not find bridge docker0").
+    HostConfig: { NetworkMode: 'none' },
   });
   try {
     await container.start();
@@ -57,6 +59,55 @@ test('restart wrapper restarts the process when the restart file changes', async
     await new Promise((r) => s.on('end', r));
     assert.equal(await waitFor(2), 2, await logsOf(container));
     assert.match(await logsOf(container), /restarting process after live update/);
+    assert.equal((await container.inspect()).State.Running, true);
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restart wrapper (PID 1) stops what the app left behind before restarting it', async (t) => {
+  const why = await problem();
+  if (why) return t.skip(why);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
+  writeRestartWrapperContext(dir);
+  const builder = new DockerImageBuilder(docker);
+  const built = await builder.build({
+    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(BASE, '/tmp/.restart-proc'), ignoreSets: [] },
+    repo: 'innerloop-enginetest/wrapper',
+    force: true,
+  });
+  // The app daemonizes a helper (own session, its parent exits), as debugpy does with its adapter: the helper is
+  // reparented to PID 1, the wrapper.
+  const container = await docker.createContainer({
+    Image: built.ref,
+    Entrypoint: wrappedCommand(['sh', '-c', `(setsid sh -c 'echo helper-$$; exec sleep 1000' &); echo started-$$; exec sleep 1000`]),
+    Cmd: [],
+    HostConfig: { NetworkMode: 'none' },
+  });
+  const run = async (cmd: string): Promise<string> => {
+    const exec = await container.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
+    const s = await exec.start({});
+    let out = '';
+    s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    await new Promise((r) => s.on('end', r));
+    return out;
+  };
+  try {
+    await container.start();
+    const helpers = async () => [...(await logsOf(container)).matchAll(/helper-(\d+)/g)].map((m) => m[1]);
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && (await helpers()).length < n; i++) await new Promise((r) => setTimeout(r, 100));
+      return helpers();
+    };
+    const [first] = await waitFor(1);
+    assert.ok(first, await logsOf(container));
+    await run('echo token-1 > /tmp/.restart-proc');
+    assert.equal((await waitFor(2)).length, 2, await logsOf(container));
+    assert.match(await logsOf(container), new RegExp(`stopping processes the previous run left behind: ${first}\\b`));
+    // Gone (or a zombie the wrapper has not reaped yet), not running.
+    assert.equal((await run(`grep -q ') [^Z]' /proc/${first}/stat 2>/dev/null && echo alive || echo gone`)).trim().replace(/[^a-z]/g, ''), 'gone');
     assert.equal((await container.inspect()).State.Running, true);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);

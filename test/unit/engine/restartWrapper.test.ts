@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RESTART_WRAPPER_PATH, restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
@@ -46,6 +47,70 @@ test('the supervisor restarts the process when the restart file content changes'
   } finally {
     p.kill('SIGTERM');
     await new Promise((r) => p.once('exit', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The app starts a detached helper (its own session, like debugpy's adapter) that listens on a port and outlives the
+// app. The wrapper runs as PID 1 of a new PID namespace (as in a container), so the helper is reparented to it; on
+// restart the wrapper must stop it, or the next run's helper cannot listen ("Address already in use").
+const APP = `
+const { spawn } = require('node:child_process');
+const helper = spawn(process.execPath, ['-e', \`
+  const s = require('node:net').createServer();
+  s.on('error', (e) => { console.log('helper-failed ' + e.code); process.exit(1); });
+  s.listen(Number(process.env.HELPER_PORT), '127.0.0.1', () => console.log('helper-listening ' + process.pid));
+  setInterval(() => undefined, 1000);
+\`], { detached: true, stdio: 'inherit' });
+helper.unref();
+console.log('app-started');
+setInterval(() => undefined, 1000);
+`;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const canUnshare = spawnSync('unshare', ['-pf', '--mount-proc', 'true']).status === 0;
+
+test('on restart and on TERM the supervisor stops what the app left behind (a daemonized helper holding a port)', { skip: canUnshare ? false : 'needs unshare -p (root)' }, async () => {
+  const { dir, script, restart } = tmp();
+  const port = await freePort();
+  const p = spawn('unshare', ['-pf', '--mount-proc', '--kill-child=SIGTERM', '/bin/sh', script, process.execPath, '-e', APP], {
+    env: { ...process.env, INNERLOOP_RESTART_FILE: restart, HELPER_PORT: String(port) },
+  });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  p.stderr.on('data', (d) => (out += d));
+  const count = (re: RegExp) => (out.match(re) ?? []).length;
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 600 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const helperPids = () => [...out.matchAll(/helper-listening (\d+)/g)].map((m) => m[1]);
+  try {
+    await until(() => count(/helper-listening/g) >= 1);
+    assert.equal(count(/helper-listening/g), 1, out);
+    fs.writeFileSync(restart, 'token-1');
+    await until(() => count(/helper-listening|helper-failed/g) >= 2);
+    assert.equal(count(/helper-failed/g), 0, out);
+    assert.equal(count(/helper-listening/g), 2, out);
+    assert.match(out, /stopping processes the previous run left behind: \d+/);
+    assert.equal(count(/app-started/g), 2, out);
+    assert.equal(p.exitCode, null, 'wrapper still running');
+    // TERM to the wrapper (unshare -f ignores it): the helper goes too, so the port is free again.
+    const wrapper = Number(fs.readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').trim());
+    process.kill(wrapper, 'SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+    assert.match(out, new RegExp(`left behind: ${helperPids()[1]}`), out);
+    const s = net.createServer();
+    await new Promise<void>((resolve, reject) => s.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((r) => s.close(r));
+  } finally {
+    if (p.exitCode === null) p.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -117,9 +117,18 @@ describe('re-attach after the debugged process goes away', () => {
     run('python', [attached], { __innerloopReattach: started.at(-1)!.__innerloopReattach }, false);
   });
 
+  it('re-attaches when the connection closed and VS Code then sent a disconnect nobody answered (the process died)', async () => {
+    const before = started.length;
+    const next = new Promise<void>((r) => (onStarted = r));
+    run('python', [attached, ['in', { type: 'request', command: 'disconnect' }]]);
+    await next;
+    assert.equal(started.length, before + 1);
+    run('python', [attached], { __innerloopReattach: started.at(-1)!.__innerloopReattach }, false);
+  });
+
   it('does not re-attach a session the user stopped, one that never attached, or a Node session', () => {
     logs.length = 0;
-    run('python', [attached, ['in', { type: 'request', command: 'disconnect' }]]);
+    run('python', [attached, ['in', { type: 'request', command: 'disconnect' }], ['out', { type: 'response', command: 'disconnect', success: true }]]);
     run('python', [['out', { type: 'response', command: 'attach', success: false }]]);
     run('node', [attached]);
     // A re-attach would first log "went away" (before any await): none did.

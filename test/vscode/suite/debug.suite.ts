@@ -214,12 +214,10 @@ debugTest('Python (API): stops at a breakpoint in the local app.py (innerloop-py
   assert.ok(first, 'an attached innerloop-python session');
 });
 
-// KNOWN BUG, not run (issue 9 stays open): after a live update restarts the API, the restarted process's debugpy
-// cannot listen ("Address already in use" on 5678: the old debugpy adapter outlives the process it served, even
-// with the restart wrapper stopping the whole process group), so no session can re-attach. Seen in two fresh-clone
-// runs. Register this step again once the adapter is gone before the restart:
-//   debugTest('Python (API): after a live update restarts the process it re-attaches and binds at the moved line', pythonReattachAfterLiveUpdate);
-export async function pythonReattachAfterLiveUpdate(): Promise<void> {
+// The restarted process's debugpy must be able to listen again: the restart wrapper stops the old debugpy adapter
+// (daemonized, so orphaned to the wrapper) before starting the new process.
+debugTest('Python (API): after a live update restarts the process it re-attaches and binds at the moved line', pythonReattachAfterLiveUpdate);
+async function pythonReattachAfterLiveUpdate(): Promise<void> {
   const c = cfg();
   const file = join(folder(), 'api', 'app.py');
   const needle = 'log.info("listing %d todos"';
