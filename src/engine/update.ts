@@ -178,6 +178,12 @@ export class ResourceUpdater {
         tracker.markSynced(c.containerId, pending.upTo);
         return { kind: 'done', result: { kind: 'live_update', error: `live update step failed in ${outcome.container.pod} (exit ${outcome.exitCode}): ${outcome.command}` } };
       }
+      if (outcome.kind === 'container_gone') {
+        // Not a reason to rebuild: the new container has no high-water mark, so the engine replays every change
+        // since the image build onto it once it runs (engine.ts noticeContainers), this one included.
+        ctx.onOutput(`${outcome.reason}; the changed files will be replayed onto the new container when it runs`);
+        continue;
+      }
       if (outcome.kind === 'needs_rebuild') {
         if (outcome.hint) ctx.onOutput(`Hint: ${outcome.hint}`);
         const inconsistent = updated > 0 ? `; ${updated} other container(s) were already updated, so the pods are inconsistent` : '';

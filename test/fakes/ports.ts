@@ -1,7 +1,7 @@
 // The one set of fake engine ports (Docker images, Kubernetes, local processes) for unit tests: they record what
 // the engine asked for, and let a test hold a container write open to prove what may run beside it.
 import type { Readable } from 'node:stream';
-import type { ContainerExecutor, ContainerRef, ExecResult } from '../../src/engine/liveupdate/containerUpdate';
+import { ContainerGoneError, type ContainerExecutor, type ContainerRef, type ExecResult } from '../../src/engine/liveupdate/containerUpdate';
 import type { BuiltImage, ImageBuildPort, KubePort, LocalCmdPort, UpdateContext } from '../../src/engine/ports';
 import type { ImageTarget, K8sObject, K8sResource, LocalResource } from '../../src/shared/plan';
 
@@ -27,6 +27,8 @@ export class FakeKube implements KubePort {
   /** What runningContainers() answers. */
   containers: ContainerRef[] = [];
   execExit = 0;
+  /** Containers that stop or restart during an exec into them (the executor throws ContainerGoneError). */
+  readonly gone = new Set<string>();
   /** Execs running now, and the most that ever ran at once on one container. */
   private readonly active = new Map<string, number>();
   maxConcurrentPerContainer = 0;
@@ -66,6 +68,7 @@ export class FakeKube implements KubePort {
       } finally {
         this.active.set(c.containerId, this.activeOn(c.containerId) - 1);
       }
+      if (this.gone.has(c.containerId)) throw new ContainerGoneError(`${c.pod}/${c.container}: the container restarted during the live update`);
       return { exitCode: this.execExit, output: '' };
     },
   };

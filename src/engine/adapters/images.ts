@@ -7,6 +7,7 @@ import type Dockerode from 'dockerode';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { daemonAddress, withDaemonRetry } from '../build/daemonRetry';
 import { DockerImageBuilder } from '../build/docker';
 import { builtRefReplacer, rewriteDockerfileRefs } from '../build/dockerfileRefs';
 import { pushWithRetry } from '../build/pushRetry';
@@ -46,8 +47,13 @@ export class DockerImageAdapter implements ImageBuildPort {
     this.builder = new DockerImageBuilder(opts.docker);
   }
 
-  async buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage> {
+  /** A daemon that is down or restarting is waited for (build/daemonRetry.ts); the whole build is retried. */
+  buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage> {
     const buildStartTime = this.opts.now();
+    return withDaemonRetry(daemonAddress(this.opts.docker), () => this.buildOnce(img, ctx, buildStartTime), { onOutput: ctx.onOutput, signal: ctx.signal });
+  }
+
+  private async buildOnce(img: ImageTarget, ctx: UpdateContext, buildStartTime: number): Promise<BuiltImage> {
     const registry = this.opts.registry();
     const { pushRef: pushRepo, clusterRef: clusterRepo } = clusterRefFor(repoOf(img.ref), registry);
     if (!registry && !this.opts.clusterUsesLocalDocker) {

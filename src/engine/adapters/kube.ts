@@ -5,7 +5,8 @@
 import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
 import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { Observation } from '../actions';
-import type { ContainerRef, ContainerExecutor } from '../liveupdate/containerUpdate';
+import type { Readable } from 'node:stream';
+import { ContainerGoneError, type ContainerRef, type ContainerExecutor, type ExecResult } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
 import type { KubeClient } from '../k8s/client';
@@ -65,6 +66,8 @@ interface Tracked {
 export class KubeAdapter implements KubePort {
   readonly exec: ContainerExecutor;
   private readonly tracked = new Map<string, Tracked>();
+  /** Execs in flight, cancelled when their container goes (execWatched). */
+  private readonly execs = new Set<{ target: ContainerRef; abort(why: string): void }>();
   /** Per resource: pods with more than one container (their log lines carry the container name). */
   private readonly multiContainerPods = new Map<string, Set<string>>();
   private stopped = false;
@@ -74,8 +77,48 @@ export class KubeAdapter implements KubePort {
   private clusterDown = false;
 
   constructor(private readonly opts: KubeAdapterOptions) {
-    this.exec = kubeContainerExecutor(opts.client, this.namespace);
+    const exec = kubeContainerExecutor(opts.client, this.namespace);
+    this.exec = { exec: (target, argv, stdin) => this.execWatched(exec, target, argv, stdin) };
     this.health = new ClusterHealth(opts.client, { ...opts.health, onChange: (reachable, error) => this.reachabilityChanged(reachable, error) });
+  }
+
+  /**
+   * An exec (a live update's copy) into a container that stops or restarts meanwhile can hang until its deadline:
+   * the kubelet keeps the stream open while stdin is still being fed. Pod discovery sees the container go, so the
+   * exec is cancelled then, with a ContainerGoneError.
+   */
+  private async execWatched(exec: ContainerExecutor, target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult> {
+    const ac = new AbortController();
+    const watch = { target, abort: (why: string) => ac.abort(why) };
+    const gone = this.containerGone(target);
+    if (gone) {
+      stdin?.destroy();
+      throw new ContainerGoneError(`${target.pod}/${target.container}: ${gone}`);
+    }
+    this.execs.add(watch);
+    try {
+      return await exec.exec(target, argv, stdin, ac.signal);
+    } catch (err) {
+      if (ac.signal.aborted) throw new ContainerGoneError(`${target.pod}/${target.container}: ${String(ac.signal.reason)}`);
+      throw err;
+    } finally {
+      this.execs.delete(watch);
+    }
+  }
+
+  /** Why the exec's container is no longer the one running there; undefined while it is (or discovery does not know). */
+  private containerGone(target: ContainerRef): string | undefined {
+    for (const t of this.tracked.values()) {
+      const pod = t.discovery.pods().find((p) => p.name === target.pod && (target.namespace === undefined || p.namespace === target.namespace));
+      if (!pod) continue;
+      if (pod.deleting) return 'its pod is being deleted';
+      const c = pod.containers.find((x) => x.name === target.container && !x.init);
+      if (!c) return undefined;
+      if (c.id && c.id !== target.containerId) return 'the container restarted during the live update';
+      if (c.state !== 'running') return `the container stopped during the live update${c.reason ? ` (${c.reason})` : ''}`;
+      return undefined;
+    }
+    return undefined;
   }
 
   private reachabilityChanged(reachable: boolean, error?: string): void {
@@ -218,6 +261,10 @@ export class KubeAdapter implements KubePort {
   private podsChanged(name: string, pods: PodInfo[]): void {
     const t = this.tracked.get(name);
     if (!t || this.stopped) return;
+    for (const e of this.execs) {
+      const gone = this.containerGone(e.target);
+      if (gone) e.abort(gone);
+    }
     const statuses = pods.map((p) => podStatusFrom(p.raw as KubePodLike));
     const ready = t.discovery.readiness(t.resource.podReadiness).ready;
     const job = t.applied.some((a) => a.kind === 'Job');

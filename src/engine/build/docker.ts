@@ -160,8 +160,12 @@ export class DockerImageBuilder {
       if (on === undefined) return Promise.reject(new DockerOperationError(`DOCKER_BUILDKIT=${forced}: want a boolean (1, 0, true, false)`, 'build'));
       return Promise.resolve(on);
     }
-    this.daemonBuildkit ??= this.ping().then(buildkitFromPing);
-    return this.daemonBuildkit;
+    // A failed ping is not remembered: the daemon may be restarting, and the next build asks again.
+    const asked = (this.daemonBuildkit ??= this.ping().then(buildkitFromPing));
+    asked.catch(() => {
+      if (this.daemonBuildkit === asked) this.daemonBuildkit = undefined;
+    });
+    return asked;
   }
 
   /** GET /_ping for its headers (dockerode's ping() returns only the body). */

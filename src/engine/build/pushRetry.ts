@@ -26,16 +26,17 @@ export function registryOf(ref: string): string {
   return ref.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
 }
 
-function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+/** Wait `ms`, rejecting with "`what` cancelled" on abort. */
+export function sleepFor(ms: number, signal?: AbortSignal, what = 'push'): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('push cancelled'));
+    if (signal?.aborted) return reject(new Error(`${what} cancelled`));
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(t);
-      reject(new Error('push cancelled'));
+      reject(new Error(`${what} cancelled`));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -175,8 +175,8 @@ function hintForExecFailure(msg: string): string | undefined {
 /** The engine's ContainerExecutor port on Kubernetes (no restart: restart_container() is Docker-only). */
 export function kubeContainerExecutor(client: KubeClient, defaultNamespace = client.namespace): ContainerExecutor {
   return {
-    async exec(target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult> {
-      const r = await execInContainer(client, { namespace: target.namespace ?? defaultNamespace, pod: target.pod, container: target.container }, argv, { stdin });
+    async exec(target: ContainerRef, argv: string[], stdin?: Readable, signal?: AbortSignal): Promise<ExecResult> {
+      const r = await execInContainer(client, { namespace: target.namespace ?? defaultNamespace, pod: target.pod, container: target.container }, argv, { stdin, signal });
       return { exitCode: r.exitCode, output: r.output };
     },
   };

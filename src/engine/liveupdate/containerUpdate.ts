@@ -2,7 +2,8 @@
 // port (Kubernetes exec or docker exec), like Tilt's exec updater: (1) rm -rf deleted paths, (2) stream a tar
 // of changed files into `tar -C / -x -f -`, (3) each triggered run step, (4) restart if asked.
 // Failure taxonomy: a failing run step is the user's (show it, no rebuild); a failing rm/tar/exec is
-// infrastructure (rebuild); some containers updated and others not is inconsistent (rebuild).
+// infrastructure (rebuild); some containers updated and others not is inconsistent (rebuild); a container that
+// stopped or restarted meanwhile is left to the replay onto its replacement (engine.ts containersChanged).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,9 +24,21 @@ export interface ExecResult {
   output: string;
 }
 
+/**
+ * Thrown by an executor that saw its target container stop, restart (a new container ID) or its pod go away while
+ * an exec ran: what was written there is gone, and a new container gets the files replayed when it starts.
+ */
+export class ContainerGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerGoneError';
+  }
+}
+
 /** Port: run argv inside a container, optionally feeding stdin. Rejects only when exec itself cannot run. */
 export interface ContainerExecutor {
-  exec(target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult>;
+  /** `signal` cancels the exec (it then rejects). */
+  exec(target: ContainerRef, argv: string[], stdin?: Readable, signal?: AbortSignal): Promise<ExecResult>;
   /** Restart the container (Docker/Compose only). Absent on Kubernetes. */
   restart?(target: ContainerRef): Promise<void>;
 }
@@ -33,7 +46,9 @@ export interface ContainerExecutor {
 export type ContainerUpdateOutcome =
   | { kind: 'ok'; updated: ContainerRef[] }
   | { kind: 'run_failed'; container: ContainerRef; command: string; exitCode: number; output: string; updated: ContainerRef[] }
-  | { kind: 'needs_rebuild'; reason: string; hint?: string; updated: ContainerRef[] };
+  | { kind: 'needs_rebuild'; reason: string; hint?: string; updated: ContainerRef[] }
+  /** The container stopped or restarted mid-update (ContainerGoneError): its replacement needs a replay, not a rebuild. */
+  | { kind: 'container_gone'; container: ContainerRef; reason: string; updated: ContainerRef[] };
 
 export interface ApplyOptions {
   /** ext://restart_process: restart by writing a new token to this file (watched by the restart wrapper). */
@@ -158,8 +173,12 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         // Keep a packing error (a file vanished mid-read) from becoming an unhandled stream error.
         let archiveError: Error | undefined;
         archive.on('error', (e: Error) => (archiveError = e));
-        const r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive);
-        archive.destroy();
+        let r: ExecResult;
+        try {
+          r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive);
+        } finally {
+          archive.destroy();
+        }
         if (archiveError) return infra(`packing changed files for ${label} failed: ${archiveError.message}`);
         if (r.exitCode !== 0) {
           return infra(`copying files into ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, await infraHint(exec, c, 'tar', r, plan.copies.map((x) => x.containerPath)));
@@ -187,6 +206,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         }
       }
     } catch (err) {
+      if (err instanceof ContainerGoneError) return { kind: 'container_gone', container: c, reason: err.message, updated: [...updated] };
       return infra(`exec into ${label} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     updated.push(c);

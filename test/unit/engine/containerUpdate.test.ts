@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyToContainers, type ContainerExecutor, type ContainerRef, type ExecResult } from '../../../src/engine/liveupdate/containerUpdate';
+import { applyToContainers, ContainerGoneError, type ContainerExecutor, type ContainerRef, type ExecResult } from '../../../src/engine/liveupdate/containerUpdate';
 import { planLiveUpdate } from '../../../src/engine/liveupdate/plan';
 import type { LiveUpdateStep } from '../../../src/tiltfile/plan';
 
@@ -134,6 +134,26 @@ test('success on one pod and failure on the next is inconsistent -> rebuild; res
     assert.equal((await applyToContainers(fake, [], plan)).kind, 'needs_rebuild');
   } finally {
     fake.cleanup();
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+});
+
+test('a container that stops or restarts during the copy is container_gone (no rebuild), and the archive is released', async () => {
+  const { src, steps } = setup();
+  try {
+    const plan = planLiveUpdate(steps, [{ path: path.join(src, 'main.py'), deleted: false }]);
+    if (plan.kind !== 'live_update') return assert.fail('expected live update');
+    let archive: Readable | undefined;
+    const gone: ContainerExecutor = {
+      async exec(c, _argv, stdin) {
+        archive = stdin;
+        throw new ContainerGoneError(`${c.pod}/${c.container}: the container restarted during the live update`);
+      },
+    };
+    const r = await applyToContainers(gone, [c1], plan);
+    assert.deepEqual(r, { kind: 'container_gone', container: c1, reason: 'api-1/api: the container restarted during the live update', updated: [] });
+    assert.ok(archive?.destroyed, 'the tar stream is destroyed');
+  } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
 });

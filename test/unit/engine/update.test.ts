@@ -40,7 +40,7 @@ function fixture(opts: { containers?: ContainerRef[]; execExit?: number; planOve
   return {
     /** Paths as the watcher routes them for api. */
     edits: (...paths: string[]) => routedEdits(p, 'api', paths),
-    updater, built: images.built, execs: kube.execs, output,
+    updater, built: images.built, execs: kube.execs, gone: kube.gone, output,
     get applied(): K8sObject[][] { return kube.applied.map((a) => a.objects); },
     setContainers: (c: ContainerRef[]) => (kube.containers = c),
     tick: () => (now += 1000),
@@ -88,6 +88,24 @@ test('high-water marks: each container gets what it missed; a restarted containe
   f.execs.length = 0;
   assert.equal(await f.updater.syncNewContainers('api'), undefined);
   assert.deepEqual(f.execs, [], 'nothing left to replay');
+});
+
+test('a container that restarts during the copy is not a rebuild: its replacement gets the files replayed', async () => {
+  const f = fixture({ containers: [{ pod: 'api-1', container: 'api', containerId: 'c1' }] });
+  await f.updater.update({ name: 'api', reason: 'initial', edits: [] });
+  f.built.length = 0;
+  f.tick();
+  f.gone.add('c1');
+  const r = await f.updater.update({ name: 'api', reason: 'changes', edits: f.edits('/repo/api/src/a.ts') });
+  assert.equal(r.kind, 'live_update');
+  assert.equal(r.error, undefined);
+  assert.deepEqual(f.built, [], 'no rebuild');
+  assert.ok(f.output.includes('api-1/api: the container restarted during the live update; the changed files will be replayed onto the new container when it runs'), f.output.join('\n'));
+  // The restarted container (c2) shows up: the replay sends it a.ts.
+  f.setContainers([{ pod: 'api-1', container: 'api', containerId: 'c2' }]);
+  f.execs.length = 0;
+  assert.equal(await f.updater.syncNewContainers('api'), undefined);
+  assert.deepEqual(f.execs.map((a) => a.slice(0, 2)), [['c2', 'tar']]);
 });
 
 test('fall_back_on, files outside syncs, missing containers and exec failures fall back to a full build with the reason', async () => {
