@@ -1,7 +1,8 @@
 // Soak: a 24-hour session at a steady log rate, compressed in time. A chatty resource logs 50 lines/s (some of
 // them one long line without a newline, as progress output does) through the real line splitter, LogStore and
 // the VS Code output channels (vscode stubbed, channel content counted). Memory must stay flat: prints the heap
-// after each simulated hour (after GC). Prints `name: value unit` lines; no assertions.
+// after each simulated hour (after GC). Prints `name: value unit` lines; no assertions (the shortened soak with
+// an assertion is test/integration/engine/soak.test.ts).
 import { tmpdir } from 'node:os';
 import { LineBuffer } from '../src/engine/lineBuffer';
 import { LogStore } from '../src/engine/logs';

@@ -7,6 +7,7 @@ import { Exec, type V1Status } from '@kubernetes/client-node';
 import type { ContainerExecutor, ContainerRef, ExecResult } from '../liveupdate/containerUpdate';
 import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
+import { STREAM_PING_MS, watchLiveness } from './liveness';
 import { ExecError, describeError } from './errors';
 
 export interface ExecTarget {
@@ -23,6 +24,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Keep at most this many bytes of each output stream (the tail). Default 1 MiB. */
   maxOutputBytes?: number;
+  /** Ping period once connected; two periods without a sign of life end the exec (liveness.ts). Default 10 s. */
+  pingMs?: number;
 }
 
 export interface ExecOutput {
@@ -111,8 +114,16 @@ export async function execInContainer(client: KubeClient, target: ExecTarget, ar
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const done = (): void => {
       clearTimeout(timer);
+      stopLiveness();
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    // Connected, then blackholed: no byte either way, so without this the exec would wait for timeoutMs.
+    const pingMs = opts.pingMs ?? STREAM_PING_MS;
+    const stopLiveness = watchLiveness(ws, pingMs, () => {
+      done();
+      ws.terminate();
+      reject(new ExecError(label(target), `the API server stopped answering (no data and no pong for ${(2 * pingMs) / 1000} s); the connection was dropped`));
+    });
     ws.on('close', () => {
       done();
       resolve();

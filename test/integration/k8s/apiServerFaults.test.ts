@@ -8,11 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import { Transform } from 'node:stream';
 import type { K8sObject, K8sResource } from '../../../src/tiltfile/plan';
 import { KubeAdapter } from '../../../src/engine/adapters/kube';
 import { deleteObjects } from '../../../src/engine/k8s/apply';
 import { loadKubeClient } from '../../../src/engine/k8s/client';
-import { execInContainer } from '../../../src/engine/k8s/exec';
+import { execInContainer, kubeContainerExecutor } from '../../../src/engine/k8s/exec';
+import { applyToContainers, type ContainerExecutor, type ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import { Store } from '../../../src/engine/store';
 import { initialResourceState } from '../../../src/shared/state';
 import { clusterBanner } from '../../../src/shared/status';
@@ -99,6 +102,48 @@ test('API server unreachable, then blackholed: the session says so, nothing hang
       await sleep(Math.max(0, downAt + 30_000 - Date.now()));
       await proxy.up();
       await recovered('after-outage', Date.now() - 1);
+    });
+
+    await t.test('blackholed while a live update\'s exec streams: the exec ends within its liveness bound, the live update succeeds afterwards', async () => {
+      // A live update of a 2 MB file: the tar streams through an exec that is connected and mid-transfer when the
+      // proxy starts dropping everything. Only the first 64 KB of the archive pass (a test-owned gate, so the
+      // transfer is still open when the fault starts); the fault itself is the real blackhole.
+      const src = path.join(dir, 'big.txt');
+      fs.writeFileSync(src, 'x'.repeat(2 << 20));
+      const plan = { kind: 'live_update' as const, copies: [{ localPath: src, containerPath: '/www/big.txt' }], deletions: [], runs: [], restart: false };
+      const executor = kubeContainerExecutor(client, ns);
+      let passed = 0;
+      const gate = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          if (passed >= 64 << 10) return; // held: never calls back, the archive stays open
+          passed += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const gated: ContainerExecutor = { exec: (c, argv, stdin) => executor.exec(c, argv, stdin?.pipe(gate)) };
+      const live = await waitFor('a ready pod', 60_000, pod);
+      const ref: ContainerRef = { pod: live, namespace: ns, container: 'app', containerId: '' };
+      const update = applyToContainers(gated, [ref], plan);
+      // Connected and streaming: the tar runs in the container (seen through the direct client, not the proxy).
+      await waitFor('the live update\'s tar running in the pod', 60_000, async () => {
+        const ps = await execInContainer(direct, { namespace: ns, pod: live, container: 'app' }, ['ps', '-o', 'args']);
+        return /tar -C \/ -x -f -/.test(ps.stdout) && passed > 0;
+      });
+      proxy.blackhole();
+      const holeAt = Date.now();
+      const outcome = await update;
+      const failedAfterMs = Date.now() - holeAt;
+      t.diagnostic(`the streaming exec ended ${failedAfterMs} ms after the blackhole started (bound: 2 × 10 s without a sign of life)`);
+      assert.equal(outcome.kind, 'needs_rebuild');
+      assert.match((outcome as { reason: string }).reason, /^exec into .*app failed: .*the API server stopped answering \(no data and no pong for 20 s\); the connection was dropped$/);
+      proxy.resume();
+      await waitFor('the cluster back in the session state', 60_000, () => (cluster()?.reachable !== false ? true : undefined));
+      const resumedAt = Date.now();
+      const after = await applyToContainers(executor, [ref], plan);
+      assert.equal(after.kind, 'ok', JSON.stringify(after));
+      t.diagnostic(`the live update succeeded ${Date.now() - resumedAt} ms after the cluster was back`);
+      const r = await execInContainer(client, { namespace: ns, pod: live, container: 'app' }, ['wc', '-c', '/www/big.txt']);
+      assert.match(r.stdout, new RegExp(`^\\s*${2 << 20}\\b`));
     });
 
     await t.test('blackholed (connections hang): shown, apply and exec give up at their deadline, everything resumes', async () => {

@@ -6,6 +6,9 @@
 // - blackhole(): connections are accepted and kept, but nothing is forwarded either way (a drop rule); the
 //   connections caught in it stay frozen for good, as after a partition, so the product has to replace them.
 //   resume() forwards new connections again.
+// - freezeOpen(): only the connections open now freeze (a half-open path: NAT state lost, a dead node on the way);
+//   new connections are forwarded, so the API server still looks healthy and only each stream's liveness bound
+//   can notice.
 import * as net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import * as fs from 'node:fs';
@@ -56,6 +59,12 @@ export class FaultProxy {
   /** Forward nothing: open connections freeze, new ones are accepted and held. */
   blackhole(): void {
     this.holing = true;
+    for (const p of this.pairs) this.freeze(p);
+    this.pairs.clear();
+  }
+
+  /** Freeze the open connections for good; new ones are forwarded as usual. */
+  freezeOpen(): void {
     for (const p of this.pairs) this.freeze(p);
     this.pairs.clear();
   }
