@@ -1,11 +1,12 @@
 // Tiltfile load time: the todo-app fixture, and a generated Tiltfile of 1,000 resources over 1,000 YAML documents.
 // Prints `name: value unit` lines. Goal: the large load under 300 ms.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { loadTiltfile as LoadFn } from '../src/tiltfile/loader';
+import { generateTiltfile } from './generate';
 
 // Measure the code as it ships: bundle the loader with esbuild (as scripts/build.mjs does) rather than
 // running it through tsx's on-the-fly transform.
@@ -35,45 +36,6 @@ function time(path: string, runs: number, args: string[] = []): { median: number
     if (!r.ok) throw new Error(`load failed: ${JSON.stringify(r.diagnostics.slice(0, 3))}`);
   }
   return { median: median(times), min: Math.min(...times), cpu: median(cpus) };
-}
-
-function generate(n: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'innerloop-bench-'));
-  mkdirSync(join(dir, 'src'));
-  const docs: string[] = [];
-  for (let i = 0; i < n; i++) {
-    docs.push(`apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: svc${i}
-  labels: {app: svc${i}}
-spec:
-  selector:
-    matchLabels: {app: svc${i}}
-  template:
-    metadata:
-      labels: {app: svc${i}}
-    spec:
-      containers:
-        - name: main
-          image: bench/svc${i}
-          ports: [{containerPort: 8080}]
-          env:
-            - {name: INDEX, value: "${i}"}
-`);
-  }
-  writeFileSync(join(dir, 'all.yaml'), docs.join('---\n'));
-  writeFileSync(join(dir, 'Tiltfile'), `
-N = ${n}
-k8s_yaml('all.yaml')
-for i in range(N):
-    name = 'svc%d' % i
-    docker_build('bench/' + name, 'src', dockerfile_contents='FROM scratch\\nCOPY . /\\n',
-                 live_update=[sync('src', '/app'), run('true', trigger=['src/requirements.txt'])])
-    k8s_resource(name, port_forwards=[20000 + i], labels=['group%d' % (i % 10)],
-                 resource_deps=['svc%d' % (i - 1)] if i > 0 else [])
-`);
-  return dir;
 }
 
 const todo = resolve(__dirname, '../test/fixtures/todo-app/Tiltfile');
@@ -188,7 +150,7 @@ spec:
   }
 }
 
-const dir = generate(1000);
+const dir = generateTiltfile(1000);
 try {
   const first = time(join(dir, 'Tiltfile'), 1);
   const t3 = time(join(dir, 'Tiltfile'), 10);

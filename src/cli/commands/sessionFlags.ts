@@ -2,7 +2,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Session } from '../../engine/session';
+import { failedLoad } from '../../tiltfile/childLoader';
+import { loadTiltfileOnDeepStack } from '../../tiltfile/deepStack';
 import { loadTiltfile } from '../../tiltfile/loader';
+import type { TiltfileLoader } from '../../engine/sessionLoad';
 import { CliError, EXIT_USAGE, type CommandIO } from './types';
 import { bool, durationFlag, parseFlags, str } from './flags';
 
@@ -69,9 +72,23 @@ export function requireTiltfile(io: CommandIO, file: string): string {
   return tf;
 }
 
+/** A blocking local() in a load that runs in this process gives up after this long (the child loader's limit). */
+const IN_PROCESS_COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * `down` loads in this process (on a worker thread with a deep stack, as `innerloop tiltfile` does): the CLI is the
+ * user's own command on their own, trusted Tiltfile, so a crash only ends it, local() is bounded by a timeout and
+ * loops by the step budget; and it skips the loader child's start-up, most of `down`'s time (npm run bench down).
+ * The editor keeps the child for everything (an untrusted repository must not take the extension host down).
+ */
+const loadInProcess: TiltfileLoader = (p, opts) =>
+  loadTiltfileOnDeepStack(p, { ...opts, commandTimeoutMs: opts.commandTimeoutMs ?? IN_PROCESS_COMMAND_TIMEOUT_MS }, (path, e) => failedLoad(path, `Tiltfile loader failed: ${e.message}`));
+
 export function sessionFrom(f: SessionFlags, io: CommandIO, subcommand: 'up' | 'ci' | 'down'): Session {
-  // From the bundle the Tiltfile loads in a worker (a hung local() cannot hang the CLI); from sources, in-process.
+  // From the bundle, up and ci load the Tiltfile in a child process with a heap limit (a Tiltfile that exhausts
+  // memory cannot take a running loop down with it), down in-process (above); from sources (tests), in-process.
   const bundled = __filename.endsWith('.js');
+  const load: TiltfileLoader | undefined = !bundled ? async (p, opts) => loadTiltfile(p, opts) : subcommand === 'down' ? loadInProcess : undefined;
   return new Session({
     tiltfile: requireTiltfile(io, f.file),
     args: f.args,
@@ -80,6 +97,6 @@ export function sessionFrom(f: SessionFlags, io: CommandIO, subcommand: 'up' | '
     context: f.context,
     namespace: f.namespace,
     watch: subcommand === 'up',
-    ...(bundled ? {} : { load: async (p: string, opts: Parameters<typeof loadTiltfile>[1]) => loadTiltfile(p, opts) }),
+    ...(load ? { load } : {}),
   });
 }

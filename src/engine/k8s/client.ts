@@ -110,8 +110,40 @@ export interface ServerVersion {
   minor?: string;
 }
 
-/** GET /version within `timeoutMs`; throws ClusterUnreachableError with the reason (refused, timeout, TLS, 401...). */
-export async function checkReachable(client: KubeClient, timeoutMs = 5_000): Promise<ServerVersion> {
+/**
+ * One kept-alive connection for repeated checks of one API server (ClusterHealth checks every few seconds): the
+ * client library makes a fresh agent, so a fresh TCP connection and TLS handshake, for every request, most of an
+ * idle session's CPU. Only client-node's plain https agent is replaced, by a keep-alive one with the same TLS
+ * material (made again when that changes); a proxy agent is used as it is.
+ */
+export class KeptAliveAgent {
+  private agent: https.Agent | undefined;
+  private key = '';
+
+  for(given: unknown): unknown {
+    if (!(given instanceof https.Agent) || given.constructor !== https.Agent) return given;
+    const o = (given as https.Agent & { options: https.AgentOptions }).options;
+    const key = JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized].map((x) => (x === undefined ? null : String(x))));
+    given.destroy();
+    if (!this.agent || key !== this.key) {
+      this.agent?.destroy();
+      this.agent = new https.Agent({ ...o, keepAlive: true, maxSockets: 1 });
+      this.key = key;
+    }
+    return this.agent;
+  }
+
+  destroy(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+}
+
+/**
+ * GET /version within `timeoutMs`; throws ClusterUnreachableError with the reason (refused, timeout, TLS, 401...).
+ * `keepAlive`: reuse one connection across calls (see KeptAliveAgent).
+ */
+export async function checkReachable(client: KubeClient, timeoutMs = 5_000, keepAlive?: KeptAliveAgent): Promise<ServerVersion> {
   const fail = (reason: string): never => {
     throw new ClusterUnreachableError(client.server, client.context, reason);
   };
@@ -127,6 +159,7 @@ export async function checkReachable(client: KubeClient, timeoutMs = 5_000): Pro
   } catch (err) {
     return fail(`credentials could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (keepAlive) opts.agent = keepAlive.for(opts.agent) as https.Agent;
   const mod = url.protocol === 'http:' ? http : https;
   const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = mod.request(url, { ...opts, timeout: timeoutMs }, (res) => {
