@@ -93,9 +93,14 @@ test('half-open path to the API server: exec, port-forward connection, log strea
     // ...and a connection through the forward that sends nothing yet (its websocket is open).
     const idle = net.connect(port, '127.0.0.1');
     idle.on('error', () => undefined);
-    const idleClosed = new Promise<number>((r) => idle.on('close', () => r(Date.now())));
+    let idleClosedAt: number | undefined;
+    idle.on('close', () => (idleClosedAt = Date.now()));
     await new Promise<void>((r) => idle.once('connect', () => r()));
-    await new Promise((r) => setTimeout(r, 1_000)); // the forward's websocket for it connects
+    // Its websocket is through once the pod holds a connection to httpd (seen through the direct client).
+    await waitFor('the forwarded connection open in the pod', 60_000, async () => {
+      const ns8080 = await execInContainer(direct, { namespace: ns, pod: live, container: 'app' }, ['netstat', '-tn']);
+      return /:8080\s+\S+\s+ESTABLISHED/.test(ns8080.stdout);
+    });
 
     proxy.freezeOpen();
     const frozenAt = Date.now();
@@ -106,7 +111,7 @@ test('half-open path to the API server: exec, port-forward connection, log strea
     assert.equal(outcome.kind, 'needs_rebuild');
     assert.match((outcome as { reason: string }).reason, /the API server stopped answering \(no data and no pong for 20 s\); the connection was dropped$/);
 
-    const closedAt = await idleClosed;
+    const closedAt = await waitFor('the idle forwarded connection cut', 60_000, () => idleClosedAt);
     await waitFor('the forward to report the dead connection', 30_000, () => forwardMessages.some((m) => /stopped answering pings/.test(m)));
     await waitFor('the port forward active again', 60_000, () => store.resource('web')?.portForwards[0]?.state === 'active');
     assert.equal((await httpGet(port, '/index.html')).body.trim(), 'hello');
