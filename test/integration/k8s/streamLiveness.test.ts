@@ -2,8 +2,9 @@
 // freezes the connections open at that moment for good and forwards new ones, so the API server's health check
 // keeps answering (no banner, no "cluster back" resume) and only each stream's own bound can notice:
 // exec (pings, 2 × 10 s), port-forward connection (pings, 2 × 10 s), log follow (15 s stall), pod watch (90 s
-// without an event or bookmark). Each is dropped, reported where it matters, and replaced. KubeAdapter → real
-// reducer → Store, a busybox Deployment with a port forward; own namespace, no fixed local port.
+// without an event or bookmark). Each is dropped, reported where it matters, and replaced; an exec that is only
+// quiet (sleep 25) is not. KubeAdapter → real reducer → Store, a busybox Deployment with a port forward; own
+// namespace, no fixed local port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -131,6 +132,10 @@ test('half-open path to the API server: exec, port-forward connection, log strea
 
     const after = await applyToContainers(executor, [{ ...ref, pod: replacement }], plan);
     assert.equal(after.kind, 'ok', JSON.stringify(after));
+    // A command that is silent for longer than the bound is not cut: the API server answers the pings itself.
+    const quiet = await execInContainer(client, { namespace: ns, pod: replacement, container: 'app' }, ['sh', '-c', 'sleep 25; echo done']);
+    assert.equal(quiet.exitCode, 0);
+    assert.equal(quiet.stdout.trim(), 'done');
   } finally {
     await adapter.stop();
     store.dispose();
