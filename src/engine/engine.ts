@@ -72,6 +72,8 @@ export class Engine implements Disposable {
   private readonly seenContainers = new Map<string, Set<string>>();
   /** The session's cluster banner said unreachable at the last session change. */
   private clusterDown = false;
+  /** Updates still running when the cluster came back: they met the outage, so a failure is retried once. */
+  private readonly retryIfFailed = new Set<string>();
   private readonly storeSub: Disposable;
   private readonly removals: Promise<void>[] = [];
   /** `innerloop enable/disable`: per-resource choices that outlive Tiltfile reloads (as Tilt's disable state). */
@@ -104,7 +106,10 @@ export class Engine implements Disposable {
     // Pod discovery writes pods into the store; a container ID we have not seen means a new or restarted
     // container, which needs the files live-updated since its image was built.
     this.storeSub = this.store.onDidChange((change) => {
-      for (const name of change.resources) this.noticeContainers(name);
+      for (const name of change.resources) {
+        this.noticeContainers(name);
+        this.noticeFinished(name);
+      }
       for (const name of change.removed) this.seenContainers.delete(name);
       if (change.session) this.noticeCluster();
     });
@@ -119,8 +124,19 @@ export class Engine implements Disposable {
     if (!back) return;
     for (const name of this.store.snapshot().order) {
       const r = this.store.resource(name);
-      if (r && (r.type === 'k8s' || r.type === 'k8s_custom_deploy') && !r.disabled && !r.currentBuild && lastBuild(r)?.error) this.trigger(name);
+      if (!r || (r.type !== 'k8s' && r.type !== 'k8s_custom_deploy') || r.disabled) continue;
+      // One still running (an apply waiting on its deadline) may fail after this: retried then.
+      if (r.currentBuild) this.retryIfFailed.add(name);
+      else if (lastBuild(r)?.error) this.trigger(name);
     }
+  }
+
+  private noticeFinished(name: string): void {
+    if (!this.retryIfFailed.has(name)) return;
+    const r = this.store.resource(name);
+    if (r?.currentBuild) return;
+    this.retryIfFailed.delete(name);
+    if (r && !r.disabled && lastBuild(r)?.error) this.trigger(name);
   }
 
   private noticeContainers(name: string): void {

@@ -65,8 +65,13 @@ test('soak, shortened: 40 log caps of a real chatty process keep the heap flat (
     }
     return 0;
   };
+  /** Fails (never hangs) if the process stops logging: a generous deadline, not a timing assertion. */
   const until = async (lines: number): Promise<void> => {
-    while (written() < lines) await new Promise((r) => setTimeout(r, 50));
+    const deadline = Date.now() + 300_000;
+    while (written() < lines) {
+      if (Date.now() > deadline) assert.fail(`the chatty process wrote ${written()} lines, not ${lines}: ${JSON.stringify(session.store.resource('chatty')?.runtimeStatus)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
   try {
     channels.setSession({ tiltfile: path.join(dir, 'Tiltfile'), store: session.store, logs: session.logs, trigger: () => undefined, reload: () => undefined, dispose: () => undefined } as never);

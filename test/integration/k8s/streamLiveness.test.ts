@@ -2,8 +2,9 @@
 // freezes the connections open at that moment for good and forwards new ones, so the API server's health check
 // keeps answering (no banner, no "cluster back" resume) and only each stream's own bound can notice:
 // exec (pings, 2 × 10 s), port-forward connection (pings, 2 × 10 s), log follow (15 s stall), pod watch (90 s
-// without an event or bookmark). Each is dropped, reported where it matters, and replaced. KubeAdapter → real
-// reducer → Store, a busybox Deployment with a port forward; own namespace, no fixed local port.
+// without an event or bookmark). Each is dropped, reported where it matters, and replaced; an exec that is only
+// quiet (sleep 25) is not. KubeAdapter → real reducer → Store, a busybox Deployment with a port forward; own
+// namespace, no fixed local port.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -93,9 +94,14 @@ test('half-open path to the API server: exec, port-forward connection, log strea
     // ...and a connection through the forward that sends nothing yet (its websocket is open).
     const idle = net.connect(port, '127.0.0.1');
     idle.on('error', () => undefined);
-    const idleClosed = new Promise<number>((r) => idle.on('close', () => r(Date.now())));
+    let idleClosedAt: number | undefined;
+    idle.on('close', () => (idleClosedAt = Date.now()));
     await new Promise<void>((r) => idle.once('connect', () => r()));
-    await new Promise((r) => setTimeout(r, 1_000)); // the forward's websocket for it connects
+    // Its websocket is through once the pod holds a connection to httpd (seen through the direct client).
+    await waitFor('the forwarded connection open in the pod', 60_000, async () => {
+      const ns8080 = await execInContainer(direct, { namespace: ns, pod: live, container: 'app' }, ['netstat', '-tn']);
+      return /:8080\s+\S+\s+ESTABLISHED/.test(ns8080.stdout);
+    });
 
     proxy.freezeOpen();
     const frozenAt = Date.now();
@@ -106,7 +112,7 @@ test('half-open path to the API server: exec, port-forward connection, log strea
     assert.equal(outcome.kind, 'needs_rebuild');
     assert.match((outcome as { reason: string }).reason, /the API server stopped answering \(no data and no pong for 20 s\); the connection was dropped$/);
 
-    const closedAt = await idleClosed;
+    const closedAt = await waitFor('the idle forwarded connection cut', 60_000, () => idleClosedAt);
     await waitFor('the forward to report the dead connection', 30_000, () => forwardMessages.some((m) => /stopped answering pings/.test(m)));
     await waitFor('the port forward active again', 60_000, () => store.resource('web')?.portForwards[0]?.state === 'active');
     assert.equal((await httpGet(port, '/index.html')).body.trim(), 'hello');
@@ -126,6 +132,10 @@ test('half-open path to the API server: exec, port-forward connection, log strea
 
     const after = await applyToContainers(executor, [{ ...ref, pod: replacement }], plan);
     assert.equal(after.kind, 'ok', JSON.stringify(after));
+    // A command that is silent for longer than the bound is not cut: the API server answers the pings itself.
+    const quiet = await execInContainer(client, { namespace: ns, pod: replacement, container: 'app' }, ['sh', '-c', 'sleep 25; echo done']);
+    assert.equal(quiet.exitCode, 0);
+    assert.equal(quiet.stdout.trim(), 'done');
   } finally {
     await adapter.stop();
     store.dispose();
