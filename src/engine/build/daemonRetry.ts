@@ -33,7 +33,7 @@ export function daemonUnreachable(err: unknown): boolean {
 
 /** Where the client talks to the daemon, as DOCKER_HOST would say it: "unix:///var/run/docker.sock", "tcp://h:2375". */
 export function daemonAddress(docker: Dockerode): string {
-  const m = docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
+  const m = (docker.modem ?? {}) as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
   if (typeof m.socketPath === 'string') return `unix://${m.socketPath}`;
   if (typeof m.host === 'string') return `${m.protocol === 'https' ? 'https' : 'tcp'}://${m.host}${m.port ? `:${String(m.port)}` : ''}`;
   return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
