@@ -2,10 +2,10 @@
 // readiness into the store; the engine notices new container IDs and replays live updates), port forwards that
 // follow the best pod, and pod log streams into the resource's log (scrubbed by the log store).
 
+import type { Readable } from 'node:stream';
 import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
 import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { Observation } from '../actions';
-import type { Readable } from 'node:stream';
 import { ContainerGoneError, type ContainerRef, type ContainerExecutor, type ExecResult } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
