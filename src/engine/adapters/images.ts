@@ -48,9 +48,9 @@ export class DockerImageAdapter implements ImageBuildPort {
   }
 
   /** A daemon that is down or restarting is waited for (build/daemonRetry.ts); the whole build is retried. */
-  buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage> {
+  async buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage> {
     const buildStartTime = this.opts.now();
-    return withDaemonRetry(daemonAddress(this.opts.docker), () => this.buildOnce(img, ctx, buildStartTime), { onOutput: ctx.onOutput, signal: ctx.signal });
+    return await withDaemonRetry(daemonAddress(this.opts.docker), () => this.buildOnce(img, ctx, buildStartTime), { onOutput: ctx.onOutput, signal: ctx.signal });
   }
 
   private async buildOnce(img: ImageTarget, ctx: UpdateContext, buildStartTime: number): Promise<BuiltImage> {

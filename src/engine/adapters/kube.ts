@@ -2,10 +2,10 @@
 // readiness into the store; the engine notices new container IDs and replays live updates), port forwards that
 // follow the best pod, and pod log streams into the resource's log (scrubbed by the log store).
 
+import type { Readable } from 'node:stream';
 import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
 import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { Observation } from '../actions';
-import type { Readable } from 'node:stream';
 import { ContainerGoneError, type ContainerRef, type ContainerExecutor, type ExecResult } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
@@ -97,9 +97,15 @@ export class KubeAdapter implements KubePort {
     }
     this.execs.add(watch);
     try {
-      return await exec.exec(target, argv, stdin, ac.signal);
+      const r = await exec.exec(target, argv, stdin, ac.signal);
+      // Killed with its container (exit 137) and discovery already saw the container go: the same case.
+      const after = r.exitCode === 137 ? this.containerGone(target) : undefined;
+      if (after) throw new ContainerGoneError(`${target.pod}/${target.container}: ${after}`);
+      return r;
     } catch (err) {
-      if (ac.signal.aborted) throw new ContainerGoneError(`${target.pod}/${target.container}: ${String(ac.signal.reason)}`);
+      if (err instanceof ContainerGoneError) throw err;
+      const why = ac.signal.aborted ? String(ac.signal.reason) : this.containerGone(target);
+      if (why) throw new ContainerGoneError(`${target.pod}/${target.container}: ${why}`);
       throw err;
     } finally {
       this.execs.delete(watch);
@@ -109,14 +115,8 @@ export class KubeAdapter implements KubePort {
   /** Why the exec's container is no longer the one running there; undefined while it is (or discovery does not know). */
   private containerGone(target: ContainerRef): string | undefined {
     for (const t of this.tracked.values()) {
-      const pod = t.discovery.pods().find((p) => p.name === target.pod && (target.namespace === undefined || p.namespace === target.namespace));
-      if (!pod) continue;
-      if (pod.deleting) return 'its pod is being deleted';
-      const c = pod.containers.find((x) => x.name === target.container && !x.init);
-      if (!c) return undefined;
-      if (c.id && c.id !== target.containerId) return 'the container restarted during the live update';
-      if (c.state !== 'running') return `the container stopped during the live update${c.reason ? ` (${c.reason})` : ''}`;
-      return undefined;
+      const why = containerGoneReason(t.discovery.pods(), target);
+      if (why) return why;
     }
     return undefined;
   }
@@ -334,6 +334,21 @@ export function droppedObjects(previous: readonly AppliedObject[], latest: reado
   const key = (a: AppliedObject): string => `${a.apiVersion.split('/')[0]}|${a.kind}|${a.namespace ?? ''}|${a.name}`;
   const kept = new Set(latest.map(key));
   return previous.filter((a) => !kept.has(key(a)));
+}
+
+/**
+ * Why `target` is no longer the container running in its pod, from discovered pods: its pod is being deleted, or
+ * the container has another ID (restarted) or is not running. Undefined while it runs, or when the pod is unknown.
+ */
+export function containerGoneReason(pods: readonly PodInfo[], target: ContainerRef): string | undefined {
+  const pod = pods.find((p) => p.name === target.pod && (target.namespace === undefined || p.namespace === target.namespace));
+  if (!pod) return undefined;
+  if (pod.deleting) return 'its pod is being deleted';
+  const c = pod.containers.find((x) => x.name === target.container && !x.init);
+  if (!c) return undefined;
+  if (c.id && c.id !== target.containerId) return 'the container restarted during the live update';
+  if (c.state !== 'running') return `the container stopped during the live update${c.reason ? ` (${c.reason})` : ''}`;
+  return undefined;
 }
 
 /** The objects apply_cmd printed (documents or a List), as applied objects for discovery. */

@@ -33,10 +33,17 @@ export function daemonUnreachable(err: unknown): boolean {
 
 /** Where the client talks to the daemon, as DOCKER_HOST would say it: "unix:///var/run/docker.sock", "tcp://h:2375". */
 export function daemonAddress(docker: Dockerode): string {
-  const m = docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
+  const m = (docker.modem ?? {}) as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
   if (typeof m.socketPath === 'string') return `unix://${m.socketPath}`;
   if (typeof m.host === 'string') return `${m.protocol === 'https' ? 'https' : 'tcp'}://${m.host}${m.port ? `:${String(m.port)}` : ''}`;
   return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/** Node's words, with "the daemon went away mid-call" said outright ("aborted" alone tells a user little). */
+function describe(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const msg = String(e.message ?? err);
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ECONNABORTED' ? `the connection was lost mid-call: ${msg}` : msg;
 }
 
 const inWords = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
@@ -51,7 +58,7 @@ export async function withDaemonRetry<T>(address: string, op: () => Promise<T>, 
       return result;
     } catch (err) {
       if (!daemonUnreachable(err) || o.signal?.aborted) throw err;
-      const why = (err as Error).message;
+      const why = describe(err);
       if (attempt >= attempts) {
         throw new DockerOperationError(`the Docker daemon is not reachable at ${address} (${why}); gave up after ${attempts} attempts. Start Docker, or point DOCKER_HOST at it`, 'build');
       }

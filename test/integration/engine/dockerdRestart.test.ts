@@ -90,7 +90,7 @@ test('dockerd restarted mid-session: the build says the daemon is unreachable, r
       await waitFor('the build to start sending its context', 120_000, () => lines().slice(mark).some((l) => /load build context/.test(l)), 5);
       await dockerd.stop('SIGKILL');
       const said = await waitFor('the build to report the daemon gone', 60_000, () => failures().length > before && failures().at(-1));
-      assert.match(said, /aborted|ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/);
+      assert.match(said, /the connection was lost mid-call|ECONNREFUSED/);
       await dockerd.start();
       const back = Date.now();
       await waitFor('the pod with the big file', 300_000, () => podWith('big.bin', big), 1_000);

@@ -55,6 +55,7 @@ test('pod deleted mid live update: the replacement pod converges to the latest f
     // Delete the pod while its copy of 4 × 24 MB streams in (the copy takes about 2 s here).
     await waitFor('the live update copying', 60_000, () => session.logs.linesSince('lukill').some((l) => l.text.includes(`[${first}/main] copying`)), 5);
     await new Promise((r) => setTimeout(r, 300));
+    const deleted = Date.now();
     await client.core.deleteNamespacedPod({ name: first, namespace: ns, gracePeriodSeconds: 0 });
 
     const converged = await waitFor('a replacement pod with the latest files', 180_000, async () => {
@@ -66,6 +67,8 @@ test('pod deleted mid live update: the replacement pod converges to the latest f
       return p;
     }, 500);
     assert.notEqual(converged, first);
+    const replayed = session.logs.linesSince('lukill').some((l) => l.text.startsWith(`${first}/main: its pod is being deleted; the changed files will be replayed`));
+    console.log(`pod deleted mid live update: converged (${replayed ? 'exec cancelled, replayed onto the replacement' : 'rebuilt'}) ${Date.now() - deleted} ms after the delete`);
     if (process.env.IL_DEBUG) console.log(session.logs.linesSince('lukill').map((l) => l.text).join('\n'), JSON.stringify(session.store.resource('lukill')?.buildHistory, null, 1));
   } catch (err) {
     const r = session.store.resource('lukill');

@@ -5,6 +5,11 @@ import { BuildkitProgressFormatter } from '../../../src/engine/build/buildkitPro
 import { parseSecretSpec, parseSshSpec } from '../../../src/engine/build/buildkitSession';
 import { buildkitFromPing, DockerImageBuilder, readProgress } from '../../../src/engine/build/docker';
 import { Readable } from 'node:stream';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createDockerClient } from '../../../src/engine/build/dockerClient';
 
 // Encoder for the same wire format the daemon sends (field numbers from moby/buildkit's control.proto).
 const root = protobuf.parse(`
@@ -86,4 +91,23 @@ test('BuildKit by default when the daemon has it, as the docker CLI decides', as
   assert.equal(await new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: '0' }).useBuildkit(), false);
   assert.equal(await new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: 'true' }).useBuildkit(), true);
   await assert.rejects(new DockerImageBuilder(docker, undefined, { DOCKER_BUILDKIT: 'maybe' }).useBuildkit(), /want a boolean/);
+});
+
+test('a daemon that was down when first asked is asked again (a failed /_ping is not remembered)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-ping-'));
+  const sock = path.join(dir, 'docker.sock');
+  const docker = await createDockerClient({ socketPath: sock });
+  const builder = new DockerImageBuilder(docker, undefined, {});
+  await assert.rejects(builder.useBuildkit(), /ENOENT|ECONNREFUSED/);
+  const daemon = http.createServer((_req, res) => {
+    res.writeHead(200, { 'API-Version': '1.41', OSType: 'linux' });
+    res.end('OK');
+  });
+  await new Promise<void>((r) => daemon.listen(sock, () => r()));
+  try {
+    assert.equal(await builder.useBuildkit(), true);
+  } finally {
+    daemon.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -134,7 +134,7 @@ test('daemon down: a daemon that stays down fails the build naming it; other err
   const slept: number[] = [];
   await assert.rejects(
     withDaemonRetry('unix:///run/x.sock', () => Promise.reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })), { onOutput: () => undefined, sleep: async (ms) => void slept.push(ms) }),
-    (e: unknown) => e instanceof DockerOperationError && e.message === 'the Docker daemon is not reachable at unix:///run/x.sock (aborted); gave up after 8 attempts. Start Docker, or point DOCKER_HOST at it',
+    (e: unknown) => e instanceof DockerOperationError && e.message === 'the Docker daemon is not reachable at unix:///run/x.sock (the connection was lost mid-call: aborted); gave up after 8 attempts. Start Docker, or point DOCKER_HOST at it',
   );
   assert.deepEqual(slept, [1000, 2000, 4000, 8000, 15000, 15000, 15000]);
   let calls = 0;

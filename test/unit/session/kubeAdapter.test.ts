@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { droppedObjects, reconcileForwards } from '../../../src/engine/adapters/kube';
+import { containerGoneReason, droppedObjects, reconcileForwards } from '../../../src/engine/adapters/kube';
+import type { ContainerInfo, PodInfo } from '../../../src/engine/k8s/discovery';
 import type { PortForward } from '../../../src/tiltfile/plan';
 import type { AppliedObject } from '../../../src/engine/k8s/apply';
 
@@ -46,4 +47,23 @@ test('reconcileForwards: wanted forwards keep their connection, new ones are cre
   const host = reconcileForwards(changed.next, [spec(7000, 0, '0.0.0.0'), spec(9000, 91)], create);
   assert.deepEqual(host.stop.map((f) => f.id), ['new-3']);
   assert.equal(host.next[1]!.id, 'new-4');
+});
+
+test('containerGoneReason: an exec target whose container restarted, stopped, or whose pod is being deleted', () => {
+  const target = { pod: 'api-1', namespace: 'dev', container: 'main', containerId: 'c1' };
+  const pod = (over: Partial<PodInfo>, main: Partial<ContainerInfo> = {}): PodInfo => ({
+    name: 'api-1', namespace: 'dev', uid: 'u1', phase: 'Running', ready: true, deleting: false, createdAt: 0, ancestors: [], ports: {}, raw: {},
+    containers: [
+      { name: 'main', image: 'api', id: 'c0', ready: true, restartCount: 0, state: 'terminated', init: true },
+      { name: 'main', image: 'api', id: 'c1', ready: true, restartCount: 0, state: 'running', init: false, ...main },
+    ],
+    ...over,
+  });
+  assert.equal(containerGoneReason([pod({})], target), undefined, 'still running (an init container of the same name is not it)');
+  assert.equal(containerGoneReason([pod({}, { id: 'c2', restartCount: 1 })], target), 'the container restarted during the live update');
+  assert.equal(containerGoneReason([pod({}, { state: 'terminated', reason: 'Completed' })], target), 'the container stopped during the live update (Completed)');
+  assert.equal(containerGoneReason([pod({ deleting: true })], target), 'its pod is being deleted');
+  // Unknown to discovery (another resource's pod, or not listed yet): no guess, the exec ends on its own.
+  assert.equal(containerGoneReason([pod({ name: 'api-2' })], target), undefined);
+  assert.equal(containerGoneReason([pod({ namespace: 'prod' })], target), undefined);
 });
