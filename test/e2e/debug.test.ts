@@ -7,11 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { debugSkipReason, runDebugSuite } from './lib/debugSession';
 
-// Not run by default (issue 9 is open): in this session's fresh-clone runs the suite failed on the Python re-attach
-// after a live-update restart (the restarted debugpy cannot listen: "Address already in use" on 5678), and a
-// rerun also failed Node's Attach and the Python rebuild re-attach. A suite that fails some runs is a bug to find,
-// not something for CI to gamble on: run it with INNERLOOP_E2E_DEBUG=1 while fixing it.
-const skip = process.env.INNERLOOP_E2E_DEBUG === '1' ? debugSkipReason() : 'known failures, issue 9 open (set INNERLOOP_E2E_DEBUG=1 to run)';
+const skip = debugSkipReason();
 
 describe('Debugging in VS Code against the local cluster (todo app)', { skip, timeout: 1_000_000 }, () => {
   it('stops at breakpoints in the Node frontend and the Python API, across live updates', async (t) => {
