@@ -1,10 +1,11 @@
 // A Docker daemon of the test's own, to kill and restart without touching the shared one others build on: the
-// same dockerd binary with its own data root, exec root, pidfile and socket under a temp dir, no bridge and no
-// iptables rules, on a containerd of its own that keeps running while dockerd is killed and restarted (as with
+// same dockerd binary with its own data root, exec root, pidfile and socket under a temp dir, a bridge of its own and
+// no iptables rules (never `--bridge=none`: a dockerd started so deletes the host's docker0, the shared daemon's
+// default bridge, and every RUN step there then fails with "could not find bridge docker0"), on a containerd of its own that keeps running while dockerd is killed and restarted (as with
 // systemd's separate containerd.service; a dockerd-managed containerd must start again with it, which times out on
 // a loaded machine). It pulls base images from the shared registry on 127.0.0.1:5000 (loopback registries are
 // insecure by default).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -33,15 +34,19 @@ export class PrivateDockerd {
   private containerd: ChildProcess | undefined;
   private proc: ChildProcess | undefined;
   private starts = 0;
+  /** Its default bridge: `ild` + 6 hex (interface names stop at 15 bytes), on a /24 no one else here uses. */
+  private readonly bridge = `ild${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+  private bridgeUp = false;
 
   /** Its containerd (once), then dockerd. */
   async start(timeoutMs = 120_000): Promise<void> {
     if (!this.containerd) await this.startContainerd(timeoutMs);
+    if (!this.bridgeUp) this.addBridge();
     const log = fs.openSync(path.join(this.dir, `dockerd-${++this.starts}.log`), 'w');
     this.proc = spawn(DOCKERD_BIN, [
       '-H', this.host, '--containerd', this.containerdSocket, '--containerd-namespace', 'il-test', '--containerd-plugins-namespace', 'il-test-plugins',
       '--data-root', path.join(this.dir, 'data'), '--exec-root', path.join(this.dir, 'x'),
-      '--pidfile', path.join(this.dir, 'dockerd.pid'), '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+      '--pidfile', path.join(this.dir, 'dockerd.pid'), '--bridge', this.bridge, '--iptables=false', '--ip6tables=false', '--ip-masq=false',
     ], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const end = Date.now() + timeoutMs;
@@ -79,6 +84,17 @@ export class PrivateDockerd {
     await stopProcess(p, signal);
   }
 
+  private addBridge(): void {
+    const ip = (...args: string[]): void => {
+      const r = spawnSync('ip', args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+    };
+    ip('link', 'add', this.bridge, 'type', 'bridge');
+    this.bridgeUp = true;
+    ip('addr', 'add', `10.251.${1 + Math.floor(Math.random() * 250)}.1/24`, 'dev', this.bridge);
+    ip('link', 'set', this.bridge, 'up');
+  }
+
   /** Stop dockerd, then its containerd, unmount what a killed build may have left mounted under the temp dir, and remove it. */
   async dispose(): Promise<void> {
     await this.stop('SIGTERM');
@@ -88,6 +104,8 @@ export class PrivateDockerd {
     const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m === this.dir || m.startsWith(this.dir + '/'));
     for (const m of mounts.sort().reverse()) await new Promise((r) => spawn('umount', ['-l', m], { stdio: 'ignore' }).once('exit', r));
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.bridgeUp) spawnSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
+    this.bridgeUp = false;
   }
 
   logTail(): string {
