@@ -19,8 +19,8 @@ function prelude(): string {
 def docker_build_with_restart(ref, context, entrypoint, live_update, **kwargs):
     base = ref + '-tilt_docker_build_with_restart_base'
     docker_build(base, context, **kwargs)
-    # Written by the image's own user (both images run as 1000): /tmp is writable by it. network='none': this
-    # machine's dockerd has no docker0 bridge, so a RUN step with the default network cannot start.
+    # Written by the image's own user (both images run as 1000): /tmp is writable by it. network='none': the
+    # step fetches nothing.
     df = 'FROM %s\\nRUN echo ${b64} | base64 -d > ${WRAPPER}\\nENV INNERLOOP_RESTART_FILE=${RESTART_FILE}\\n' % base
     docker_build(ref, context, dockerfile_contents=df, network='none', entrypoint=['/bin/sh', '${WRAPPER}'] + entrypoint,
                  live_update=live_update + [run('date +%s%N > ${RESTART_FILE}')], **kwargs)
