@@ -2,7 +2,7 @@
 // tsc only typechecks (npm run typecheck); declarations for the library are emitted separately.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -21,13 +21,19 @@ const common = {
 };
 
 // dist/cli.js stays small (CLI start time): the commands listed in src/cli/commands/all.ts are bundled once as
-// dist/cli-commands.js, and the dispatcher's `import('./up')` etc. become a require of that file at run time.
+// dist/cli-commands.js, and the dispatcher's `import('./up')` etc. become one module that requires that file at run
+// time through V8's code cache (src/cli/codeCache.ts).
 const HEAVY_COMMANDS = /^\.\/(up|ci|down|get|describe|logs|trigger|wait|args|enable|dump|snapshot|doctor)$/;
 const lazyCommands = {
   name: 'lazy-commands',
   setup(build) {
     build.onResolve({ filter: HEAVY_COMMANDS }, (a) =>
-      a.kind === 'dynamic-import' && a.importer.endsWith(join('src', 'cli', 'commands', 'index.ts')) ? { path: './cli-commands.js', external: true } : undefined);
+      a.kind === 'dynamic-import' && a.importer.endsWith(join('src', 'cli', 'commands', 'index.ts')) ? { path: 'cli-commands', namespace: 'lazy-commands' } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'lazy-commands' }, () => ({
+      resolveDir: resolve('src', 'cli'),
+      loader: 'js',
+      contents: "module.exports = require('./codeCache').requireWithCodeCache(require('node:path').join(__dirname, './cli-commands.js'));",
+    }));
   },
 };
 

@@ -13,6 +13,27 @@ import { ClusterUnreachableError, KubeconfigError } from './errors';
 
 /** KubernetesObjectApi plus the "is this kind namespaced?" discovery it already does internally (cached). */
 export class ObjectApi extends KubernetesObjectApi {
+  /** Discovery requests in flight, by group/version. */
+  private readonly discovering = new Map<string, Promise<void>>();
+
+  /**
+   * As the library's, except that lookups made while the first one for that group/version is in flight wait for it
+   * and then read its cached answer, instead of each fetching the same list (down deletes every object at once).
+   */
+  protected override async resource(apiVersion: string, kind: string, options?: Parameters<KubernetesObjectApi['resource']>[2]): ReturnType<KubernetesObjectApi['resource']> {
+    const pending = this.discovering.get(apiVersion);
+    if (pending) await pending;
+    const lookup = super.resource(apiVersion, kind, options);
+    if (!pending) {
+      const settled = lookup.then(() => undefined, () => undefined);
+      this.discovering.set(apiVersion, settled);
+      void settled.then(() => {
+        if (this.discovering.get(apiVersion) === settled) this.discovering.delete(apiVersion);
+      });
+    }
+    return lookup;
+  }
+
   /** undefined when the API server does not know the kind (e.g. a CRD not installed yet). */
   async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
     return (await this.resource(apiVersion, kind))?.namespaced;
