@@ -13,6 +13,7 @@ import { ClusterHealth, type ClusterHealthOptions } from '../k8s/clusterHealth';
 import { PodDiscovery, type ContainerRestart, type PodInfo } from '../k8s/discovery';
 import { parseYamlStream } from '../../tiltfile/yaml';
 import { kubeContainerExecutor } from '../k8s/exec';
+import { ReusingExecutor } from '../k8s/execSession';
 import { PodLogStreams } from '../k8s/podLogs';
 import { PodPortForward, pickForwardPod, resolveContainerPort } from '../k8s/portForward';
 import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
@@ -63,7 +64,8 @@ interface Tracked {
 }
 
 export class KubeAdapter implements KubePort {
-  readonly exec: ContainerExecutor;
+  /** Live updates: one reused exec stream per container, a fresh exec when that cannot be (k8s/execSession.ts). */
+  readonly exec: ContainerExecutor & { dispose(): void };
   private readonly tracked = new Map<string, Tracked>();
   /** Per resource: pods with more than one container (their log lines carry the container name). */
   private readonly multiContainerPods = new Map<string, Set<string>>();
@@ -74,7 +76,7 @@ export class KubeAdapter implements KubePort {
   private clusterDown = false;
 
   constructor(private readonly opts: KubeAdapterOptions) {
-    this.exec = kubeContainerExecutor(opts.client, this.namespace);
+    this.exec = new ReusingExecutor(opts.client, this.namespace, kubeContainerExecutor(opts.client, this.namespace));
     this.health = new ClusterHealth(opts.client, { ...opts.health, onChange: (reachable, error) => this.reachabilityChanged(reachable, error) });
   }
 
@@ -210,6 +212,7 @@ export class KubeAdapter implements KubePort {
   async stop(): Promise<void> {
     this.stopped = true;
     this.health.stop();
+    this.exec.dispose();
     const all = [...this.tracked.values()];
     this.tracked.clear();
     await Promise.all(all.map((t) => this.untrack(t)));

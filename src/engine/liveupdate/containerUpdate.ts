@@ -23,9 +23,14 @@ export interface ExecResult {
   output: string;
 }
 
+export interface ExecStepOptions {
+  /** Running the step twice does what running it once does (rm, tar, the restart token): an executor may retry it. */
+  idempotent?: boolean;
+}
+
 /** Port: run argv inside a container, optionally feeding stdin. Rejects only when exec itself cannot run. */
 export interface ContainerExecutor {
-  exec(target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult>;
+  exec(target: ContainerRef, argv: string[], stdin?: Readable, opts?: ExecStepOptions): Promise<ExecResult>;
   /** Restart the container (Docker/Compose only). Absent on Kubernetes. */
   restart?(target: ContainerRef): Promise<void>;
 }
@@ -72,6 +77,9 @@ export function syncArchive(copies: readonly SyncCopy[]): Readable {
 }
 
 let restartSeq = 0;
+
+/** The engine's own steps: a reused exec stream that died mid-step may rerun them (k8s/execSession.ts). */
+const IDEMPOTENT: ExecStepOptions = { idempotent: true };
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -149,7 +157,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
     try {
       if (plan.deletions.length > 0) {
         out(`[${label}] removing ${plan.deletions.length} path(s)`);
-        const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions]);
+        const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions], undefined, IDEMPOTENT);
         if (r.exitCode !== 0) return infra(`removing files in ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, await infraHint(exec, c, 'rm', r, plan.deletions));
       }
       if (plan.copies.length > 0) {
@@ -158,7 +166,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         // Keep a packing error (a file vanished mid-read) from becoming an unhandled stream error.
         let archiveError: Error | undefined;
         archive.on('error', (e: Error) => (archiveError = e));
-        const r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive);
+        const r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive, IDEMPOTENT);
         archive.destroy();
         if (archiveError) return infra(`packing changed files for ${label} failed: ${archiveError.message}`);
         if (r.exitCode !== 0) {
@@ -177,7 +185,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         if (opts.restartFile) {
           // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes.
           const token = `${Date.now()}-${++restartSeq}`;
-          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`]);
+          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`], undefined, IDEMPOTENT);
           if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, await infraHint(exec, c, 'restart', r, [opts.restartFile]));
         } else if (exec.restart) {
           out(`[${label}] restarting container`);
