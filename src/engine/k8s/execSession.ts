@@ -17,8 +17,6 @@ import type { ExecTarget } from './exec';
 
 /** Payloads larger than this go over a fresh exec (raw tar, no base64 through the shell). */
 export const MAX_SESSION_PAYLOAD = 256 << 10;
-/** A command on the session without its marker after this long: the stream is taken for dead. */
-const COMMAND_TIMEOUT_MS = 20_000;
 
 /** The stream died (or never worked); the step did not necessarily run. */
 export class SessionGone extends Error {
@@ -62,7 +60,13 @@ export class ExecSession {
   /** Commands run on this stream (tests: reuse is observable). */
   commands = 0;
 
-  private constructor(private readonly ws: Socket, private readonly stdin: PassThrough, private readonly onGone: () => void) {}
+  private constructor(
+    private readonly ws: Socket,
+    private readonly stdin: PassThrough,
+    private readonly onGone: () => void,
+    /** A command without its marker after this long (the request deadline): the stream is taken for dead. */
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Opens the shell and checks it can run payload commands; rejects with SessionGone when it cannot. */
   static async open(client: KubeClient, target: ExecTarget, onGone: () => void): Promise<ExecSession> {
@@ -83,7 +87,7 @@ export class ExecSession {
     } catch (err) {
       throw new SessionGone(`could not open the exec session: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const s = new ExecSession(ws, stdin, onGone);
+    const s = new ExecSession(ws, stdin, onGone, client.requestTimeoutMs);
     sink.session = s;
     ws.on('close', () => s.die('the exec stream closed'));
     ws.on('error', (e: Error) => s.die(`the exec stream failed: ${e.message}`));
@@ -113,7 +117,7 @@ export class ExecSession {
     const marker = `__IL_${randomBytes(6).toString('hex')}`;
     this.commands++;
     return new Promise<ExecResult>((resolve, reject) => {
-      const timer = setTimeout(() => this.die(`no answer on the exec stream within ${COMMAND_TIMEOUT_MS / 1000} s`), COMMAND_TIMEOUT_MS);
+      const timer = setTimeout(() => this.die(`no answer on the exec stream within ${this.timeoutMs / 1000} s`), this.timeoutMs);
       timer.unref?.();
       this.waiter = {
         marker,
