@@ -155,23 +155,39 @@ export class ExecSession {
     this.stdin.end();
     this.die('closed');
   }
-
-  /** Test hook: the stream dies as if the connection dropped. */
-  kill(): void {
-    this.die('killed');
-  }
 }
 
-async function readUpTo(src: Readable, limit: number): Promise<{ buf: Buffer } | { head: Buffer[]; rest: Readable }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of src) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    chunks.push(b);
-    size += b.length;
-    if (size > limit) return { head: chunks, rest: src };
-  }
-  return { buf: Buffer.concat(chunks) };
+/** Reads `src` to its end, or until more than `limit` bytes came: then the stream is left paused, not destroyed. */
+function readUpTo(src: Readable, limit: number): Promise<{ buf: Buffer } | { head: Buffer[]; rest: Readable }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const off = (): void => {
+      src.off('data', onData);
+      src.off('end', onEnd);
+      src.off('error', onError);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      chunks.push(b);
+      size += b.length;
+      if (size <= limit) return;
+      off();
+      src.pause();
+      resolve({ head: chunks, rest: src });
+    };
+    const onEnd = (): void => {
+      off();
+      resolve({ buf: Buffer.concat(chunks) });
+    };
+    const onError = (e: Error): void => {
+      off();
+      reject(e);
+    };
+    src.on('data', onData);
+    src.on('end', onEnd);
+    src.on('error', onError);
+  });
 }
 
 /** The head already read, then the rest of the stream. */
