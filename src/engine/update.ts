@@ -219,7 +219,7 @@ export class ResourceUpdater {
   private planFiles(plan: Plan, img: ImageTarget, files: readonly string[]): LiveUpdatePlan {
     return planLiveUpdate(img.liveUpdate, files.map((f) => ({ path: f, deleted: !this.deps.exists(f) })), {
       displayBase: path.dirname(plan.tiltfile),
-      restartProcess: img.restartProcess !== undefined,
+      restartProcess: img.restartProcess !== undefined && !img.restartProcess.triggered,
     });
   }
 

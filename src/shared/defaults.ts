@@ -2,10 +2,17 @@
 // ones (it cannot import); test/unit/vscode/manifest.test.ts keeps the two in sync.
 
 /**
- * Quiet period (ms) before a burst of file changes becomes one update: short enough to feel instant, long enough
- * to cover an editor's write-rename-chmod sequence. The CLI, the editor's engine and the watcher all use it.
+ * Quiet period (ms) before a burst of file changes becomes one update: long enough to coalesce a burst that keeps
+ * coming (`git checkout`, a formatter saving many files). The CLI, the editor's engine and the watcher all use it.
  */
 export const DEFAULT_DEBOUNCE_MS = 50;
+
+/**
+ * Quiet period (ms) after the first change of a new burst: an editor's save (write, rename, chmod) lands within a
+ * millisecond or two, so a lone save acts after this much quiet; a second event inside it means a burst, which then
+ * waits DEFAULT_DEBOUNCE_MS (issue 14). Never longer than the configured debounce.
+ */
+export const FIRST_EVENT_QUIET_MS = 8;
 
 /**
  * The longest a burst of file changes is held before it is delivered anyway (ms), so a never-ending storm (a build

@@ -61,7 +61,11 @@ interface ImageTargetBase {
    * Set by ext://restart_process: restart the main process (`entrypoint`) after each live update. Tilt does it by
    * wrapping the image; the engine may do it any way it likes. `restartFile` is the extension's restart_file.
    */
-  restartProcess?: { entrypoint: string[]; restartFile: string };
+  /**
+   * ext://restart_process. `triggered`: trigger= was given, so only a change to those files restarts the process (a
+   * run step writes the restart file, as in Tilt); otherwise every live update ends with a restart.
+   */
+  restartProcess?: { entrypoint: string[]; restartFile: string; triggered?: boolean };
 }
 
 export interface DockerBuildTarget extends ImageTargetBase {

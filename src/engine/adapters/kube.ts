@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { K8sCustomDeployResource, K8sObject, K8sResource, PortForward } from '../../shared/plan';
 import type { PortForwardStatus, RuntimeStatus } from '../../shared/state';
 import type { Observation } from '../actions';
-import { ContainerGoneError, type ContainerRef, type ContainerExecutor, type ExecResult } from '../liveupdate/containerUpdate';
+import { ContainerGoneError, type ContainerRef, type ContainerExecutor, type ExecResult, type ExecStepOptions } from '../liveupdate/containerUpdate';
 import type { KubePort, UpdateContext } from '../ports';
 import { applyObjects, deleteObjects, type AppliedObject } from '../k8s/apply';
 import type { KubeClient } from '../k8s/client';
@@ -14,6 +14,7 @@ import { ClusterHealth, type ClusterHealthOptions } from '../k8s/clusterHealth';
 import { PodDiscovery, type ContainerRestart, type PodInfo } from '../k8s/discovery';
 import { parseYamlStream } from '../../tiltfile/yaml';
 import { kubeContainerExecutor } from '../k8s/exec';
+import { ReusingExecutor } from '../k8s/execSession';
 import { PodLogStreams } from '../k8s/podLogs';
 import { PodPortForward, pickForwardPod, resolveContainerPort } from '../k8s/portForward';
 import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
@@ -64,7 +65,8 @@ interface Tracked {
 }
 
 export class KubeAdapter implements KubePort {
-  readonly exec: ContainerExecutor;
+  /** Live updates: one reused exec stream per container, a fresh exec when that cannot be (k8s/execSession.ts). */
+  readonly exec: ContainerExecutor & { dispose(): void };
   private readonly tracked = new Map<string, Tracked>();
   /** Execs in flight, cancelled when their container goes (execWatched). */
   private readonly execs = new Set<{ target: ContainerRef; abort(why: string): void }>();
@@ -77,8 +79,8 @@ export class KubeAdapter implements KubePort {
   private clusterDown = false;
 
   constructor(private readonly opts: KubeAdapterOptions) {
-    const exec = kubeContainerExecutor(opts.client, this.namespace);
-    this.exec = { exec: (target, argv, stdin) => this.execWatched(exec, target, argv, stdin) };
+    const reusing = new ReusingExecutor(opts.client, this.namespace, kubeContainerExecutor(opts.client, this.namespace));
+    this.exec = { exec: (target, argv, stdin, o) => this.execWatched(reusing, target, argv, stdin, o), dispose: () => reusing.dispose() };
     this.health = new ClusterHealth(opts.client, { ...opts.health, onChange: (reachable, error) => this.reachabilityChanged(reachable, error) });
   }
 
@@ -87,7 +89,7 @@ export class KubeAdapter implements KubePort {
    * the kubelet keeps the stream open while stdin is still being fed. Pod discovery sees the container go, so the
    * exec is cancelled then, with a ContainerGoneError.
    */
-  private async execWatched(exec: ContainerExecutor, target: ContainerRef, argv: string[], stdin?: Readable): Promise<ExecResult> {
+  private async execWatched(exec: ContainerExecutor, target: ContainerRef, argv: string[], stdin?: Readable, opts?: ExecStepOptions): Promise<ExecResult> {
     const ac = new AbortController();
     const watch = { target, abort: (why: string) => ac.abort(why) };
     const gone = this.containerGone(target);
@@ -97,7 +99,7 @@ export class KubeAdapter implements KubePort {
     }
     this.execs.add(watch);
     try {
-      const r = await exec.exec(target, argv, stdin, ac.signal);
+      const r = await exec.exec(target, argv, stdin, { ...opts, signal: ac.signal });
       // Killed with its container (exit 137) and discovery already saw the container go: the same case.
       const after = r.exitCode === 137 ? this.containerGone(target) : undefined;
       if (after) throw new ContainerGoneError(`${target.pod}/${target.container}: ${after}`);
@@ -253,6 +255,7 @@ export class KubeAdapter implements KubePort {
   async stop(): Promise<void> {
     this.stopped = true;
     this.health.stop();
+    this.exec.dispose();
     const all = [...this.tracked.values()];
     this.tracked.clear();
     await Promise.all(all.map((t) => this.untrack(t)));

@@ -4,7 +4,7 @@
 
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { Exec, type V1Status } from '@kubernetes/client-node';
-import type { ContainerExecutor, ContainerRef, ExecResult } from '../liveupdate/containerUpdate';
+import type { ContainerExecutor, ContainerRef, ExecResult, ExecStepOptions } from '../liveupdate/containerUpdate';
 import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import { STREAM_PING_MS, watchLiveness } from './liveness';
@@ -186,8 +186,8 @@ function hintForExecFailure(msg: string): string | undefined {
 /** The engine's ContainerExecutor port on Kubernetes (no restart: restart_container() is Docker-only). */
 export function kubeContainerExecutor(client: KubeClient, defaultNamespace = client.namespace): ContainerExecutor {
   return {
-    async exec(target: ContainerRef, argv: string[], stdin?: Readable, signal?: AbortSignal): Promise<ExecResult> {
-      const r = await execInContainer(client, { namespace: target.namespace ?? defaultNamespace, pod: target.pod, container: target.container }, argv, { stdin, signal });
+    async exec(target: ContainerRef, argv: string[], stdin?: Readable, opts?: ExecStepOptions): Promise<ExecResult> {
+      const r = await execInContainer(client, { namespace: target.namespace ?? defaultNamespace, pod: target.pod, container: target.container }, argv, { stdin, signal: opts?.signal });
       return { exitCode: r.exitCode, output: r.output };
     },
   };

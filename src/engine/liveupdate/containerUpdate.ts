@@ -35,10 +35,16 @@ export class ContainerGoneError extends Error {
   }
 }
 
+export interface ExecStepOptions {
+  /** Running the step twice does what running it once does (rm, tar, the restart token): an executor may retry it. */
+  idempotent?: boolean;
+  /** Cancels the exec (it then rejects). */
+  signal?: AbortSignal;
+}
+
 /** Port: run argv inside a container, optionally feeding stdin. Rejects only when exec itself cannot run. */
 export interface ContainerExecutor {
-  /** `signal` cancels the exec (it then rejects). */
-  exec(target: ContainerRef, argv: string[], stdin?: Readable, signal?: AbortSignal): Promise<ExecResult>;
+  exec(target: ContainerRef, argv: string[], stdin?: Readable, opts?: ExecStepOptions): Promise<ExecResult>;
   /** Restart the container (Docker/Compose only). Absent on Kubernetes. */
   restart?(target: ContainerRef): Promise<void>;
 }
@@ -87,6 +93,9 @@ export function syncArchive(copies: readonly SyncCopy[]): Readable {
 }
 
 let restartSeq = 0;
+
+/** The engine's own steps: a reused exec stream that died mid-step may rerun them (k8s/execSession.ts). */
+const IDEMPOTENT: ExecStepOptions = { idempotent: true };
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -164,7 +173,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
     try {
       if (plan.deletions.length > 0) {
         out(`[${label}] removing ${plan.deletions.length} path(s)`);
-        const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions]);
+        const r = await exec.exec(c, ['rm', '-rf', ...plan.deletions], undefined, IDEMPOTENT);
         if (r.exitCode !== 0) return infra(`removing files in ${label} failed (exit ${r.exitCode}): ${r.output.trim()}`, await infraHint(exec, c, 'rm', r, plan.deletions));
       }
       if (plan.copies.length > 0) {
@@ -175,7 +184,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         archive.on('error', (e: Error) => (archiveError = e));
         let r: ExecResult;
         try {
-          r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive);
+          r = await exec.exec(c, ['tar', '-C', '/', '-x', '-f', '-'], archive, IDEMPOTENT);
         } finally {
           archive.destroy();
         }
@@ -196,7 +205,7 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
         if (opts.restartFile) {
           // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes.
           const token = `${Date.now()}-${++restartSeq}`;
-          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`]);
+          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`], undefined, IDEMPOTENT);
           if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, await infraHint(exec, c, 'restart', r, [opts.restartFile]));
         } else if (exec.restart) {
           out(`[${label}] restarting container`);

@@ -11,12 +11,17 @@ import type { Builtins } from './types';
 
 const own = ['entrypoint', 'live_update', 'base_suffix', 'restart_file', 'trigger', 'exit_policy'];
 
-function finish(img: ImageTarget, a: Record<string, Value | undefined>): void {
+function finish(s: TiltfileState, img: ImageTarget, a: Record<string, Value | undefined>): void {
   const policy = str(a.exit_policy, 'exit_policy', 'restart');
   if (policy !== 'restart' && policy !== 'continue') throw new Error(`exit_policy must be 'restart' or 'continue'; got ${JSON.stringify(policy)}`);
   img.restartProcess = { entrypoint: img.entrypoint, restartFile: str(a.restart_file, 'restart_file', '/tmp/.restart-proc') };
-  const triggers = strList(a.trigger, 'trigger');
-  if (triggers.length) img.liveUpdate.push({ kind: 'run', command: [`date > ${img.restartProcess.restartFile}`], shell: true, triggers, echoOff: true });
+  // Relative to the Tiltfile, as run(trigger=) resolves them.
+  const triggers = strList(a.trigger, 'trigger').map((t) => s.resolve(t));
+  // Tilt: with trigger=, the process restarts ONLY when those files changed (a triggered run step writes the file).
+  if (triggers.length) {
+    img.restartProcess.triggered = true;
+    img.liveUpdate.push({ kind: 'run', command: [`date > ${img.restartProcess.restartFile}`], shell: true, triggers, echoOff: true });
+  }
 }
 
 export function restartProcessExtension(s: TiltfileState, _b: Builtins): Record<string, Value> {
@@ -28,7 +33,7 @@ export function restartProcessExtension(s: TiltfileState, _b: Builtins): Record<
       const a = unpack(mine, ['entrypoint', 'live_update', 'base_suffix?', 'restart_file?', 'trigger?', 'exit_policy?']);
       if (absent(a.entrypoint) || entrypointArg(a.entrypoint).length === 0) throw new Error('docker_build_with_restart: entrypoint must not be empty');
       const img = dockerBuild(s, { ...call, name: 'docker_build_with_restart', args: call.args.slice(0, 2), kwargs: [...rest, ['entrypoint', a.entrypoint!], ['live_update', a.live_update!]] });
-      finish(img, a);
+      finish(s, img, a);
       return null;
     }),
     custom_build_with_restart: new Builtin('custom_build_with_restart', (call) => {
@@ -37,7 +42,7 @@ export function restartProcessExtension(s: TiltfileState, _b: Builtins): Record<
       const a = unpack(mine, ['entrypoint', 'live_update', 'base_suffix?', 'restart_file?', 'trigger?', 'exit_policy?']);
       if (absent(a.entrypoint) || entrypointArg(a.entrypoint).length === 0) throw new Error('custom_build_with_restart: entrypoint must not be empty');
       const img = customBuild(s, { ...call, name: 'custom_build_with_restart', args: call.args.slice(0, 3), kwargs: [...rest, ['entrypoint', a.entrypoint!], ['live_update', a.live_update!]] });
-      finish(img, a);
+      finish(s, img, a);
       return null;
     }),
   };

@@ -92,6 +92,20 @@ test('copies files with tar into every container, deletes removed ones, runs ste
   }
 });
 
+test('nothing deleted: no rm round trip, one tar exec (issue 14)', async () => {
+  const { src, steps } = setup();
+  const fake = new FakeContainers();
+  try {
+    const plan = planLiveUpdate(steps.filter((st) => st.kind === 'sync'), [{ path: path.join(src, 'main.py'), deleted: false }]);
+    assert.ok(plan.kind === 'live_update');
+    assert.equal((await applyToContainers(fake, [c1], plan)).kind, 'ok');
+    assert.deepEqual(fake.calls.map((x) => x.argv[0]), ['tar']);
+  } finally {
+    fake.cleanup();
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+});
+
 test('a failing run step is a user error (no rebuild); a missing tar is infrastructure with a hint', async () => {
   const { src, steps } = setup();
   const fake = new FakeContainers();

@@ -134,3 +134,27 @@ test('images build base-first', () => {
   const p = makePlan('/r/Tiltfile', [], [dockerImage('app', '/r/app', { imageDeps: ['base'] }), dockerImage('base', '/r/base')]);
   assert.deepEqual(imagesInBuildOrder(p, ['app']).map((i) => i.ref), ['base', 'app']);
 });
+
+test('restart_process with trigger= restarts only when a trigger file changed (Tilt); without it, after every live update', async () => {
+  const withRestart = (triggered: boolean) => (p: Plan): Plan => ({
+    ...p,
+    images: p.images.map((i) => ({
+      ...i,
+      restartProcess: { entrypoint: ['node', 'server.js'], restartFile: '/tmp/.restart-proc', ...(triggered ? { triggered: true } : {}) },
+      liveUpdate: triggered
+        ? [...i.liveUpdate, { kind: 'run' as const, command: ['date > /tmp/.restart-proc'], shell: true, triggers: ['/repo/api/src/server.js'], echoOff: true }]
+        : i.liveUpdate,
+    })),
+  });
+  const restarts = (execs: string[][]): number => execs.filter((a) => a.join(' ').includes('/tmp/.restart-proc')).length;
+
+  const t = fixture({ planOverride: withRestart(true) });
+  await t.updater.update({ name: 'api', reason: 'changes', edits: t.edits('/repo/api/src/public/index.html') });
+  assert.equal(restarts(t.execs), 0, 'a static file: copied, no restart');
+  await t.updater.update({ name: 'api', reason: 'changes', edits: t.edits('/repo/api/src/server.js') });
+  assert.equal(restarts(t.execs), 1, 'the trigger file: one restart');
+
+  const u = fixture({ planOverride: withRestart(false) });
+  await u.updater.update({ name: 'api', reason: 'changes', edits: u.edits('/repo/api/src/public/index.html') });
+  assert.equal(restarts(u.execs), 1);
+});

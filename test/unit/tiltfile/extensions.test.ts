@@ -12,9 +12,11 @@ k8s_yaml('app.yaml')
 `, { 'app.yaml': deployment('app', 'app'), 'src/x.py': '' });
   const img = r.plan.images[0]!;
   assert.deepEqual(img.entrypoint, ['sh', '-c', 'python -m app']);
-  assert.deepEqual(img.restartProcess, { entrypoint: ['sh', '-c', 'python -m app'], restartFile: '/tmp/.restart-proc' });
+  assert.deepEqual(img.restartProcess, { entrypoint: ['sh', '-c', 'python -m app'], restartFile: '/tmp/.restart-proc', triggered: true });
   assert.equal(img.kind === 'docker_build' && img.target, 'dev');
   assert.deepEqual(img.liveUpdate.map((s) => s.kind), ['sync', 'run']);
+  const run = img.liveUpdate[1]!;
+  assert.ok(run.kind === 'run' && run.triggers.length === 1 && run.triggers[0]!.endsWith('/src/reload') && run.triggers[0]!.startsWith('/'), 'trigger resolved like run(trigger=)');
   fails(`load('ext://restart_process', 'docker_build_with_restart')\ndocker_build_with_restart('app', '.', live_update=[])`, /missing argument for entrypoint/);
   fails(`load('ext://restart_process', 'docker_build_with_restart')\ndocker_build_with_restart('app', '.', entrypoint='x', live_update=[], exit_policy='die')`, /exit_policy must be/);
 });
