@@ -1,7 +1,7 @@
 // Seeded, bounded fuzzing of the Starlark interpreter: mutates Tiltfiles (test/fixtures) and small programs
 // (seeds.ts), runs each in a child process (so a V8 abort or a hang can be detected and killed), and classifies
 // it as ok / Starlark error / crash (any non-Starlark JS error, or the child dying) / hang (wall-time bound).
-//   npm run fuzz -- --count 100000 --seed 7 [--timeout-ms 15000 (of the child's CPU time)] [--jobs 2]
+//   npm run fuzz -- --count 100000 --seed 7 [--timeout-ms 15000 (of the child's CPU time)] [--jobs 2] [--from 0]
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,9 @@ export interface FuzzOptions {
   timeoutMs: number;
   /** Child processes run in parallel (default 1); inputs and their numbering depend only on the seed. */
   jobs?: number;
+  /** First input index to run (default 0): the inputs before it are generated and skipped, so a long run can be
+   * split into shards (--from 0 --count 500000 and --from 500000 --count 500000 run the same inputs as one). */
+  from?: number;
   /** Called for each crash or hang (the input that caused it). */
   onFinding?: (kind: 'crash' | 'hang', source: string, detail: string, index: number) => void;
   onProgress?: (done: number, counts: FuzzCounts) => void;
@@ -188,11 +191,14 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzCounts> {
   const r = rng(opts.seed);
   const counts: FuzzCounts = { ok: 0, error: 0, crash: 0, hang: 0 };
   const runners = Array.from({ length: Math.max(1, opts.jobs ?? 1) }, () => new Runner());
-  let next = 0;
+  const from = opts.from ?? 0;
+  for (let i = 0; i < from; i++) makeInput(r, corpus);
+  let next = from;
+  const end = from + opts.count;
   let done = 0;
   // Each runner takes the next input in seed order, so input i is the same whatever the number of jobs.
   const work = async (runner: Runner): Promise<void> => {
-    while (next < opts.count) {
+    while (next < end) {
       const i = next++;
       const src = makeInput(r, corpus);
       const res = await runner.run(i, src, opts.timeoutMs);
@@ -226,6 +232,7 @@ async function main(): Promise<void> {
     seed: arg('--seed', 1),
     timeoutMs: arg('--timeout-ms', 15_000),
     jobs: arg('--jobs', 1),
+    from: arg('--from', 0),
     onFinding: (kind, source, detail, index) => {
       const file = path.join(os.tmpdir(), `starlark-fuzz-${opts.seed}-${index}.star`);
       writeFileSync(file, source);
@@ -237,7 +244,7 @@ async function main(): Promise<void> {
   };
   const t0 = Date.now();
   const c = await runFuzz(opts);
-  console.log(`seed ${opts.seed}, ${opts.count} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s: ok ${c.ok}, starlark error ${c.error}, crash ${c.crash}, hang ${c.hang}`);
+  console.log(`seed ${opts.seed}, ${opts.count} inputs from ${opts.from ?? 0} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ok ${c.ok}, starlark error ${c.error}, crash ${c.crash}, hang ${c.hang}`);
   process.exitCode = c.crash + c.hang > 0 ? 1 : 0;
 }
 
