@@ -21,7 +21,7 @@ import {
   MAX_STRING_LEN,
   type Value,
 } from './values';
-import { charge, chargeScan } from './meter';
+import { charge, chargeDigits, chargeScan } from './meter';
 import { StrBuf } from './strbuf';
 import { StringIterable } from './strelems';
 import { byteChar, byteLen, byteView, concat, escapeByteAt, fromUtf8, norm, utf8Bytes } from './strings';
@@ -60,6 +60,10 @@ export function mulInt(a: number | bigint, b: number | bigint): number | bigint 
   return normInt(r);
 }
 const MAX_INT_BITS = 1 << 20;
+/** About how many decimal digits a bigint has (from its hex length: cheap, unlike decimal conversion). */
+function bigDigits(v: bigint): number {
+  return Math.ceil(bitLength(v) * 0.30103);
+}
 function bitLength(v: bigint): number {
   return (v < 0n ? -v : v).toString(16).length * 4;
 }
@@ -606,7 +610,9 @@ function leafRepr(v: Value): string {
     case 'boolean':
       return v ? 'True' : 'False';
     case 'number':
+      return String(v);
     case 'bigint':
+      chargeDigits(bigDigits(v));
       return String(v);
     case 'string':
       return quote(v);
@@ -791,6 +797,7 @@ function percentFormat(format: string, x: Value): string {
         else if (arg instanceof Float) n = floatToInt(arg.value);
         else throw new EvalError(`%${c} format requires integer: ${typeName(arg)}`);
         const radix = c === 'o' ? 8 : c === 'x' || c === 'X' ? 16 : 10;
+        if (radix === 10 && typeof n === 'bigint') chargeDigits(bigDigits(n));
         let s = n.toString(radix);
         if (c === 'X') s = s.toUpperCase();
         out += s;

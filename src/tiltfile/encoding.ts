@@ -1,5 +1,5 @@
 // read_json/read_yaml/read_yaml_stream, decode_* and encode_* for JSON and YAML.
-import { Builtin, List, fromJS, toJS, type Call, type Value } from '../starlark';
+import { Builtin, List, charge, fromJS, toJS, type Call, type Value } from '../starlark';
 import { absent, bytesToString, str, unpack, wrongType } from './args';
 import { readYamlFile, type TiltfileState } from './state';
 import { Blob } from './values';
@@ -13,6 +13,7 @@ function textArg(v: Value | undefined, param: string): string {
 }
 
 function decodeJson(text: string, source: string): Value {
+  charge(text.length >>> 3); // JSON.parse: a step per 8 bytes; fromJS charges the values it makes
   try {
     return fromJS(JSON.parse(text) as unknown);
   } catch (e) {
@@ -61,7 +62,9 @@ export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
     }),
     encode_json: new Builtin('encode_json', (call) => {
       const a = unpack(call, ['obj']);
-      return new Blob(JSON.stringify(encodableJS(a.obj ?? null, 'encode_json'), null, 2) + '\n', 'encode_json');
+      const text = JSON.stringify(encodableJS(a.obj ?? null, 'encode_json'), null, 2) + '\n';
+      charge(text.length >>> 3);
+      return new Blob(text, 'encode_json');
     }),
     encode_yaml: new Builtin('encode_yaml', (call) => {
       const a = unpack(call, ['obj']);

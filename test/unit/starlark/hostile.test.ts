@@ -188,3 +188,24 @@ test('equal long strings compare byte by byte: == and != on them are charged', (
   fails(s + '  x = s != u\n', TOO_MANY);
   fails(s + '  x = s[1:] + "a" == u\n', TOO_MANY);
 });
+
+test('max/min compare every element: charged like `x in l`', () => {
+  fails('l = list(range(100000))\nfor i in range(1000):\n  x = max(l)\n', TOO_MANY);
+  fails('l = list(range(100000))\nfor i in range(1000):\n  x = min(l)\n', TOO_MANY);
+});
+
+test('ints of 100,000 digits: int(s), str(x) and "%d" are charged by their (superlinear) conversion cost', () => {
+  // 100,000 digits: 6 ms to parse and 17 ms to print (CPU), about 60,000 steps each; 1,000 runs need 60M
+  fails('s = "9" * 100000\nfor i in range(1000):\n  x = int(s)\n', TOO_MANY);
+  // 100 runs: the result strings alone cost 1.25M steps (1 per 8 characters), within this 2M budget
+  fails('x = int("9" * 100000)\nfor i in range(100):\n  s = str(x)\n', TOO_MANY);
+  fails('x = int("9" * 100000)\nfor i in range(100):\n  s = "%d" % x\n', TOO_MANY);
+  // a base-36 string is parsed 13 digits at a time, each multiplying the whole value: charged quadratically
+  fails('s = "z" * 100000\nfor i in range(1000):\n  x = int(s, 36)\n', TOO_MANY);
+  assert.equal(outcome('x = int("9" * 1000)\ns = str(x)\nif len(s) != 1000:\n  fail(len(s))\n'), 'ok');
+});
+
+test('zip(*l) over a million lists is a result or a budget error, not a JS stack overflow', () => {
+  const r = outcome('l = [[1]] * 1000000\nz = zip(*l)\n', {}, 20_000_000);
+  assert.equal(r, 'ok');
+});
