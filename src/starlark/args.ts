@@ -1,5 +1,6 @@
 // Argument unpacking and JS<->Starlark conversion helpers for hosts and builtins.
 import { Builtin, Bytes, Dict, Float, HostObject, List, StarlarkFunction, StarlarkSet, Struct, Tuple, typeName, type Call, type Value } from './values';
+import { charge } from './meter';
 import { nearest } from './spell';
 
 interface ParamSpec {
@@ -135,6 +136,7 @@ function toJSDepth(v: Value, depth: number, onPath: Set<object>): JSValue {
   if (depth >= MAX_TOJS_DEPTH) throw new Error(`value nested too deeply (more than ${MAX_TOJS_DEPTH} levels)`);
   if (onPath.has(v)) throw new Error(`cannot convert a ${typeName(v)} that contains itself`);
   onPath.add(v);
+  charge(lengthOf(v)); // a JS value per element: encode_json/encode_yaml of a million elements in a loop
   const d = depth + 1;
   let r: JSValue;
   if (v instanceof List || v instanceof Tuple) r = v.elems.map((e) => toJSDepth(e, d, onPath));
@@ -152,6 +154,12 @@ function toJSDepth(v: Value, depth: number, onPath: Set<object>): JSValue {
   return r;
 }
 
+function lengthOf(v: List | Tuple | StarlarkSet | Dict | Struct): number {
+  if (v instanceof List || v instanceof Tuple) return v.elems.length;
+  if (v instanceof Struct) return Object.keys(v.fields).length;
+  return v.size;
+}
+
 /** Converts plain JS data to Starlark (object→Dict, array→List, integer→int, other number→Float). */
 export function fromJS(x: unknown): Value {
   if (x === null || x === undefined) return null;
@@ -165,7 +173,10 @@ export function fromJS(x: unknown): Value {
       if (Number.isSafeInteger(x)) return x;
       return Number.isInteger(x) ? BigInt(x) : new Float(x);
   }
-  if (Array.isArray(x)) return new List(x.map(fromJS));
+  if (Array.isArray(x)) {
+    charge(x.length); // a Starlark value per element (decode_json/decode_yaml)
+    return new List(x.map(fromJS));
+  }
   if (
     x instanceof HostObject || x instanceof Float || x instanceof List || x instanceof Tuple || x instanceof Dict ||
     x instanceof Struct || x instanceof StarlarkSet || x instanceof Bytes || x instanceof Builtin || x instanceof StarlarkFunction
@@ -174,7 +185,9 @@ export function fromJS(x: unknown): Value {
   }
   if (typeof x === 'object') {
     const d = new Dict();
-    for (const [k, v] of Object.entries(x as Record<string, unknown>)) d.set(k, fromJS(v));
+    const entries = Object.entries(x as Record<string, unknown>);
+    charge(entries.length);
+    for (const [k, v] of entries) d.set(k, fromJS(v));
     return d;
   }
   throw new Error(`cannot convert ${typeof x} to a Starlark value`);

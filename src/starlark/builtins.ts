@@ -4,7 +4,7 @@ import { callValue } from './call';
 import { forEachStep, toArray } from './iter';
 import { attrNames, dictUpdate, getAttr, hasAttr, toBytes } from './methods';
 import { compare, floatToInt, repr, str, strLen } from './ops';
-import { charge, chargeScan } from './meter';
+import { charge, chargeDigits, chargeScan } from './meter';
 import { StringIterable } from './strelems';
 import { codePointAtUnit, fromUtf8, toValidText } from './strings';
 import type { ThreadImpl } from './thread';
@@ -72,7 +72,11 @@ function parseIntLiteral(s: string, base: number, fn: string): number | bigint {
     b = 10;
   }
   if (t === '') throw bad();
+  // charged before parsing: a 16M-digit string is refused by the budget, not parsed for minutes
   chargeScan(t.length);
+  chargeDigits(t.length);
+  // other bases go 13 digits at a time, each step multiplying the whole value: quadratic
+  if (PREFIX[b] === undefined) charge(Math.ceil((t.length / 13) ** 2 / 64));
   const v = parseDigits(t.toLowerCase(), b);
   if (v === undefined) throw bad();
   return normInt(neg ? -v : v);
@@ -133,6 +137,7 @@ function minmax(c: Call, sign: number): Value {
   }
   const t = thread(c);
   const keyOf = (x: Value): Value => (key === undefined || key === null ? x : callValue(key, [x], null, t));
+  charge(items.length); // a comparison per element, like `x in l`
   let best = items[0];
   let bestKey = keyOf(best);
   for (let i = 1; i < items.length; i++) {
@@ -366,7 +371,8 @@ export const UNIVERSE: Map<string, Value> = new Map<string, Value>([
   b('zip', (c) => {
     if (c.kwargs.length > 0) throw new Error('zip: unexpected keyword arguments');
     const arrs = c.args.map((a) => toArray(a));
-    const n = arrs.length === 0 ? 0 : Math.min(...arrs.map((a) => a.length));
+    // no spread: zip(*l) of a million lists would overflow the JS stack
+    const n = arrs.length === 0 ? 0 : arrs.reduce((m, a) => Math.min(m, a.length), Infinity);
     const out: Value[] = [];
     for (let i = 0; i < n; i++) out.push(new Tuple(arrs.map((a) => a[i])));
     return new List(out);

@@ -3,9 +3,11 @@
 import type { Arg, Binding, Clause, Expr, FileAST, FuncDef, Stmt } from './ast';
 import { callValue, toStarlarkError, type Slot } from './call';
 import { StarlarkError } from './errors';
+import { charge } from './meter';
 import { forEach, isIterable, loopNotIterable, toArray } from './iter';
 import { callMethod, findMethodFn, getAttr, setAttr } from './methods';
 import { binary, equals, index, repr, setIndex, slice, unary } from './ops';
+import { clauseNodes, exprNodes, stepsFor, stmtSteps } from './cost';
 import { concat } from './strings';
 import { nearest } from './spell';
 import type { StackFrame, ThreadImpl } from './thread';
@@ -104,16 +106,28 @@ class Compiler {
   block(stmts: Stmt[]): SF {
     const fs = stmts.map((s) => this.stmt(s));
     if (fs.length === 0) return () => NORMAL;
-    if (fs.length === 1) return fs[0]; // loops and calls already charge a step per body run
     // Every statement costs a step (charged when the block is entered), so a loop whose body is a thousand
-    // statements spends a thousand steps per iteration, not one.
-    const n = fs.length;
+    // statements spends a thousand steps per iteration, not one; a statement with a large expression costs more
+    // (cost.ts).
+    let n = 0;
+    for (const s of stmts) n += stmtSteps(s);
     const p: P = stmts[0];
-    if (n === 2) {
+    if (fs.length === 1) {
+      // loops and calls already charge a step per body run
+      const [a] = fs;
+      if (n === 1) return a;
+      const extra = n - 1;
+      return (e) => {
+        const t = e.thread;
+        if ((t.steps += extra) >= t.nextCheck) checkAt(e, t, p);
+        return a(e);
+      };
+    }
+    if (fs.length === 2) {
       const [a, b] = fs;
       return (e) => {
         const t = e.thread;
-        if ((t.steps += 2) >= t.nextCheck) checkAt(e, t, p);
+        if ((t.steps += n) >= t.nextCheck) checkAt(e, t, p);
         return a(e) || b(e);
       };
     }
@@ -159,10 +173,11 @@ class Compiler {
       case 'while': {
         const cond = this.expr(s.cond);
         const body = this.block(s.body);
+        const steps = stepsFor(exprNodes(s.cond)); // the condition runs once per iteration
         return (e) => {
           const t = e.thread;
           while (truth(cond(e))) {
-            if (++t.steps >= t.nextCheck) checkAt(e, t, p);
+            if ((t.steps += steps) >= t.nextCheck) checkAt(e, t, p);
             const r = body(e);
             if (r === BREAK) break;
             if (r === RETURN) return r;
@@ -380,6 +395,7 @@ class Compiler {
         const add = yv instanceof List || yv instanceof Tuple ? yv.elems.slice() : toArray(yv);
         xv.mutable('apply += to');
         checkSize(xv.elems.length + add.length, 'list');
+        charge(add.length); // a copy: 1 step per element, like extend
         for (const a of add) xv.elems.push(a);
         return xv;
       }
@@ -702,7 +718,8 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y && (typeof x !== 'object' || x === null)) return true; // lists compare element-wise (cycles)
+          // lists compare element-wise (cycles); long strings through equals, which charges the comparison
+          if (x === y && (typeof x !== 'object' || x === null) && (typeof x !== 'string' || x.length < 64)) return true;
           e.sf.pos = p;
           return equals(x, y);
         };
@@ -710,7 +727,7 @@ class Compiler {
         return (e) => {
           const x = a(e);
           const y = b(e);
-          if (x === y && (typeof x !== 'object' || x === null)) return false;
+          if (x === y && (typeof x !== 'object' || x === null) && (typeof x !== 'string' || x.length < 64)) return false;
           e.sf.pos = p;
           return !equals(x, y);
         };
@@ -749,12 +766,13 @@ class Compiler {
         const iter = this.expr(c.iter);
         const set = this.target(c.vars);
         const p: P = c;
+        const steps = stepsFor(clauseNodes(clauses, i, body, value)); // per element
         inner = (e, acc) => {
           const it = iter(e);
           const t = e.thread;
           if (it instanceof RangeValue) {
             for (let j = 0; j < it.len; j++) {
-              if (++t.steps >= t.nextCheck) checkAt(e, t, p);
+              if ((t.steps += steps) >= t.nextCheck) checkAt(e, t, p);
               set(e, it.start + j * it.step);
               next(e, acc);
             }
@@ -763,7 +781,7 @@ class Compiler {
           e.sf.pos = p;
           if (!isIterable(it)) throw loopNotIterable(it);
           forEach(it, (x) => {
-            if (++t.steps >= t.nextCheck) checkAt(e, t, p);
+            if ((t.steps += steps) >= t.nextCheck) checkAt(e, t, p);
             set(e, x);
             next(e, acc);
           });
@@ -797,23 +815,31 @@ class Compiler {
       if (starF) {
         const sv = starF(e);
         e.sf.pos = p;
-        if (sv instanceof List || sv instanceof Tuple) pos.push(...sv.elems);
+        let more: Value[];
+        if (sv instanceof List || sv instanceof Tuple) more = sv.elems;
         else {
           try {
-            pos.push(...toArray(sv));
+            more = toArray(sv);
           } catch {
             throw new EvalError(`argument after * must be iterable, not ${typeNameOf(sv)}`);
           }
         }
+        // copied one by one (a spread of a million elements overflows the JS stack), and charged per element
+        charge(more.length);
+        for (let i = 0; i < more.length; i++) pos.push(more[i]);
       }
       if (starstarF) {
         const kv = starstarF(e);
         e.sf.pos = p;
         if (!(kv instanceof Dict)) throw new EvalError(`argument after ** must be a mapping, not ${typeNameOf(kv)}`);
         kw ??= [];
+        charge(kv.size);
+        // a set, not a search of kw per key: f(**d) with 200,000 keys was quadratic within one step
+        const seen = new Set(kw.map(([n]) => n));
         for (const [k, v] of kv.entries()) {
           if (typeof k !== 'string') throw new EvalError(`keywords must be strings, not ${typeNameOf(k)}`);
-          if (kw.some(([n]) => n === k)) throw new EvalError(`got multiple values for keyword argument "${k}"`);
+          if (seen.has(k)) throw new EvalError(`got multiple values for keyword argument "${k}"`);
+          seen.add(k);
           kw.push([k, v]);
         }
       }

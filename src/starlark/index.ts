@@ -11,6 +11,8 @@ import { freezeAll, StarlarkFunction, Builtin, typeName, type ModuleState, type 
 
 export { StarlarkError, type Frame, type Pos, type ErrorKind } from './errors';
 export { createThread, type Thread } from './thread';
+/** Hosts charge the running evaluation's step budget for work their builtins do (no-op outside one). */
+export { charge } from './meter';
 export {
   Float,
   Bytes,

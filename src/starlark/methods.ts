@@ -596,6 +596,7 @@ const listMethods: Record<string, MethodFn> = {
     l.mutable('extend');
     const add = toArray(x);
     checkSize(l.elems.length + add.length, 'list');
+    charge(add.length); // a copy: 1 step per element
     for (const e of add) l.elems.push(e);
     return null;
   },
@@ -606,7 +607,14 @@ const listMethods: Record<string, MethodFn> = {
     let b = end === undefined || end === null ? n : toIndexInt(end, 'end');
     if (a < 0) a = Math.max(0, a + n);
     if (b < 0) b = Math.max(0, b + n);
-    for (let i = a; i < Math.min(b, n); i++) if (equals(l.elems[i], x)) return i;
+    // each comparison costs a step, like `x in l`
+    for (let i = a; i < Math.min(b, n); i++) {
+      if (equals(l.elems[i], x)) {
+        charge(i - a + 1);
+        return i;
+      }
+    }
+    charge(Math.max(0, Math.min(b, n) - a));
     throw new Error(`${c.name}: value not in list`);
   },
   insert: (l: List, c) => {
@@ -616,6 +624,7 @@ const listMethods: Record<string, MethodFn> = {
     let k = toIndexInt(i, 'index');
     if (k < 0) k += n;
     k = Math.min(Math.max(k, 0), n);
+    chargeScan(n - k); // the elements after k move: insert(0, x) on a long list is not one step's work
     l.elems.splice(k, 0, x);
     return null;
   },
@@ -627,13 +636,16 @@ const listMethods: Record<string, MethodFn> = {
     if (k < 0) k += n;
     if (k < 0 || k >= n) throw new Error(`${c.name}: ${outOfRange(orig, n, l).message}`);
     l.mutable('pop from');
+    chargeScan(n - k);
     return l.elems.splice(k, 1)[0];
   },
   remove: (l: List, c) => {
     const [x] = positional(c, 1, 1);
     l.mutable('remove from');
     const i = l.elems.findIndex((e) => equals(e, x));
+    charge(i < 0 ? l.elems.length : i + 1); // each comparison costs a step
     if (i < 0) throw new Error(`${c.name}: element not found`);
+    chargeScan(l.elems.length - i);
     l.elems.splice(i, 1);
     return null;
   },

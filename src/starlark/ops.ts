@@ -21,7 +21,7 @@ import {
   MAX_STRING_LEN,
   type Value,
 } from './values';
-import { charge, chargeScan } from './meter';
+import { charge, chargeDigits, chargeScan } from './meter';
 import { StrBuf } from './strbuf';
 import { StringIterable } from './strelems';
 import { byteChar, byteLen, byteView, concat, escapeByteAt, fromUtf8, norm, utf8Bytes } from './strings';
@@ -60,6 +60,10 @@ export function mulInt(a: number | bigint, b: number | bigint): number | bigint 
   return normInt(r);
 }
 const MAX_INT_BITS = 1 << 20;
+/** About how many decimal digits a bigint has (from its hex length: cheap, unlike decimal conversion). */
+function bigDigits(v: bigint): number {
+  return Math.ceil(bitLength(v) * 0.30103);
+}
 function bitLength(v: bigint): number {
   return (v < 0n ? -v : v).toString(16).length * 4;
 }
@@ -126,10 +130,12 @@ export function binary(op: string, x: Value, y: Value): Value {
       if ((typeof x === 'bigint' || typeof x === 'number') && (typeof y === 'bigint' || typeof y === 'number')) return addInt(x, y);
       if (x instanceof List && y instanceof List) {
         checkSize(x.elems.length + y.elems.length, 'list');
+        charge(x.elems.length + y.elems.length); // a copy: 1 step per element, like a builtin's result
         return new List(x.elems.concat(y.elems));
       }
       if (x instanceof Tuple && y instanceof Tuple) {
         checkSize(x.elems.length + y.elems.length, 'tuple');
+        charge(x.elems.length + y.elems.length);
         return new Tuple(x.elems.concat(y.elems));
       }
       if (x instanceof Bytes && y instanceof Bytes) {
@@ -390,11 +396,10 @@ export function contains(coll: Value, x: Value): boolean {
 }
 
 export function indexOfBytes(h: Uint8Array, n: Uint8Array, from: number): number {
-  outer: for (let i = from; i + n.length <= h.length; i++) {
-    for (let j = 0; j < n.length; j++) if (h[i + j] !== n[j]) continue outer;
-    return i;
-  }
-  return -1;
+  // Node's native search (not a naive double loop, quadratic on b"a" * 2^20 in b"a" * 2^21), charged as a scan
+  chargeScan(h.length - from);
+  if (n.length === 0) return from <= h.length ? from : -1;
+  return Buffer.from(h.buffer, h.byteOffset, h.length).indexOf(Buffer.from(n.buffer, n.byteOffset, n.length), from);
 }
 
 // ---- equality and ordering -----------------------------------------------------------------------
@@ -407,7 +412,11 @@ function tooDeep(): EvalError {
 }
 
 export function equals(x: Value, y: Value): boolean {
-  if (typeof x === 'string') return x === y;
+  if (typeof x === 'string') {
+    // two distinct 2^27-character strings with the same text compare byte by byte
+    if (typeof y === 'string' && x.length === y.length) chargeScan(x.length);
+    return x === y;
+  }
   return eqDepth(x, y, COMPARE_LIMIT);
 }
 
@@ -449,6 +458,7 @@ function eqDepth(x: Value, y: Value, depth: number): boolean {
   }
   if (x instanceof Bytes) {
     if (!(y instanceof Bytes) || x.bytes.length !== y.bytes.length) return false;
+    chargeScan(x.bytes.length);
     for (let i = 0; i < x.bytes.length; i++) if (x.bytes[i] !== y.bytes[i]) return false;
     return true;
   }
@@ -517,6 +527,7 @@ function cmpDepth(op: string, x: Value, y: Value, depth: number): number {
   if (x instanceof Bytes && y instanceof Bytes) {
     const a = x.bytes;
     const b = y.bytes;
+    chargeScan(Math.min(a.length, b.length));
     for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return a.length - b.length;
   }
@@ -599,7 +610,9 @@ function leafRepr(v: Value): string {
     case 'boolean':
       return v ? 'True' : 'False';
     case 'number':
+      return String(v);
     case 'bigint':
+      chargeDigits(bigDigits(v));
       return String(v);
     case 'string':
       return quote(v);
@@ -784,6 +797,7 @@ function percentFormat(format: string, x: Value): string {
         else if (arg instanceof Float) n = floatToInt(arg.value);
         else throw new EvalError(`%${c} format requires integer: ${typeName(arg)}`);
         const radix = c === 'o' ? 8 : c === 'x' || c === 'X' ? 16 : 10;
+        if (radix === 10 && typeof n === 'bigint') chargeDigits(bigDigits(n));
         let s = n.toString(radix);
         if (c === 'X') s = s.toUpperCase();
         out += s;
@@ -954,17 +968,23 @@ export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st
   if (x instanceof List || x instanceof Tuple) {
     const [a, b, s] = sliceIndices(x.elems.length, lo, hi, st);
     const r = s === 1 ? x.elems.slice(a, Math.max(a, b)) : sliceArray(x.elems, a, b, s);
+    charge(r.length); // a copy: 1 step per element
     return x instanceof List ? new List(r) : new Tuple(r);
   }
   if (typeof x === 'string') {
     const v = byteView(x);
     const [a, b, s] = sliceIndices(v === null ? x.length : v.length, lo, hi, st);
+    // like a builtin's new string: 1 step per 8 characters (per character when stepping one by one)
+    const n = s > 0 ? Math.max(0, b - a) : Math.max(0, a - b);
+    if (s !== 1) charge(Math.ceil(n / Math.abs(s)));
+    else if (n >= 64) charge(n >>> 3);
     if (v === null) return s === 1 ? x.slice(a, Math.max(a, b)) : sliceArray(x, a, b, s).join('');
     if (s === 1) return fromUtf8(v.subarray(a, Math.max(a, b)));
     return fromUtf8(Uint8Array.from(sliceArray(v, a, b, s)));
   }
   if (x instanceof Bytes) {
     const [a, b, s] = sliceIndices(x.bytes.length, lo, hi, st);
+    charge(Math.ceil(Math.max(0, s > 0 ? b - a : a - b) / Math.abs(s)));
     return new Bytes(Uint8Array.from(sliceArray(x.bytes, a, b, s)));
   }
   if (x instanceof RangeValue) {

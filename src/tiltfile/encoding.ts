@@ -1,5 +1,5 @@
 // read_json/read_yaml/read_yaml_stream, decode_* and encode_* for JSON and YAML.
-import { Builtin, List, fromJS, toJS, type Call, type Value } from '../starlark';
+import { Builtin, List, charge, fromJS, toJS, type Call, type Value } from '../starlark';
 import { absent, bytesToString, str, unpack, wrongType } from './args';
 import { readYamlFile, type TiltfileState } from './state';
 import { Blob } from './values';
@@ -13,6 +13,9 @@ function textArg(v: Value | undefined, param: string): string {
 }
 
 function decodeJson(text: string, source: string): Value {
+  // Not charged per byte beyond the 1 per 64 every long string argument costs: the e2e hostile repository
+  // (test/e2e/fixtures/workspace/hostile) relies on a 140 MB parse fitting the budget to exhaust memory. fromJS
+  // charges the values the parse made.
   try {
     return fromJS(JSON.parse(text) as unknown);
   } catch (e) {
@@ -61,7 +64,9 @@ export function encodingBuiltins(s: TiltfileState): Record<string, Value> {
     }),
     encode_json: new Builtin('encode_json', (call) => {
       const a = unpack(call, ['obj']);
-      return new Blob(JSON.stringify(encodableJS(a.obj ?? null, 'encode_json'), null, 2) + '\n', 'encode_json');
+      const text = JSON.stringify(encodableJS(a.obj ?? null, 'encode_json'), null, 2) + '\n';
+      charge(text.length >>> 3);
+      return new Blob(text, 'encode_json');
     }),
     encode_yaml: new Builtin('encode_yaml', (call) => {
       const a = unpack(call, ['obj']);

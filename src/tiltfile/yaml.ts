@@ -11,6 +11,7 @@
 // faster than `yaml` on large Helm output (see bench/tiltfile.bench.ts).
 import * as jsyaml from 'js-yaml';
 import { CORE_SCHEMA, FAILSAFE_SCHEMA, Type, YAMLException, dump, loadAll, type Schema } from 'js-yaml';
+import { charge } from '../starlark';
 import type { K8sObject } from './plan';
 
 // (@types/js-yaml does not declare the exported `types` table.)
@@ -116,6 +117,9 @@ export const COMPOSE_SCHEMA: Schema = CORE_SCHEMA.extend({ implicit: [mergeType]
 /** Parses a YAML stream into plain values, one per non-empty document. */
 export function parseYamlStream(text: string, source: string, schema: Schema = K8S_SCHEMA): unknown[] {
   const out: unknown[] = [];
+  // js-yaml parses at 50-110 ns a byte: 1 step of the Tiltfile's budget per 2 bytes (no-op outside an evaluation),
+  // so a loop of decode_yaml/k8s_yaml on megabytes is bounded like any loop
+  charge(text.length >>> 1);
   try {
     // json: true lets a repeated key win instead of failing, as Kubernetes' own YAML reader does.
     loadAll(text, (doc) => { if (doc !== null && doc !== undefined) out.push(doc); }, { json: true, filename: source, schema });
@@ -160,7 +164,9 @@ export function parseK8sYaml(text: string, source: string): K8sObject[] {
  * through JSON, so keys come out sorted); sequences at their key's indentation, as kubectl prints them.
  */
 export function toYaml(value: unknown, opts: { sortKeys?: boolean } = {}): string {
-  return dump(value, { schema: K8S_SCHEMA, lineWidth: -1, noRefs: true, noArrayIndent: true, sortKeys: opts.sortKeys ?? false });
+  const out = dump(value, { schema: K8S_SCHEMA, lineWidth: -1, noRefs: true, noArrayIndent: true, sortKeys: opts.sortKeys ?? false });
+  charge(out.length >>> 2); // about 45 ns a byte
+  return out;
 }
 
 export function serializeYaml(objs: unknown[]): string {

@@ -1,7 +1,7 @@
 // Seeded, bounded fuzzing of the Starlark interpreter: mutates Tiltfiles (test/fixtures) and small programs
 // (seeds.ts), runs each in a child process (so a V8 abort or a hang can be detected and killed), and classifies
 // it as ok / Starlark error / crash (any non-Starlark JS error, or the child dying) / hang (wall-time bound).
-//   npm run fuzz -- --count 100000 --seed 7 [--timeout-ms 10000]
+//   npm run fuzz -- --count 100000 --seed 7 [--timeout-ms 15000 (of the child's CPU time)] [--jobs 2] [--from 0]
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,11 @@ export interface FuzzOptions {
   count: number;
   seed: number;
   timeoutMs: number;
+  /** Child processes run in parallel (default 1); inputs and their numbering depend only on the seed. */
+  jobs?: number;
+  /** First input index to run (default 0): the inputs before it are generated and skipped, so a long run can be
+   * split into shards (--from 0 --count 500000 and --from 500000 --count 500000 run the same inputs as one). */
+  from?: number;
   /** Called for each crash or hang (the input that caused it). */
   onFinding?: (kind: 'crash' | 'hang', source: string, detail: string, index: number) => void;
   onProgress?: (done: number, counts: FuzzCounts) => void;
@@ -87,6 +92,25 @@ export function makeInput(r: () => number, corpus: string[]): string {
   return s;
 }
 
+/** The wall-time backstop for a child that makes no progress without using CPU (see Runner.run). */
+const WALL_FACTOR = 6;
+
+/** User + system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // fields after the command name (which may contain spaces): utime and stime are the 12th and 13th
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS = 100;
+
 class Runner {
   private child: ChildProcess | undefined;
   /** Resolves when the current child has loaded the interpreter (startup is not charged to an input). */
@@ -123,19 +147,33 @@ class Runner {
     return c;
   }
 
+  /**
+   * A hang is timeoutMs of the child's CPU time on one input: on a shared, loaded machine the child may get a
+   * tenth of a core, so wall time would call a loop that ends at the step budget a hang. A child that does not
+   * run at all (blocked reading a FIFO) is caught by the wall-time backstop, WALL_FACTOR times the timeout.
+   */
   async run(id: number, source: string, timeoutMs: number): Promise<Result | { id: number; outcome: 'died' | 'hang'; detail: string }> {
     const c = (this.child ??= this.start());
     await this.ready;
     if (this.child !== c) return { id, outcome: 'died', detail: 'child exited during startup' };
+    const cpu0 = cpuMs(c.pid);
+    const wall0 = Date.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const hang = (detail: string): void => {
+        clearInterval(timer);
         this.pending = undefined;
         this.child = undefined;
         c.kill('SIGKILL');
-        resolve({ id, outcome: 'hang', detail: `no result within ${timeoutMs} ms` });
-      }, timeoutMs);
+        resolve({ id, outcome: 'hang', detail });
+      };
+      const timer = setInterval(() => {
+        const wall = Date.now() - wall0;
+        const cpu = cpu0 === undefined ? undefined : (cpuMs(c.pid) ?? cpu0) - cpu0;
+        if (cpu === undefined ? wall > timeoutMs : cpu > timeoutMs) hang(`no result within ${timeoutMs} ms of CPU time (${wall} ms wall)`);
+        else if (wall > timeoutMs * WALL_FACTOR) hang(`no result within ${wall} ms wall (${cpu ?? '?'} ms of CPU time)`);
+      }, Math.min(250, timeoutMs));
       this.pending = (r) => {
-        clearTimeout(timer);
+        clearInterval(timer);
         resolve(r);
       };
       c.send({ id, source });
@@ -152,9 +190,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzCounts> {
   const corpus = [...SEEDS, ...fixtureTiltfiles()];
   const r = rng(opts.seed);
   const counts: FuzzCounts = { ok: 0, error: 0, crash: 0, hang: 0 };
-  const runner = new Runner();
-  try {
-    for (let i = 0; i < opts.count; i++) {
+  const runners = Array.from({ length: Math.max(1, opts.jobs ?? 1) }, () => new Runner());
+  const from = opts.from ?? 0;
+  for (let i = 0; i < from; i++) makeInput(r, corpus);
+  let next = from;
+  const end = from + opts.count;
+  let done = 0;
+  // Each runner takes the next input in seed order, so input i is the same whatever the number of jobs.
+  const work = async (runner: Runner): Promise<void> => {
+    while (next < end) {
+      const i = next++;
       const src = makeInput(r, corpus);
       const res = await runner.run(i, src, opts.timeoutMs);
       if (res.outcome === 'ok') counts.ok++;
@@ -166,10 +211,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzCounts> {
         counts.crash++;
         opts.onFinding?.('crash', src, ('detail' in res && res.detail) || '', i);
       }
-      opts.onProgress?.(i + 1, counts);
+      opts.onProgress?.(++done, counts);
     }
+  };
+  try {
+    await Promise.all(runners.map(work));
   } finally {
-    runner.stop();
+    for (const runner of runners) runner.stop();
   }
   return counts;
 }
@@ -182,7 +230,9 @@ async function main(): Promise<void> {
   const opts: FuzzOptions = {
     count: arg('--count', 10_000),
     seed: arg('--seed', 1),
-    timeoutMs: arg('--timeout-ms', 10_000),
+    timeoutMs: arg('--timeout-ms', 15_000),
+    jobs: arg('--jobs', 1),
+    from: arg('--from', 0),
     onFinding: (kind, source, detail, index) => {
       const file = path.join(os.tmpdir(), `starlark-fuzz-${opts.seed}-${index}.star`);
       writeFileSync(file, source);
@@ -194,7 +244,7 @@ async function main(): Promise<void> {
   };
   const t0 = Date.now();
   const c = await runFuzz(opts);
-  console.log(`seed ${opts.seed}, ${opts.count} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s: ok ${c.ok}, starlark error ${c.error}, crash ${c.crash}, hang ${c.hang}`);
+  console.log(`seed ${opts.seed}, ${opts.count} inputs from ${opts.from ?? 0} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ok ${c.ok}, starlark error ${c.error}, crash ${c.crash}, hang ${c.hang}`);
   process.exitCode = c.crash + c.hang > 0 ? 1 : 0;
 }
 

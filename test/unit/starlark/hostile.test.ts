@@ -131,3 +131,81 @@ test('repr of strings full of escapes is charged per character (x = repr(x) doub
 test('string repetition is charged 1 step per 8 bytes: a loop cannot keep dozens of 64 MB strings (fuzz abort)', () => {
   fails('x = ()\nfor i in range(30):\n  x = (x, "a" * (1 << 26))\ny = repr(x)\n', TOO_MANY);
 });
+
+// Fuzz hang 645000: one statement with thousands of operators ran as one step. Expressions are charged one
+// step per 8 nodes (cost.ts), so each of these loops of 10,000 runs needs far more than the 2M-step budget
+// (each would finish with 2-3 steps per iteration if only statements were charged).
+const BIG = Array.from({ length: 2000 }, () => 'i').join(' + '); // 3,999 nodes: 500 steps
+
+test('an expression with thousands of operators is charged per node (fuzz hang 645000)', () => {
+  fails(`i = 0\nfor n in range(10000):\n  x = ${BIG}\n`, TOO_MANY);
+  fails(`i = 0\nfor n in range(10000):\n  ${BIG}\n`, TOO_MANY); // a bare expression statement
+  fails(`i = 0\nwhile ${BIG} >= 0:\n  i += 1\n`, TOO_MANY); // the condition of a while loop
+  fails(`i = 0\nx = [${BIG} for n in range(10000)]\n`, TOO_MANY); // a comprehension's body
+  fails(`i = 0\nx = [n for n in range(10000) if ${BIG} >= 0]\n`, TOO_MANY); // its filter
+  fails(`i = 0\nf = lambda: ${BIG}\nfor n in range(10000):\n  f()\n`, TOO_MANY); // a lambda's body
+  fails(`i = 0\nl = [0]\nfor n in range(10000):\n  l[${BIG}] = 1\n`, TOO_MANY); // an assignment target
+  fails(`i = 0\nfor n in range(10000):\n  x = [${'i, '.repeat(4000)}]\n`, TOO_MANY); // display elements
+});
+
+test('ordinary statements still cost one step each: a million small ones fit a budget just above a million', () => {
+  // per iteration: 1 for the loop, 1 for `x = i * 2 + 1` (6 nodes)
+  assert.equal(outcome('for i in range(1000000):\n  x = i * 2 + 1\n', {}, 2_000_100), 'ok');
+  assert.equal(outcome('x = [i * 2 + 1 for i in range(1000000)]\n', {}, 1_000_100), 'ok'); // 1 per element
+  // 10 nodes per element (filter and body) cost 2 steps
+  assert.equal(outcome('x = [i * 2 + 1 for i in range(1000000) if i % 3 != 1]\n', {}, 2_000_100), 'ok');
+});
+
+// One step hiding unbounded work (found by probing each operator and builtin on big values, issue 11): each
+// loop below ran for minutes (or was quadratic within one statement) and now ends within the budget.
+test('f(**d) with 200,000 keys is linear (it searched the keywords once per key), and f(*l) takes a million', () => {
+  assert.equal(outcome('def f(**kw):\n  return len(kw)\nd = {str(i): i for i in range(200000)}\nn = f(**d)\nif n != 200000:\n  fail(n)\n', {}, 20_000_000), 'ok');
+  // a million positional arguments: a JS spread of them overflowed the stack ("Starlark stack overflow")
+  assert.equal(outcome('def f(*a):\n  return len(a)\nn = f(*list(range(1000000)))\nif n != 1000000:\n  fail(n)\n', {}, 20_000_000), 'ok');
+  fails('def f(*a):\n  pass\nl = list(range(100000))\nfor i in range(1000):\n  f(*l)\n', TOO_MANY);
+  fails('def f(**kw):\n  pass\nd = {str(i): i for i in range(100000)}\nfor i in range(1000):\n  f(**d)\n', TOO_MANY);
+});
+
+test('list and tuple copies by operators are charged per element: l + l, l[::-1], t + t', () => {
+  const l = 'l = list(range(100000))\nt = tuple(l)\nfor i in range(1000):\n';
+  fails(l + '  x = l + l\n', TOO_MANY);
+  fails(l + '  x = l[::-1]\n', TOO_MANY);
+  fails(l + '  x = l[1:]\n', TOO_MANY);
+  fails(l + '  x = t + t\n', TOO_MANY);
+  fails(l + '  l.extend(t)\n  l = l[:100000]\n', TOO_MANY);
+});
+
+test('list.insert/pop/remove/index at the front of a long list are charged by the elements they move or compare', () => {
+  const l = 'l = list(range(1000000))\nfor i in range(100000):\n';
+  fails(l + '  l.insert(0, 1)\n  l.pop(0)\n', TOO_MANY);
+  fails(l + '  x = l.index(999999)\n', TOO_MANY);
+  fails(l + '  l.remove(999999)\n  l.append(999999)\n', TOO_MANY);
+});
+
+test('equal long strings compare byte by byte: == and != on them are charged', () => {
+  const s = 's = "a" * (1 << 22)\nu = "a" * (1 << 22)\nfor i in range(100000):\n';
+  fails(s + '  x = s == u\n', TOO_MANY);
+  fails(s + '  x = s != u\n', TOO_MANY);
+  fails(s + '  x = s[1:] + "a" == u\n', TOO_MANY);
+});
+
+test('max/min compare every element: charged like `x in l`', () => {
+  fails('l = list(range(100000))\nfor i in range(1000):\n  x = max(l)\n', TOO_MANY);
+  fails('l = list(range(100000))\nfor i in range(1000):\n  x = min(l)\n', TOO_MANY);
+});
+
+test('ints of 100,000 digits: int(s), str(x) and "%d" are charged by their (superlinear) conversion cost', () => {
+  // 100,000 digits: 6 ms to parse and 17 ms to print (CPU), about 60,000 steps each; 1,000 runs need 60M
+  fails('s = "9" * 100000\nfor i in range(1000):\n  x = int(s)\n', TOO_MANY);
+  // 100 runs: the result strings alone cost 1.25M steps (1 per 8 characters), within this 2M budget
+  fails('x = int("9" * 100000)\nfor i in range(100):\n  s = str(x)\n', TOO_MANY);
+  fails('x = int("9" * 100000)\nfor i in range(100):\n  s = "%d" % x\n', TOO_MANY);
+  // a base-36 string is parsed 13 digits at a time, each multiplying the whole value: charged quadratically
+  fails('s = "z" * 100000\nfor i in range(1000):\n  x = int(s, 36)\n', TOO_MANY);
+  assert.equal(outcome('x = int("9" * 1000)\ns = str(x)\nif len(s) != 1000:\n  fail(len(s))\n'), 'ok');
+});
+
+test('zip(*l) over a million lists is a result or a budget error, not a JS stack overflow', () => {
+  const r = outcome('l = [[1]] * 1000000\nz = zip(*l)\n', {}, 20_000_000);
+  assert.equal(r, 'ok');
+});
