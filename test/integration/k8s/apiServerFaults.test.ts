@@ -19,8 +19,8 @@ import { applyToContainers, type ContainerExecutor, type ContainerRef } from '..
 import { Store } from '../../../src/engine/store';
 import { initialResourceState } from '../../../src/shared/state';
 import { clusterBanner } from '../../../src/shared/status';
-import { clusterClient, httpGet, kubeconfigPath, waitFor, webObjects } from './cluster';
-import { FaultProxy, apiServerAddress, kubeconfigThrough, tempDir } from './faultProxy';
+import { httpGet, waitFor, webObjects } from './cluster';
+import { proxiedCluster } from './faultProxy';
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -33,20 +33,11 @@ async function freePort(): Promise<number> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test('API server unreachable, then blackholed: the session says so, nothing hangs, everything resumes', { timeout: 300_000 }, async (t) => {
-  const found = await clusterClient();
-  if ('skip' in found) {
-    t.skip(found.skip);
-    return;
-  }
-  const direct = found.client;
-  const realConfig = kubeconfigPath()!;
-  const upstream = apiServerAddress(realConfig);
-  const proxy = new FaultProxy(upstream.host, upstream.port);
-  await proxy.start();
-  const dir = tempDir('il-k8s-fault-');
+  const pc = await proxiedCluster(t, 'k8s-api');
+  if (!pc) return;
+  const { direct, proxy, dir, ns } = pc;
   // Short deadlines keep the test bounded; the product default is 30 s.
-  const client = loadKubeClient({ kubeconfigPath: kubeconfigThrough(realConfig, proxy.port, dir), requestTimeoutMs: 5_000 });
-  const ns = `il-k8s-api-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const client = loadKubeClient({ kubeconfigPath: pc.kubeconfig, requestTimeoutMs: 5_000 });
   const port = await freePort();
   const lines: Array<{ at: number; text: string }> = [];
   const store = new Store();

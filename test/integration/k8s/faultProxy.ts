@@ -14,6 +14,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { KubeClient } from '../../../src/engine/k8s/client';
+import { clusterClient, kubeconfigPath } from './cluster';
 
 interface Pair {
   client: net.Socket;
@@ -137,4 +140,31 @@ export function apiServerAddress(kubeconfig: string): { host: string; port: numb
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface ProxiedCluster {
+  /** A client straight to the API server (for setup, checks and cleanup while the proxy is faulty). */
+  direct: KubeClient;
+  proxy: FaultProxy;
+  /** A temp dir holding `kubeconfig`, a copy of the real one pointing at the proxy. */
+  dir: string;
+  kubeconfig: string;
+  /** A fresh namespace name of the test's own. */
+  ns: string;
+}
+
+/** The shared cluster behind a started fault proxy of the test's own, or undefined (the test skipped) without one. */
+export async function proxiedCluster(t: TestContext, name: string): Promise<ProxiedCluster | undefined> {
+  const found = await clusterClient();
+  if ('skip' in found) {
+    t.skip(found.skip);
+    return undefined;
+  }
+  const realConfig = kubeconfigPath()!;
+  const upstream = apiServerAddress(realConfig);
+  const proxy = new FaultProxy(upstream.host, upstream.port);
+  await proxy.start();
+  const dir = tempDir(`il-${name}-`);
+  const ns = `il-${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  return { direct: found.client, proxy, dir, kubeconfig: kubeconfigThrough(realConfig, proxy.port, dir), ns };
 }

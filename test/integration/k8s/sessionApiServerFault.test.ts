@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { BUSYBOX, clusterClient, httpGet, kubeconfigPath, waitFor } from './cluster';
-import { FaultProxy, apiServerAddress, kubeconfigThrough, tempDir } from './faultProxy';
+import { BUSYBOX, httpGet, waitFor } from './cluster';
+import { proxiedCluster } from './faultProxy';
 import { Session } from '../../../src/engine/session';
 import { clusterBanner, lastBuild } from '../../../src/shared/status';
 import { loadTiltfile } from '../../../src/tiltfile/loader';
@@ -27,19 +27,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const OUTAGE_MS = 30_000;
 
 test('whole session, API server unreachable for 30 s: banner down then back, the save made meanwhile applies by itself, logs and forward resume', { timeout: 420_000 }, async (t) => {
-  const found = await clusterClient();
-  if ('skip' in found) {
-    t.skip(found.skip);
-    return;
-  }
-  const direct = found.client;
-  const realConfig = kubeconfigPath()!;
-  const upstream = apiServerAddress(realConfig);
-  const proxy = new FaultProxy(upstream.host, upstream.port);
-  await proxy.start();
-  const dir = tempDir('il-session-fault-');
-  const kubeconfig = kubeconfigThrough(realConfig, proxy.port, dir);
-  const ns = `il-k8s-sfault-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const pc = await proxiedCluster(t, 'k8s-sfault');
+  if (!pc) return;
+  const { direct, proxy, dir, kubeconfig, ns } = pc;
   await direct.core.createNamespace({ body: { metadata: { name: ns } } });
   const port = await freePort();
   const repo = path.join(dir, 'repo');

@@ -19,8 +19,8 @@ import { execInContainer, kubeContainerExecutor } from '../../../src/engine/k8s/
 import { applyToContainers, type ContainerExecutor, type ContainerRef } from '../../../src/engine/liveupdate/containerUpdate';
 import { Store } from '../../../src/engine/store';
 import { initialResourceState } from '../../../src/shared/state';
-import { clusterClient, httpGet, kubeconfigPath, waitFor, webObjects } from './cluster';
-import { FaultProxy, apiServerAddress, kubeconfigThrough, tempDir } from './faultProxy';
+import { httpGet, waitFor, webObjects } from './cluster';
+import { proxiedCluster } from './faultProxy';
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -31,19 +31,10 @@ async function freePort(): Promise<number> {
 }
 
 test('half-open path to the API server: exec, port-forward connection, log stream and pod watch each end within their liveness bound and are replaced', { timeout: 420_000 }, async (t) => {
-  const found = await clusterClient();
-  if ('skip' in found) {
-    t.skip(found.skip);
-    return;
-  }
-  const direct = found.client;
-  const realConfig = kubeconfigPath()!;
-  const upstream = apiServerAddress(realConfig);
-  const proxy = new FaultProxy(upstream.host, upstream.port);
-  await proxy.start();
-  const dir = tempDir('il-k8s-liveness-');
-  const client = loadKubeClient({ kubeconfigPath: kubeconfigThrough(realConfig, proxy.port, dir), requestTimeoutMs: 5_000 });
-  const ns = `il-k8s-live-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const pc = await proxiedCluster(t, 'k8s-live');
+  if (!pc) return;
+  const { direct, proxy, dir, ns } = pc;
+  const client = loadKubeClient({ kubeconfigPath: pc.kubeconfig, requestTimeoutMs: 5_000 });
   const port = await freePort();
   const lines: Array<{ at: number; text: string }> = [];
   const store = new Store();
