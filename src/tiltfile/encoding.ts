@@ -13,9 +13,8 @@ function textArg(v: Value | undefined, param: string): string {
 }
 
 function decodeJson(text: string, source: string): Value {
-  // Not charged per byte beyond the 1 per 64 every long string argument costs: the e2e hostile repository
-  // (test/e2e/fixtures/workspace/hostile) relies on a 140 MB parse fitting the budget to exhaust memory. fromJS
-  // charges the values the parse made.
+  // Not charged per byte beyond the 1 per 64 every long string argument costs; fromJS charges the values the parse
+  // made. (The e2e hostile repository, test/e2e/fixtures/workspace/hostile, exhausts memory in this parse.)
   try {
     return fromJS(JSON.parse(text) as unknown);
   } catch (e) {
