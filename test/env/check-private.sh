@@ -40,7 +40,7 @@ k() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" --request-timeout=20s "$@";
 # The controller-manager and scheduler work against an API server without anonymous access:
 # a Deployment gets its ReplicaSet and Pod, and the scheduler reports why the pod has no node.
 has_replicaset() { [ -n "$(k get rs -l app=envsec -o name)" ]; }
-scheduler_tried() { k get events --field-selector reason=FailedScheduling -o name | grep -q .; }
+scheduler_tried() { k get events --field-selector reason=FailedScheduling -o name | grep . >/dev/null; }
 
 E="$(etcd_url)"; A="https://127.0.0.1:$API_PORT"
 echo "private instance: etcd $E, kube-apiserver $A (state $STATE_DIR)"

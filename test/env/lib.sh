@@ -55,7 +55,7 @@ owned_pid() {
   pid="$(cat "$pf")"
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   # Guard against pid reuse: the recorded command line must still match.
-  if [ -f "$pf.cmd" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(cat "$pf.cmd")"; then
+  if [ -f "$pf.cmd" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -F -- "$(cat "$pf.cmd")" >/dev/null; then
     return 1
   fi
   echo "$pid"
@@ -93,7 +93,7 @@ wait_for() {
   log "$what is ready"
 }
 
-port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep . >/dev/null; }
 
 # Programs from Debian packages live in sbin directories; make sure they are found.
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"

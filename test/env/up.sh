@@ -18,7 +18,7 @@ DEBIAN_PACKAGES=(docker.io containerd runc docker-registry containernetworking-p
 install_packages() {
   local missing=() p
   for p in "${DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
   done
   [ ${#missing[@]} = 0 ] && return
   log "installing Debian packages: ${missing[*]}"
@@ -95,7 +95,9 @@ setup_network() {
     ip link add "$BRIDGE" type bridge
     log "created bridge $BRIDGE"
   fi
-  ip addr show dev "$BRIDGE" | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/24" dev "$BRIDGE"
+  # Never `| grep -q` under pipefail: grep -q exits at the first match, the writer may die of SIGPIPE, and the
+  # pipeline then fails (here: the address added twice, "Address already assigned", on an environment already up).
+  ip addr show dev "$BRIDGE" | grep " $NODE_IP/" >/dev/null || ip addr add "$NODE_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   mkdir -p "$STATE_DIR/cni/net.d"
   cat >"$STATE_DIR/cni/net.d/10-innerloop.conflist" <<EOF
@@ -160,7 +162,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
 EOF
   start_bg containerd "$(command -v containerd)" --config "$STATE_DIR/containerd.toml"
   wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version || die "containerd did not start; see $LOG_DIR/containerd.log"
-  ctr --address "$CONTAINERD_SOCK" plugins ls | grep -q 'io.containerd.grpc.v1.*cri.*ok' \
+  ctr --address "$CONTAINERD_SOCK" plugins ls | grep 'io.containerd.grpc.v1.*cri.*ok' >/dev/null \
     || die "containerd's CRI plugin is not running; see $LOG_DIR/containerd.log"
 }
 start_containerd
