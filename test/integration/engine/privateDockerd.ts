@@ -1,10 +1,10 @@
 // A Docker daemon of the test's own, to kill and restart without touching the shared one others build on: the
-// same dockerd binary with its own data root, exec root, pidfile and socket under a temp dir, a bridge of its own and
-// no iptables rules (never `--bridge=none`: a dockerd started so deletes the host's docker0, the shared daemon's
-// default bridge, and every RUN step there then fails with "could not find bridge docker0"), on a containerd of its own that keeps running while dockerd is killed and restarted (as with
-// systemd's separate containerd.service; a dockerd-managed containerd must start again with it, which times out on
-// a loaded machine). It pulls base images from the shared registry on 127.0.0.1:5000 (loopback registries are
-// insecure by default).
+// same dockerd binary with its own data root, exec root, pidfile and socket under a temp dir, a bridge of its own
+// and no iptables rules (never `--bridge=none`: a dockerd started so deletes the host's docker0, the shared
+// daemon's default bridge, and every RUN step there then fails with "could not find bridge docker0"), on a
+// containerd of its own that keeps running while dockerd is killed and restarted (as with systemd's separate
+// containerd.service; a dockerd-managed containerd must start again with it, which times out on a loaded machine).
+// It pulls base images from the shared registry on 127.0.0.1:5000 (loopback registries are insecure by default).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

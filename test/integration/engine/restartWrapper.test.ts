@@ -42,7 +42,7 @@ test('restart wrapper restarts the process when the restart file changes', async
     Image: built.ref,
     Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000']),
     Cmd: [],
-    // No network needed (and this daemon's default bridge may be missing: "could not find bridge docker0").
+    // No network needed.
     HostConfig: { NetworkMode: 'none' },
   });
   try {
