@@ -281,7 +281,8 @@ test(
     // Which limit comes first for this fixture varies (V8 sometimes completes the parse within the heap).
     const err = await waitFor('the error on the hostile Tiltfile', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error), 28_000);
     assert.match(err.message, /^(The Tiltfile used more memory than allowed \(512 MB heap|Tiltfile load timed out after 15000 ms|Error in decode_json: .*too many steps)/);
-    assert.equal(err.range.start.line, 0);
+    // A death is reported at the top of the Tiltfile; a Starlark error at the decode_json call (line 6).
+    assert.equal(err.range.start.line, /too many steps/.test(err.message) ? 5 : 0);
     // Still alive and answering: the extension is active, its commands run, and checking goes on.
     assert.equal(vscode.extensions.getExtension(EXT_ID)!.isActive, true);
     await vscode.commands.executeCommand('innerloop.up');
