@@ -16,6 +16,7 @@ import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import type { PodInfo } from './discovery';
 import { PortForwardError, describeError } from './errors';
+import { watchLiveness } from './liveness';
 
 export interface ForwardTarget {
   namespace: string;
@@ -82,29 +83,6 @@ export function upstreamMessage(text: string, t: ForwardTarget): string {
 /** "50 ms" / "4 s": a retry delay as the user reads it. */
 function delayText(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-
-/**
- * Pings a websocket every `intervalMs` and calls `dead` when two periods pass without a pong (a half-open
- * connection is found within 2 × intervalMs). Returns the stop function.
- */
-export function watchPongs(ws: { ping(): void; on(event: 'pong', fn: () => void): unknown }, intervalMs: number, dead: () => void): () => void {
-  let unanswered = 0;
-  ws.on('pong', () => (unanswered = 0));
-  const timer = setInterval(() => {
-    if (++unanswered >= 2) {
-      clearInterval(timer);
-      dead();
-      return;
-    }
-    try {
-      ws.ping();
-    } catch {
-      /* closing */
-    }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 export class PodPortForward {
@@ -376,11 +354,11 @@ export class PodPortForward {
         w.on('close', () => socket.end());
         w.on('error', () => socket.destroy());
         // A websocket that stops answering pings is dead even if TCP says otherwise.
-        stopPings = watchPongs(w, this.opts.pingIntervalMs ?? 10_000, () => {
+        stopPings = watchLiveness(w, this.opts.pingIntervalMs ?? 10_000, () => {
           w.terminate();
           socket.destroy();
           connFailed('reconnecting', `the connection to pod ${t.pod} stopped answering pings`);
-        });
+        }, 'pongs');
       })
       .catch((e: unknown) => {
         socket.destroy();

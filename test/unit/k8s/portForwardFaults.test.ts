@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import type { KubeClient } from '../../../src/engine/k8s/client';
-import { PodPortForward, watchPongs, type PortForwardOptions, type PortForwardStateEvent } from '../../../src/engine/k8s/portForward';
+import { watchLiveness } from '../../../src/engine/k8s/liveness';
+import { PodPortForward, type PortForwardOptions, type PortForwardStateEvent } from '../../../src/engine/k8s/portForward';
 import { untilValue as until } from '../../fakes/ports';
 
 class FakeWs extends EventEmitter {
@@ -54,7 +55,7 @@ function connectAndWaitClose(port: number): Promise<void> {
   });
 }
 
-test('watchPongs: two ping periods without a pong cut the connection (one ping sent, cut at the second tick)', async () => {
+test('watchLiveness (pongs only, as a port forward uses it): two ping periods without a pong cut the connection (one ping sent, cut at the second tick)', async () => {
   const ws = new FakeWs(false);
   const events: string[] = [];
   const origPing = ws.ping.bind(ws);
@@ -62,23 +63,23 @@ test('watchPongs: two ping periods without a pong cut the connection (one ping s
     events.push('ping');
     origPing();
   };
-  // watchPongs' timer is unref'd (it must not keep a process alive): hold the event loop open meanwhile.
+  // The timer is unref'd (it must not keep a process alive): hold the event loop open meanwhile.
   const keepAlive = setInterval(() => undefined, 1000);
   try {
-    await new Promise<void>((resolve) => watchPongs(ws, 5, () => {
+    await new Promise<void>((resolve) => watchLiveness(ws, 5, () => {
       events.push('dead');
       resolve();
-    }));
+    }, 'pongs'));
   } finally {
     clearInterval(keepAlive);
   }
   assert.deepEqual(events, ['ping', 'dead']);
 });
 
-test('watchPongs: a websocket that answers is never cut', async () => {
+test('watchLiveness (pongs only): a websocket that answers is never cut', async () => {
   const ws = new FakeWs(true);
   let dead = false;
-  const stop = watchPongs(ws, 5, () => (dead = true));
+  const stop = watchLiveness(ws, 5, () => (dead = true), 'pongs');
   await until('six pings', () => ws.pings >= 6);
   stop();
   assert.equal(dead, false);
