@@ -2,6 +2,11 @@
 // start at 50 ms, double up to a 15 s cap, and reset when the connection lived long enough to count as healthy,
 // so one blip after hours of uptime reconnects at once instead of waiting the accumulated delay.
 
+/** "50 ms" / "4 s": a retry delay as the user reads it in "retrying in …". */
+export function delayText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;

@@ -4,7 +4,7 @@
 // so in the build log; content tags make the retry cheap when the image was already built. Errors the daemon itself
 // reported (a failing Dockerfile step, a registry refusing the push) are not retried.
 import type Dockerode from 'dockerode';
-import { Backoff } from '../backoff';
+import { Backoff, delayText } from '../backoff';
 import { DockerOperationError } from './docker';
 import { sleepFor } from './pushRetry';
 
@@ -46,8 +46,6 @@ function describe(err: unknown): string {
   return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ECONNABORTED' ? `the connection was lost mid-call: ${msg}` : msg;
 }
 
-const inWords = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
-
 export async function withDaemonRetry<T>(address: string, op: () => Promise<T>, o: DaemonRetryOptions): Promise<T> {
   const attempts = o.attempts ?? 8;
   const backoff = o.backoff ?? new Backoff({ initialMs: 1_000, maxMs: 15_000, healthyAfterMs: Infinity });
@@ -63,7 +61,7 @@ export async function withDaemonRetry<T>(address: string, op: () => Promise<T>, 
         throw new DockerOperationError(`the Docker daemon is not reachable at ${address} (${why}); gave up after ${attempts} attempts. Start Docker, or point DOCKER_HOST at it`, 'build');
       }
       const delay = backoff.failed();
-      o.onOutput(`Docker daemon is not reachable at ${address} (restarting?): ${why}; retrying in ${inWords(delay)} (attempt ${attempt + 1} of ${attempts})`);
+      o.onOutput(`Docker daemon is not reachable at ${address} (restarting?): ${why}; retrying in ${delayText(delay)} (attempt ${attempt + 1} of ${attempts})`);
       await (o.sleep ?? ((ms, s) => sleepFor(ms, s, 'build')))(delay, o.signal);
     }
   }

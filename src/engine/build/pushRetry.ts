@@ -1,7 +1,7 @@
 // Pushing to a registry that is down (restarting, not up yet) fails at once with "connection refused". Retry such
 // failures with backoff (1 s doubling to 15 s, 6 attempts, ~30 s in all) and say so in the build log, then fail
 // the build with a message that names the registry. Other push errors (auth, manifest) fail at once.
-import { Backoff } from '../backoff';
+import { Backoff, delayText } from '../backoff';
 import { DockerOperationError } from './docker';
 
 export interface PushRetryOptions {
@@ -58,7 +58,7 @@ export async function pushWithRetry(ref: string, push: () => Promise<void>, o: P
         throw new DockerOperationError(`cannot push ${ref}: the registry ${registry} is not reachable (${why}); gave up after ${attempts} attempts`, 'push');
       }
       const delay = backoff.failed();
-      o.onOutput(`Push failed: the registry ${registry} is not reachable (${why}); retrying in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`} (attempt ${attempt + 1} of ${attempts})`);
+      o.onOutput(`Push failed: the registry ${registry} is not reachable (${why}); retrying in ${delayText(delay)} (attempt ${attempt + 1} of ${attempts})`);
       await (o.sleep ?? sleepFor)(delay, o.signal);
     }
   }

@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { PortForward as KubePortForward } from '@kubernetes/client-node';
 import type { PortForwardPhase } from '../../shared/state';
-import { Backoff, type BackoffOptions } from '../backoff';
+import { Backoff, delayText, type BackoffOptions } from '../backoff';
 import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import type { PodInfo } from './discovery';
@@ -78,11 +78,6 @@ export function upstreamMessage(text: string, t: ForwardTarget): string {
   if (/connection refused/i.test(text)) return `nothing is listening on port ${t.port} in pod ${t.pod} (connection refused)`;
   if (/not found|no such/i.test(text) && /pod/i.test(text)) return `pod ${t.pod} is gone`;
   return text.trim();
-}
-
-/** "50 ms" / "4 s": a retry delay as the user reads it. */
-function delayText(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 export class PodPortForward {
