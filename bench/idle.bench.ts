@@ -3,10 +3,10 @@
 // and a few seconds have passed, nothing is touched for 20 s and the CPU time (user + system, from /proc) the `up`
 // process and its descendants spent in that window is printed. Linux only; prints "skipped: ..." without a cluster.
 // Needs dist/ (scripts/bench.mjs builds it first). INNERLOOP_CLI=path/to/cli.js measures another build.
-import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { get, todoEnv, useFreePorts } from '../test/integration/todo/harness';
+import { get } from '../test/integration/todo/harness';
+import { withCliUp } from './cliUp';
 import { runBench } from './run';
 
 const IDLE_MS = Number(process.env.INNERLOOP_BENCH_IDLE_MS ?? 20_000);
@@ -50,42 +50,21 @@ async function main(): Promise<void> {
     console.log('skipped: reads /proc (Linux only)');
     return;
   }
-  const env = await todoEnv();
-  if ('skip' in env) {
-    console.log(`skipped: ${env.skip}`);
-    return;
-  }
-  const ports = await useFreePorts(env.dir);
-  const flags = ['--file', env.dir, '--namespace', env.namespace, '--kubeconfig', env.kubeconfig];
-  let log = '';
-  const up = spawn(process.execPath, [cli, 'up', ...flags], { cwd: env.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  up.stdout.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
-  up.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
-  let running = true;
-  const exited = new Promise<void>((r) => up.once('exit', () => { running = false; r(); }));
-  try {
+  await withCliUp(cli, async ({ ports, pid, running }) => {
     const serving = async (port: number | undefined, p: string): Promise<boolean> => (await get(`http://127.0.0.1:${port}${p}`, 2_000, true)).status === 200;
     await until('the todo app to serve', async () => {
-      if (!running) throw new Error('innerloop up exited');
+      if (!running()) throw new Error('innerloop up exited');
       return (await serving(ports[5734], '/todos')) && (await serving(ports[3734], '/'));
     }, 240_000);
     await sleep(SETTLE_MS);
-    const before = treeTicks(up.pid!);
+    const before = treeTicks(pid);
     await sleep(IDLE_MS);
-    const after = treeTicks(up.pid!);
+    const after = treeTicks(pid);
     // A process alive at both samples counts its difference; one started in between counts whole.
     let ticks = 0;
-    for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+    for (const [p, t] of after) ticks += t - (before.get(p) ?? 0);
     console.log(`idle: innerloop up on the todo app, CPU in ${IDLE_MS / 1000} s idle: ${(ticks / 100).toFixed(2)} s (${after.size} processes)`);
-  } catch (err) {
-    console.error(log);
-    throw err;
-  } finally {
-    up.kill('SIGINT');
-    await exited;
-    spawnSync(process.execPath, [cli, 'down', ...flags], { cwd: env.dir, stdio: 'ignore' });
-    await env.cleanup();
-  }
+  });
 }
 
 runBench(main);
