@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { Exec } from '@kubernetes/client-node';
-import type { ContainerExecutor, ContainerRef, ExecStepOptions, ExecResult } from '../liveupdate/containerUpdate';
+import { shellQuote, type ContainerExecutor, type ContainerRef, type ExecStepOptions, type ExecResult } from '../liveupdate/containerUpdate';
 import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import type { ExecTarget } from './exec';
@@ -26,11 +26,9 @@ export class SessionGone extends Error {
   }
 }
 
-const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** The text sent for one command: its output (stderr merged) followed by "\n<marker> <exit code>\n". */
 export function commandScript(argv: readonly string[], marker: string, payload?: Buffer): string {
-  const cmd = argv.map(quote).join(' ');
+  const cmd = argv.map(shellQuote).join(' ');
   const tail = `; printf '\\n%s %d\\n' ${marker} $?\n`;
   if (!payload) return `( ${cmd} ) </dev/null 2>&1${tail}`;
   // The terminator has an underscore, which base64 never produces, so no payload line can end the document.

@@ -97,7 +97,8 @@ let restartSeq = 0;
 /** The engine's own steps: a reused exec stream that died mid-step may rerun them (k8s/execSession.ts). */
 const IDEMPOTENT: ExecStepOptions = { idempotent: true };
 
-const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/** One argv word for `sh -c` (and the reused exec session's script). */
+export const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 function runArgv(r: LivePlan['runs'][number]): string[] {
   return r.shell ? ['sh', '-c', r.command.join(' ')] : r.command;
