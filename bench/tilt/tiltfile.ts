@@ -5,6 +5,7 @@
 //   extension's shape (a base image, a child image whose entrypoint is a restart wrapper, `run(date > restart
 //   file)` appended to live_update) with Innerloop's POSIX sh wrapper in place of entr + tilt-restart-wrapper,
 //   so both tools restart the process the same way.
+// - As in the extension, trigger= restarts only when those files changed (run(..., trigger=) in live_update).
 // - The cluster's context is `innerloop`; Innerloop is told it is allowed by INNERLOOP_ALLOW_K8S_CONTEXTS,
 //   Tilt only by allow_k8s_contexts() in the Tiltfile.
 import { RESTART_WRAPPER_SCRIPT } from '../../src/engine/build/restartWrapper';
@@ -16,14 +17,14 @@ function prelude(): string {
   const b64 = Buffer.from(RESTART_WRAPPER_SCRIPT).toString('base64');
   return `allow_k8s_contexts('innerloop')
 
-def docker_build_with_restart(ref, context, entrypoint, live_update, **kwargs):
+def docker_build_with_restart(ref, context, entrypoint, live_update, trigger=[], **kwargs):
     base = ref + '-tilt_docker_build_with_restart_base'
     docker_build(base, context, **kwargs)
     # Written by the image's own user (both images run as 1000): /tmp is writable by it. network='none': the
     # step fetches nothing.
     df = 'FROM %s\\nRUN echo ${b64} | base64 -d > ${WRAPPER}\\nENV INNERLOOP_RESTART_FILE=${RESTART_FILE}\\n' % base
     docker_build(ref, context, dockerfile_contents=df, network='none', entrypoint=['/bin/sh', '${WRAPPER}'] + entrypoint,
-                 live_update=live_update + [run('date +%s%N > ${RESTART_FILE}')], **kwargs)
+                 live_update=live_update + [run('date +%s%N > ${RESTART_FILE}', trigger=trigger)], **kwargs)
 `;
 }
 
