@@ -44,6 +44,18 @@ export interface KubeAdapterOptions {
 interface Forward {
   spec: PortForward;
   pf?: PodPortForward;
+  /** forwardPodRevision of the pod it forwards to, when last seen: a change re-probes the forward. */
+  podRevision?: string;
+}
+
+/**
+ * What about a forward's pod can change whether its port answers, short of replacing the pod (which retargets): a
+ * container restarted (new ID), started or stopped, readiness, phase, deletion. The forward probes only on changes
+ * (no polling while idle), so each of these, as the pod watch reports it, re-probes it.
+ */
+export function forwardPodRevision(pod: PodInfo): string {
+  const containers = pod.containers.filter((c) => !c.init).map((c) => `${c.name}=${c.id ?? ''}/${c.state}/${c.ready}`);
+  return [pod.name, pod.phase, pod.ready, pod.deleting, ...containers].join('|');
 }
 
 /** The state a declared forward starts in, before its connection reports. */
@@ -128,7 +140,12 @@ export class KubeAdapter implements KubePort {
     this.opts.sink.observe({ type: 'cluster_reachability', reachable, error, now: Date.now() });
     const wasDown = this.clusterDown;
     this.clusterDown = !reachable;
-    if (!reachable || !wasDown) return;
+    if (!reachable) {
+      // Forwards are not polled while healthy: probe them now, so their state says the cluster is gone too.
+      if (!wasDown) for (const t of this.tracked.values()) for (const f of t.forwards) f.pf?.recheck();
+      return;
+    }
+    if (!wasDown) return;
     // Back after an outage: watches, log streams and forwards reconnect now instead of after
     // the backoff the outage built up; connections that were blackholed are replaced.
     for (const t of this.tracked.values()) {
@@ -292,6 +309,8 @@ export class KubeAdapter implements KubePort {
     for (const f of t.forwards) {
       const port = pod ? resolveContainerPort(pod, f.spec.localPort, f.spec.containerPort) : undefined;
       const target = pod && port ? { namespace: pod.namespace, pod: pod.name, port } : undefined;
+      const seen = f.podRevision;
+      f.podRevision = pod ? forwardPodRevision(pod) : undefined;
       if (!f.pf) {
         if (!target) continue;
         f.pf = new PodPortForward(this.opts.client, {
@@ -304,7 +323,9 @@ export class KubeAdapter implements KubePort {
         const pf = f.pf;
         pf.start().catch((err: unknown) => this.forwardObserved(t, f, { state: 'error', error: err instanceof Error ? err.message : String(err) }));
       } else {
-        f.pf.setTarget(target);
+        f.pf.setTarget(target); // another pod: probed at once
+        // The pod changed (a restart, readiness...): probe now (after a retarget, the same probe setTarget asked for).
+        if (target && f.podRevision !== seen) f.pf.recheck();
       }
     }
   }

@@ -1,11 +1,13 @@
 // Forwards 127.0.0.1:<localPort> to <pod>:<containerPort> over the API server's port-forward websocket.
 // One local TCP server per forward, kept for the forward's whole life (the port is never left half-open); each
 // accepted connection gets its own websocket to the current target pod, so retargeting to a replacement pod only
-// affects new connections. A periodic probe (a websocket that must reach the kubelet and get no error back) finds a
-// dead upstream even when no one is connected; every failure (probe, connection, missed pongs) re-probes through one
-// backoff (50 ms doubling to 15 s, reset after 1 s of health). Open connections are pinged and cut after two ping
-// periods without a pong. A local port already taken is reported (phase error) and re-bound with its own backoff
-// until it frees.
+// affects new connections. A probe (a websocket that must reach the kubelet and get no error back) runs when
+// something changed: the forward starts or is retargeted, the caller says the pod or the cluster changed (recheck), or
+// a connection failed. While healthy and unchanged nothing is polled (as Tilt's forward, which reconnects only when
+// its connection drops): an idle session costs no TLS handshakes. Every failure (probe, connection, missed pongs)
+// re-probes through one backoff (50 ms doubling to 15 s, reset after 1 s of health) until the upstream answers. Open
+// connections are pinged and cut after two ping periods without a pong. A local port already taken is reported
+// (phase error) and re-bound with its own backoff until it frees.
 
 import * as net from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
@@ -38,7 +40,7 @@ export interface PortForwardOptions {
   host?: string;
   target?: ForwardTarget;
   onState?: (e: PortForwardStateEvent) => void;
-  /** Probe period while healthy. Default 10 s. */
+  /** Probe period while healthy. Default: none (probes follow changes and failures only). */
   probeIntervalMs?: number;
   /** How long a probe may take to reach the kubelet. Default 5 s. */
   probeTimeoutMs?: number;
@@ -52,7 +54,7 @@ export interface PortForwardOptions {
   forwarder?: Pick<KubePortForward, 'portForward'>;
 }
 
-type ProbeResult = { kind: 'ok' } | { kind: 'upstream'; message: string } | { kind: 'failed'; message: string };
+type ProbeResult = { kind: 'ok' } | { kind: 'upstream'; message: string } | { kind: 'failed'; message: string } | { kind: 'cancelled' };
 
 type KubeWebSocket = Exclude<Awaited<ReturnType<KubePortForward['portForward']>>, () => unknown>;
 
@@ -168,7 +170,10 @@ export class PodPortForward {
     this.schedule(0);
   }
 
-  /** The API server is back after an outage: probe now instead of after the backoff the outage built up. */
+  /**
+   * Something the forward depends on changed (its pod's containers or readiness, the API server going or coming
+   * back): probe now, instead of after the backoff a failure built up or not at all while healthy.
+   */
   recheck(): void {
     if (this.stopped) return;
     this.backoff.reset();
@@ -222,7 +227,8 @@ export class PodPortForward {
     } finally {
       this.probing = false;
     }
-    if (this.stopped) return;
+    // Cancelled by recheck/setTarget (which scheduled the next probe) or stop: nothing to report.
+    if (this.stopped || result.kind === 'cancelled') return;
     if (target !== this.target) {
       // Retargeted meanwhile: the new target's probe may have been skipped while this one ran; probe it now.
       this.schedule(0);
@@ -230,7 +236,7 @@ export class PodPortForward {
     }
     if (result.kind === 'ok') {
       this.setPhase('active');
-      this.schedule(this.opts.probeIntervalMs ?? 10_000);
+      if (this.opts.probeIntervalMs) this.schedule(this.opts.probeIntervalMs);
       return;
     }
     this.failed(result.kind === 'upstream' ? 'error' : 'reconnecting', result.message);
@@ -262,7 +268,7 @@ export class PodPortForward {
         ws?.terminate();
         resolve(r);
       };
-      this.cancelProbe = () => finish({ kind: 'failed', message: 'stopped' });
+      this.cancelProbe = () => finish({ kind: 'cancelled' });
       const deadline = setTimeout(() => finish({ kind: 'failed', message: `no answer from pod ${t.pod} within ${this.opts.probeTimeoutMs ?? 5000} ms` }), this.opts.probeTimeoutMs ?? 5_000);
       let settle: NodeJS.Timeout | undefined;
       // The kubelet's first frame on each channel carries the port number; client-node strips it and writes the
