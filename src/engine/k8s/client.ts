@@ -161,6 +161,22 @@ export class KeptAliveAgent {
 }
 
 /**
+ * A CoreV1Api (with the request deadline) whose requests share `agent`'s kept-alive connection: for small requests
+ * repeated while idle (the pod-log stall check), which would each cost a TLS handshake with the library's agent.
+ */
+export function keptAliveCore(client: KubeClient, agent: KeptAliveAgent, timeoutMs = client.requestTimeoutMs): CoreV1Api {
+  const keepAlive: Middleware = {
+    pre: (ctx) => {
+      ctx.setAgent(agent.for(ctx.getAgent()) as https.Agent);
+      return Promise.resolve(ctx);
+    },
+    post: (res) => Promise.resolve(res),
+  };
+  const config = createConfiguration({ baseServer: new ServerConfiguration(client.server, {}), authMethods: { default: client.kc }, promiseMiddleware: [deadlineMiddleware(timeoutMs), keepAlive] });
+  return new CoreV1Api(config);
+}
+
+/**
  * GET /version within `timeoutMs`; throws ClusterUnreachableError with the reason (refused, timeout, TLS, 401...).
  * `keepAlive`: reuse one connection across calls (see KeptAliveAgent).
  */

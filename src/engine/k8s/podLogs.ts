@@ -1,13 +1,16 @@
 // Pod log streaming, Tilt-style: one follow stream per container *instance* (keyed by container ID), so a restart
 // opens a new stream and a terminated container's logs are never re-read. Streams start at the session start
 // (sinceTime), carry timestamps so a reconnect (stream ended or stalled while the container still runs) resumes
-// after the last line without duplicates. Init containers included.
+// after the last line without duplicates. Init containers included. A stream silent for a while may be dead (a
+// half-open connection looks exactly like a quiet app): its container's last line is asked for on a kept-alive
+// connection, and only a line the stream missed (or no answer) reconnects it, so a quiet container costs one small
+// request per stall period instead of two TLS handshakes and a new stream.
 
 import { Writable } from 'node:stream';
 import { Log } from '@kubernetes/client-node';
 import { Backoff } from '../backoff';
 import { LineBuffer, MAX_PENDING_LINE } from '../lineBuffer';
-import type { KubeClient } from './client';
+import { KeptAliveAgent, keptAliveCore, type KubeClient } from './client';
 import { connectWithin } from './deadline';
 import type { ContainerInfo, PodInfo } from './discovery';
 import { describeError } from './errors';
@@ -29,8 +32,56 @@ export interface PodLogOptions {
   onLine: (line: LogLine) => void;
   /** Stream trouble worth a log line (e.g. "reconnecting logs of web/app"). */
   onNotice?: (message: string) => void;
-  /** Reconnect a stream of a running container that has been silent this long. Default 15 s. */
+  /**
+   * A stream of a running container silent this long is checked: reconnected when its container's last line is one
+   * the stream did not deliver, or the check fails. Default 15 s.
+   */
   stallMs?: number;
+  /** The API calls (tests pass a fake). Default: the client's. */
+  api?: PodLogApi;
+}
+
+/** What the streams ask the API server. */
+export interface PodLogApi {
+  /** Follow a container's log from `sinceTime` (RFC3339), with timestamps, into `sink`; resolves once connected. */
+  follow(namespace: string, pod: string, container: string, sink: Writable, sinceTime: string): Promise<AbortController>;
+  /** The container's last log line with its timestamp ('' when there is none). */
+  lastLine(namespace: string, pod: string, container: string): Promise<string>;
+  /** A check failed: drop the connections kept for checks (one may be frozen). */
+  resetChecks(): void;
+  dispose(): void;
+}
+
+const CHECK_TIMEOUT_MS = 5_000;
+
+/** The client's: follows through client-node's Log; checks share one kept-alive connection. */
+function clientLogApi(client: KubeClient): PodLogApi {
+  const log = new Log(client.kc);
+  const agent = new KeptAliveAgent();
+  // A check is small: a short deadline, so a frozen kept-alive connection is replaced soon after the stall bound.
+  const core = keptAliveCore(client, agent, Math.min(CHECK_TIMEOUT_MS, client.requestTimeoutMs));
+  return {
+    follow: (namespace, pod, container, sink, sinceTime) => {
+      // A connect the API server never answers (blackholed) fails at the request deadline and is retried.
+      const connect = log.log(namespace, pod, container, sink, { follow: true, timestamps: true, sinceTime });
+      return connectWithin(connect, client.requestTimeoutMs, `logs of ${pod}/${container}`, (late) => late.abort());
+    },
+    lastLine: async (namespace, pod, container) => String(await core.readNamespacedPodLog({ name: pod, namespace, container, tailLines: 1, timestamps: true })),
+    resetChecks: () => agent.destroy(),
+    dispose: () => agent.destroy(),
+  };
+}
+
+/**
+ * Did the stream miss its container's last line (`tail`: one "<timestamp> <text>" line)? Before the stream delivered
+ * anything, any line from `sinceTime` on counts.
+ */
+export function missedLastLine(tail: string, filter: ResumeFilter, sinceTime: string): boolean {
+  const line = tail.replace(/\r?\n$/, '');
+  if (!line) return false;
+  const { time, text } = parseLine(line);
+  if (!time) return false; // no timestamp: nothing to compare with
+  return filter.resumeFrom() ? !filter.seen(time, text) : normalizeTimestamp(time) >= normalizeTimestamp(sinceTime);
 }
 
 /** "2026-01-02T03:04:05.12Z" -> "2026-01-02T03:04:05.120000000Z", so timestamps compare as strings. */
@@ -90,6 +141,12 @@ export class ResumeFilter {
     this.atLast = new Set([text]);
     return true;
   }
+  /** Would accept() drop this line (delivered already)? Changes nothing. */
+  seen(time: string, text: string): boolean {
+    if (!time) return false;
+    const ts = normalizeTimestamp(time);
+    return ts < this.lastTs || (ts === this.lastTs && this.atLast.has(text));
+  }
   /** RFC3339 (second precision, as sinceTime wants) to resume from, or undefined before the first line. */
   resumeFrom(): string | undefined {
     return this.lastTs ? `${this.lastTs.slice(0, 19)}Z` : undefined;
@@ -110,6 +167,8 @@ interface Stream {
   lastDataAt: number;
   retryTimer?: NodeJS.Timeout;
   retryPending: boolean;
+  /** A stall check is asking for the container's last line. */
+  checking: boolean;
   done: boolean;
   generation: number;
 }
@@ -118,14 +177,16 @@ export class PodLogStreams {
   private readonly streams = new Map<string, Stream>();
   /** Latest container state by container ID. */
   private readonly current = new Map<string, ContainerInfo & { podName: string }>();
-  private readonly log: Log;
+  private readonly api: PodLogApi;
   private readonly stallTimer: NodeJS.Timeout;
   private stopped = false;
   /** Streams re-opened after ending or stalling (diagnostics, tests). */
   reconnects = 0;
+  /** Stall checks that found nothing missed (diagnostics, tests). */
+  quietChecks = 0;
 
   constructor(private readonly client: KubeClient, private readonly opts: PodLogOptions) {
-    this.log = new Log(client.kc);
+    this.api = opts.api ?? clientLogApi(client);
     const stallMs = opts.stallMs ?? 15_000;
     this.stallTimer = setInterval(() => this.checkStalls(stallMs), Math.max(250, Math.floor(stallMs / 3)));
     this.stallTimer.unref();
@@ -143,7 +204,7 @@ export class PodLogStreams {
         // the crash, and an instance that died before we saw it running would otherwise never be read.
         if (c.state === 'unknown') continue;
         if (this.streams.has(c.id)) continue;
-        const s: Stream = { key: c.id, pod: p.name, namespace: p.namespace, container: c.name, init: c.init, filter: new ResumeFilter(), backoff: new Backoff(), connecting: false, openedAt: 0, lastDataAt: 0, retryPending: false, done: false, generation: 0 };
+        const s: Stream = { key: c.id, pod: p.name, namespace: p.namespace, container: c.name, init: c.init, filter: new ResumeFilter(), backoff: new Backoff(), connecting: false, openedAt: 0, lastDataAt: 0, retryPending: false, checking: false, done: false, generation: 0 };
         this.streams.set(c.id, s);
         void this.open(s, false);
       }
@@ -159,6 +220,7 @@ export class PodLogStreams {
   stop(): void {
     this.stopped = true;
     clearInterval(this.stallTimer);
+    this.api.dispose();
     for (const s of this.streams.values()) {
       clearTimeout(s.retryTimer);
       s.done = true;
@@ -208,11 +270,9 @@ export class PodLogStreams {
         if (generation === s.generation) this.ended(s);
       },
     });
-    const sinceTime = s.filter.resumeFrom() ?? this.opts.since.toISOString().replace(/\.\d+Z$/, 'Z');
+    const sinceTime = s.filter.resumeFrom() ?? this.sinceTime;
     try {
-      // A connect the API server never answers (blackholed) fails at the request deadline and is retried.
-      const connect = this.log.log(s.namespace, s.pod, s.container, sink, { follow: true, timestamps: true, sinceTime });
-      s.abort = await connectWithin(connect, this.client.requestTimeoutMs, `logs of ${s.pod}/${s.container}`, (late) => late.abort());
+      s.abort = await this.api.follow(s.namespace, s.pod, s.container, sink, sinceTime);
       s.connecting = false;
       if (this.stopped || s.done) s.abort.abort();
     } catch (err) {
@@ -261,18 +321,47 @@ export class PodLogStreams {
     }
   }
 
+  /** The session start as the log endpoint's sinceTime (second precision). */
+  private get sinceTime(): string {
+    return this.opts.since.toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+
   private checkStalls(stallMs: number): void {
     const now = Date.now();
     for (const s of this.streams.values()) {
-      if (s.done || s.connecting || s.retryPending) continue;
+      if (s.done || s.connecting || s.retryPending || s.checking) continue;
       if (now - s.lastDataAt < stallMs || !this.isLive(s)) continue;
-      // Silent for a while: a dead connection looks exactly like a quiet app, so reconnect from the last line.
-      s.generation++;
-      s.abort?.abort();
-      s.abort = undefined;
-      s.lastDataAt = now;
-      void this.open(s, true);
+      void this.checkStall(s);
     }
+  }
+
+  /**
+   * Silent for a while: a dead connection looks exactly like a quiet app. Ask for the container's last line; when
+   * the stream missed it, or there is no answer, reconnect from the last line delivered; otherwise it is just quiet.
+   */
+  private async checkStall(s: Stream): Promise<void> {
+    s.checking = true;
+    const { generation, lastDataAt } = s;
+    let missed: boolean;
+    try {
+      missed = missedLastLine(await this.api.lastLine(s.namespace, s.pod, s.container), s.filter, this.sinceTime);
+    } catch {
+      this.api.resetChecks();
+      missed = true;
+    } finally {
+      s.checking = false;
+    }
+    // Data meanwhile proves the stream alive; a reconnect or stop meanwhile has its own course.
+    if (this.stopped || s.done || s.connecting || s.retryPending || generation !== s.generation || lastDataAt !== s.lastDataAt) return;
+    s.lastDataAt = Date.now();
+    if (!missed) {
+      this.quietChecks++;
+      return;
+    }
+    s.generation++;
+    s.abort?.abort();
+    s.abort = undefined;
+    void this.open(s, true);
   }
 
   private async stillCurrent(s: Stream): Promise<boolean> {
