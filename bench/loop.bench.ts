@@ -47,9 +47,21 @@ async function main(): Promise<void> {
     await waitServed('warmup', 60_000);
 
     const probeFile = path.join(env.dir, 'frontend', 'public', 'innerloop-probe.txt');
-    const stat = await staticEdits(probeFile, STATIC, EDITS);
+    // Where each edit's time goes: save -> the live update starts -> its copy is done -> served.
+    const parts = { start: [] as number[], copy: [] as number[], serve: [] as number[] };
+    const stat = await staticEdits(probeFile, STATIC, EDITS, (savedAt, servedAt) => {
+      const b = session.store.resource('todo-frontend')?.buildHistory.find((x) => x.kind === 'live_update' && x.startTime >= savedAt && x.finishTime);
+      if (!b?.finishTime) return;
+      parts.start.push(b.startTime - savedAt);
+      parts.copy.push(b.finishTime - b.startTime);
+      parts.serve.push(servedAt - b.finishTime);
+    });
     console.log(`loop live update p50 (static file, save to served via port forward): ${Math.round(pct(stat, 50))} ms`);
     console.log(`loop live update p95 (static file): ${Math.round(pct(stat, 95))} ms`);
+    if (parts.start.length > 0) {
+      const p = (xs: number[]): string => `${Math.round(pct(xs, 50))}/${Math.round(pct(xs, 95))}`;
+      console.log(`loop static file breakdown p50/p95 (n=${parts.start.length}): save to update start ${p(parts.start)} ms, update ${p(parts.copy)} ms, update done to served ${p(parts.serve)} ms`);
+    }
 
     const lat: number[] = [];
     const synced: number[] = [];

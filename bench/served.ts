@@ -25,16 +25,20 @@ export function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
 }
 
-/** Save `token` to `file` `edits` times (plus a warm-up); save -> served latencies, ms. */
-export async function staticEdits(file: string, url: string, edits: number): Promise<number[]> {
+/** Save `token` to `file` `edits` times (plus a warm-up); save -> served latencies, ms. `served` gets each edit's
+ * save and served times (epoch ms), for a breakdown against the engine's own timestamps. */
+export async function staticEdits(file: string, url: string, edits: number, served?: (savedAt: number, servedAt: number) => void): Promise<number[]> {
   fs.writeFileSync(file, 'warmup');
   await waitServed(url, 'warmup', 60_000);
   const lat: number[] = [];
   for (let i = 0; i < edits; i++) {
     const token = `static-${i}-${Date.now()}`;
+    const savedAt = Date.now();
     const saved = performance.now();
     fs.writeFileSync(file, token);
-    lat.push((await waitServed(url, token, 30_000)) - saved);
+    const done = await waitServed(url, token, 30_000);
+    lat.push(done - saved);
+    served?.(savedAt, savedAt + (done - saved));
   }
   return lat;
 }

@@ -83,7 +83,8 @@ export class Session {
     setMaxListeners(0, this.stopping.signal);
     const stoppable = (ctx: UpdateContext): UpdateContext => ({ ...ctx, signal: ctx.signal ?? this.stopping.signal });
     const images: ImageBuildPort = { buildImage: (img, ctx) => this.requireImages().buildImage(img, stoppable(ctx)) };
-    const exec: ContainerExecutor = { exec: (t, argv, stdin) => this.requireKube().exec.exec(t, argv, stdin) };
+    // The step options go through: `idempotent` is what lets a live update's copy use the container's reused exec.
+    const exec: ContainerExecutor = { exec: (t, argv, stdin, o) => this.requireKube().exec.exec(t, argv, stdin, o) };
     const kube: KubePort = {
       apply: (r, objs, ctx) => this.requireKube().apply(r, objs, stoppable(ctx)),
       runningContainers: (r, m) => this.kube?.runningContainers(r, m) ?? [],

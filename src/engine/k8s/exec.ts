@@ -9,6 +9,7 @@ import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import { STREAM_PING_MS, watchLiveness } from './liveness';
 import { ExecError, describeError } from './errors';
+import { webSocketConfig } from './webSocket';
 
 export interface ExecTarget {
   namespace: string;
@@ -84,7 +85,7 @@ export async function execInContainer(client: KubeClient, target: ExecTarget, ar
   const stdout = new Collector(limit, addCombined);
   const stderr = new Collector(limit, addCombined);
   let status: V1Status | undefined;
-  const exec = new Exec(client.kc);
+  const exec = new Exec(webSocketConfig(client.kc));
   if (opts.signal?.aborted) throw new ExecError(label(target), 'cancelled');
 
   // client-node forwards stdin chunks to the websocket without backpressure; feed it through a gate that pauses

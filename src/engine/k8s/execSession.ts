@@ -14,6 +14,7 @@ import { shellQuote, type ContainerExecutor, type ContainerRef, type ExecStepOpt
 import type { KubeClient } from './client';
 import { connectWithin } from './deadline';
 import type { ExecTarget } from './exec';
+import { webSocketConfig } from './webSocket';
 
 /** Payloads larger than this go over a fresh exec (raw tar, no base64 through the shell). */
 export const MAX_SESSION_PAYLOAD = 256 << 10;
@@ -80,7 +81,7 @@ export class ExecSession {
     const ignore = new Writable({ write: (_c, _e, cb): void => cb() });
     let ws: Socket;
     try {
-      const connect = new Exec(client.kc).exec(target.namespace, target.pod, target.container, ['sh'], stdout, ignore, stdin, false);
+      const connect = new Exec(webSocketConfig(client.kc)).exec(target.namespace, target.pod, target.container, ['sh'], stdout, ignore, stdin, false);
       ws = await connectWithin(connect, client.requestTimeoutMs, 'exec session', (late) => late.terminate());
     } catch (err) {
       throw new SessionGone(`could not open the exec session: ${err instanceof Error ? err.message : String(err)}`);

@@ -19,6 +19,7 @@ import { connectWithin } from './deadline';
 import type { PodInfo } from './discovery';
 import { PortForwardError, describeError } from './errors';
 import { watchLiveness } from './liveness';
+import { webSocketConfig } from './webSocket';
 
 export interface ForwardTarget {
   namespace: string;
@@ -105,7 +106,7 @@ export class PodPortForward {
   constructor(client: KubeClient, private readonly opts: PortForwardOptions) {
     this.connectTimeoutMs = client.requestTimeoutMs;
     this.target = opts.target;
-    this.pf = opts.forwarder ?? new KubePortForward(client.kc, true);
+    this.pf = opts.forwarder ?? new KubePortForward(webSocketConfig(client.kc), true);
     this.backoff = new Backoff(opts.backoff);
     this.bindBackoff = new Backoff(opts.backoff);
   }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from '../k8s/cluster';
+import { execInContainer } from '../../../src/engine/k8s/exec';
 import type { Session } from '../../../src/engine/session';
 import { get, todoEnv, useFreePorts, type TodoEnv } from './harness';
 
@@ -66,6 +67,12 @@ describe('todo-app frontend: repeated live updates of server.js', () => {
       assert.equal(r?.buildHistory[0]?.error, undefined, `edit ${i}: ${r?.buildHistory[0]?.error}`);
       t.diagnostic(`edit ${i}: served ${servedAfter} ms after the write, pod ${now.name} ready ${Date.now() - edited} ms after it`);
     }
+    // The copies and restart tokens went over one reused exec stream (k8s/execSession.ts): its shell, a process whose
+    // command line is just "sh", is still there. (The session's exec port once dropped the step options, so every
+    // step took a fresh exec and this count was 0.)
+    const target = { namespace: env.namespace, pod: first.name, container: 'frontend' };
+    const shells = await execInContainer(env.client, target, ['sh', '-c', `for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" = 'sh ' ] && echo $p; done; true`]);
+    assert.equal(shells.stdout.split('\n').filter(Boolean).length, 1, `one reused exec shell in the frontend container: ${shells.stdout}`);
     // For the record: readiness-probe failures during the restarts (a restart's moment without a listener).
     const events = await env.client.core.listNamespacedEvent({ namespace: env.namespace, fieldSelector: `involvedObject.name=${first.name}` });
     for (const e of events.items.filter((x) => x.type === 'Warning')) t.diagnostic(`event: ${e.reason} x${e.count ?? 1}: ${e.message}`);
