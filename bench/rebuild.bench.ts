@@ -7,7 +7,7 @@
 //   change seen   `up` prints "Falling back to a full rebuild" (debounce + scheduling + live-update planning)
 //   build start / push start / pushed / applied   `up`'s build log ("Building", "Pushing", "digest:", "deployment/... applied")
 //   pod created / scheduled / started / ready      this process's own pod watch (ADDED, spec.nodeName, container running, Ready)
-//   retargeted    the first poll not answered by the old pod (the forward sends new connections to the new pod)
+//   retargeted    the first poll of the last run not answered by the old pod (new connections go to the new pod)
 //   served        the first poll answered with the new route
 // Log lines are stamped when they reach this process (stdout of `up`, printed as they come on a non-TTY).
 // INNERLOOP_CLI=path/to/cli.js measures another build; INNERLOOP_BENCH_EDITS (default 5); INNERLOOP_BENCH_VERBOSE=1
@@ -97,7 +97,9 @@ async function main(): Promise<void> {
       for (const end = saved + 300_000; ; await sleep(POLL_MS)) {
         const { body } = await getFresh(api);
         const now = performance.now();
-        if (body !== old) marks.retargeted ??= now;
+        // A poll that failed for another reason (a timeout under load) is not the retarget if the old pod answers again.
+        if (body === old) delete marks.retargeted;
+        else marks.retargeted ??= now;
         if (body === token) {
           marks.served = now;
           break;
