@@ -11,6 +11,8 @@ export interface CliUp {
   pid: number;
   /** False once `up` exited. */
   running(): boolean;
+  /** Calls `listener` with each chunk `up` prints (stdout and stderr) from now on. */
+  onOutput(listener: (chunk: string) => void): void;
 }
 
 export async function withCliUp(cli: string, body: (up: CliUp) => Promise<void>): Promise<void> {
@@ -22,16 +24,22 @@ export async function withCliUp(cli: string, body: (up: CliUp) => Promise<void>)
   const ports = await useFreePorts(env.dir);
   const flags = ['--file', env.dir, '--namespace', env.namespace, '--kubeconfig', env.kubeconfig];
   let log = '';
+  const listeners: Array<(chunk: string) => void> = [];
   const up = spawn(process.execPath, [cli, 'up', ...flags], { cwd: env.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  up.stdout.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
-  up.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+  const keep = (d: Buffer): void => {
+    const text = d.toString();
+    log = (log + text).slice(-20_000);
+    for (const l of listeners) l(text);
+  };
+  up.stdout.on('data', keep);
+  up.stderr.on('data', keep);
   let running = true;
   const exited = new Promise<void>((r) => up.once('exit', () => {
     running = false;
     r();
   }));
   try {
-    await body({ env, ports, pid: up.pid!, running: () => running });
+    await body({ env, ports, pid: up.pid!, running: () => running, onOutput: (l) => void listeners.push(l) });
   } catch (err) {
     console.error(log);
     throw err;

@@ -7,21 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
 import { runBench } from './run';
-import { pct, staticEdits, waitServed as served } from './served';
+import { pct, staticEdits, waitServed as served, writeProbeRoute } from './served';
 
 const EDITS = 20;
 // Free local ports instead of the fixture's fixed ones (another suite may hold them); set in main().
 let API = '';
 // Static files the frontend serves straight from disk: no process restart between sync and serve.
 let STATIC = '';
-
-function writeRoute(dir: string, token: string): void {
-  const file = path.join(dir, 'api', 'app.py');
-  const src = fs.readFileSync(file, 'utf8').replace(/\n@app\.get\("\/innerloop-probe"\)[\s\S]*?# end-probe\n/, '\n');
-  const route = `\n@app.get("/innerloop-probe")\ndef innerloop_probe():\n    return "${token}"\n# end-probe\n`;
-  const at = src.indexOf('if __name__');
-  fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
-}
 
 function waitServed(token: string, timeoutMs: number, url = API): Promise<number> {
   return served(url, token, timeoutMs);
@@ -43,7 +35,7 @@ async function main(): Promise<void> {
     const ci = await session.waitCi({ timeoutMs: 240_000 });
     if (ci.state !== 'succeeded') throw new Error(`todo app did not come up: ${ci.error}`);
     console.log(`loop up (build, push, deploy, ready): ${Math.round(performance.now() - t0)} ms`);
-    writeRoute(env.dir, 'warmup');
+    writeProbeRoute(env.dir, 'warmup');
     await waitServed('warmup', 60_000);
 
     const probeFile = path.join(env.dir, 'frontend', 'public', 'innerloop-probe.txt');
@@ -71,7 +63,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       const token = `edit-${i}-${Date.now()}`;
       const saved = performance.now();
-      writeRoute(env.dir, token);
+      writeProbeRoute(env.dir, token);
       const savedEpoch = Date.now();
       try {
         lat.push((await waitServed(token, 30_000)) - saved);
@@ -93,7 +85,7 @@ async function main(): Promise<void> {
     const token = `rebuilt-${Date.now()}`;
     const saved = performance.now();
     fs.appendFileSync(path.join(env.dir, 'api', 'Dockerfile'), `ENV INNERLOOP_BENCH=${Date.now()}\n`);
-    writeRoute(env.dir, token);
+    writeProbeRoute(env.dir, token);
     console.log(`loop full rebuild and rollout (save to served): ${Math.round((await waitServed(token, 180_000)) - saved)} ms`);
     await session.stop();
     await session.down();

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts, type TodoEnv } from '../test/integration/todo/harness';
 import { runBench } from './run';
-import { pct, staticEdits, waitServed } from './served';
+import { pct, staticEdits, waitServed, writeProbeRoute } from './served';
 import { tiltVariant } from './tilt/tiltfile';
 
 const ROUNDS = Number(process.env.INNERLOOP_BENCH_ROUNDS ?? 2);
@@ -88,13 +88,6 @@ function treeTicks(pid: number): number {
   return sum;
 }
 
-function writeRoute(dir: string, token: string): void {
-  const file = path.join(dir, 'api', 'app.py');
-  const src = fs.readFileSync(file, 'utf8').replace(/\n@app\.get\("\/innerloop-probe"\)[\s\S]*?# end-probe\n/, '\n');
-  const route = `\n@app.get("/innerloop-probe")\ndef innerloop_probe():\n    return "${token}"\n# end-probe\n`;
-  const at = src.indexOf('if __name__');
-  fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
-}
 
 async function podsGone(env: TodoEnv): Promise<void> {
   while ((await env.client.core.listNamespacedPod({ namespace: env.namespace })).items.length > 0) await new Promise((r) => setTimeout(r, 500));
@@ -113,7 +106,7 @@ async function round(tool: Tool): Promise<void> {
   let log = '';
   let up: ChildProcess | undefined;
   try {
-    writeRoute(env.dir, 'warmup');
+    writeProbeRoute(env.dir, 'warmup');
     const cmd = await argv(tool, 'up', tiltfile, env);
     const t0 = performance.now();
     up = spawn(cmd[0]!, cmd.slice(1), { cwd: env.dir, env: penv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -130,7 +123,7 @@ async function round(tool: Tool): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       const token = `py-${i}-${Date.now()}`;
       const saved = performance.now();
-      writeRoute(env.dir, token);
+      writeProbeRoute(env.dir, token);
       add(tool, 'Python file save → new response', (await waitServed(api, token, 60_000)) - saved);
     }
 
@@ -143,7 +136,7 @@ async function round(tool: Tool): Promise<void> {
     const token = `rebuilt-${Date.now()}`;
     const saved = performance.now();
     fs.appendFileSync(path.join(env.dir, 'api', 'requirements.txt'), `# bench ${Date.now()}\n`);
-    writeRoute(env.dir, token);
+    writeProbeRoute(env.dir, token);
     add(tool, '`requirements.txt` save → new pod serving', (await waitServed(api, token, 300_000)) - saved);
 
     const exited = new Promise<void>((r) => up!.once('exit', () => r()));
