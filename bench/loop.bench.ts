@@ -7,21 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts } from '../test/integration/todo/harness';
 import { runBench } from './run';
-import { pct, staticEdits, waitServed as served } from './served';
+import { pct, staticEdits, waitServed as served, writeRoute } from './served';
 
 const EDITS = 20;
 // Free local ports instead of the fixture's fixed ones (another suite may hold them); set in main().
 let API = '';
 // Static files the frontend serves straight from disk: no process restart between sync and serve.
 let STATIC = '';
-
-function writeRoute(dir: string, token: string): void {
-  const file = path.join(dir, 'api', 'app.py');
-  const src = fs.readFileSync(file, 'utf8').replace(/\n@app\.get\("\/innerloop-probe"\)[\s\S]*?# end-probe\n/, '\n');
-  const route = `\n@app.get("/innerloop-probe")\ndef innerloop_probe():\n    return "${token}"\n# end-probe\n`;
-  const at = src.indexOf('if __name__');
-  fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
-}
 
 function waitServed(token: string, timeoutMs: number, url = API): Promise<number> {
   return served(url, token, timeoutMs);

@@ -2,6 +2,7 @@
 // URL through the port forward every 5 ms, each poll on a fresh TCP connection (no keep-alive agent), so a reused
 // socket to a stale forward can never answer for the new one.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { get } from '../test/integration/todo/harness';
 
 const POLL_MS = 5;
@@ -37,4 +38,13 @@ export async function staticEdits(file: string, url: string, edits: number): Pro
     lat.push((await waitServed(url, token, 30_000)) - saved);
   }
   return lat;
+}
+
+/** Rewrite the todo API's app.py (in the todo app copy `dir`) so that GET /innerloop-probe returns `token`. */
+export function writeRoute(dir: string, token: string): void {
+  const file = path.join(dir, 'api', 'app.py');
+  const src = fs.readFileSync(file, 'utf8').replace(/\n@app\.get\("\/innerloop-probe"\)[\s\S]*?# end-probe\n/, '\n');
+  const route = `\n@app.get("/innerloop-probe")\ndef innerloop_probe():\n    return "${token}"\n# end-probe\n`;
+  const at = src.indexOf('if __name__');
+  fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
 }

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { todoEnv, useFreePorts, type TodoEnv } from '../test/integration/todo/harness';
 import { runBench } from './run';
-import { pct, staticEdits, waitServed } from './served';
+import { pct, staticEdits, waitServed, writeRoute } from './served';
 import { tiltVariant } from './tilt/tiltfile';
 
 const ROUNDS = Number(process.env.INNERLOOP_BENCH_ROUNDS ?? 2);
@@ -86,14 +86,6 @@ function treeTicks(pid: number): number {
     }
   }
   return sum;
-}
-
-function writeRoute(dir: string, token: string): void {
-  const file = path.join(dir, 'api', 'app.py');
-  const src = fs.readFileSync(file, 'utf8').replace(/\n@app\.get\("\/innerloop-probe"\)[\s\S]*?# end-probe\n/, '\n');
-  const route = `\n@app.get("/innerloop-probe")\ndef innerloop_probe():\n    return "${token}"\n# end-probe\n`;
-  const at = src.indexOf('if __name__');
-  fs.writeFileSync(file, src.slice(0, at) + route + '\n' + src.slice(at));
 }
 
 async function podsGone(env: TodoEnv): Promise<void> {
