@@ -15,8 +15,8 @@ export interface CliUp {
   onOutput(listener: (chunk: string) => void): void;
 }
 
-export async function withCliUp(cli: string, body: (up: CliUp) => Promise<void>): Promise<void> {
-  const env = await todoEnv();
+export async function withCliUp(cli: string, body: (up: CliUp) => Promise<void>, fixture?: string): Promise<void> {
+  const env = await todoEnv(fixture);
   if ('skip' in env) {
     console.log(`skipped: ${env.skip}`);
     return;

@@ -4,11 +4,13 @@
 //   `FROM tiltdev/restart-helper` from Docker Hub; this machine reaches neither. The stand-in below follows the
 //   extension's shape (a base image, a child image whose entrypoint is a restart wrapper, `run(date > restart
 //   file)` appended to live_update) with Innerloop's POSIX sh wrapper in place of entr + tilt-restart-wrapper,
-//   so both tools restart the process the same way.
+//   and Innerloop's restart request (the file, then a USR1 that wakes the wrapper, as entr's inotify would), so both
+//   tools restart the process the same way.
 // - As in the extension, trigger= restarts only when those files changed (run(..., trigger=) in live_update).
 // - The cluster's context is `innerloop`; Innerloop is told it is allowed by INNERLOOP_ALLOW_K8S_CONTEXTS,
 //   Tilt only by allow_k8s_contexts() in the Tiltfile.
 import { RESTART_WRAPPER_SCRIPT } from '../../src/engine/build/restartWrapper';
+import { restartRequestScript } from '../../src/shared/restartRequest';
 
 const WRAPPER = '/tmp/.bench-restart-wrapper.sh';
 const RESTART_FILE = '/tmp/.restart-proc';
@@ -24,7 +26,7 @@ def docker_build_with_restart(ref, context, entrypoint, live_update, trigger=[],
     # step fetches nothing.
     df = 'FROM %s\\nRUN echo ${b64} | base64 -d > ${WRAPPER}\\nENV INNERLOOP_RESTART_FILE=${RESTART_FILE}\\n' % base
     docker_build(ref, context, dockerfile_contents=df, network='none', entrypoint=['/bin/sh', '${WRAPPER}'] + entrypoint,
-                 live_update=live_update + [run('date +%s%N > ${RESTART_FILE}', trigger=trigger)], **kwargs)
+                 live_update=live_update + [run('${restartRequestScript(RESTART_FILE, '$(date +%s%N)')}', trigger=trigger)], **kwargs)
 `;
 }
 

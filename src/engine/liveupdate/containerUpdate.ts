@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { packEntries, packTar, type ContextEntry } from '../build/context';
 import type { LiveUpdatePlan, SyncCopy } from './plan';
+import { restartRequestScript } from '../../shared/restartRequest';
 
 export interface ContainerRef {
   pod: string;
@@ -204,9 +205,10 @@ export async function applyToContainers(exec: ContainerExecutor, containers: rea
       }
       if (plan.restart) {
         if (opts.restartFile) {
-          // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes.
+          // The restart wrapper (build/restartWrapper.ts) restarts the process when this content changes; the request
+          // also wakes it at once.
           const token = `${Date.now()}-${++restartSeq}`;
-          const r = await exec.exec(c, ['sh', '-c', `echo ${token} > ${shellQuote(opts.restartFile)}`], undefined, IDEMPOTENT);
+          const r = await exec.exec(c, ['sh', '-c', restartRequestScript(shellQuote(opts.restartFile), token)], undefined, IDEMPOTENT);
           if (r.exitCode !== 0) return infra(`signalling the process restart in ${label} failed: ${r.output.trim()}`, await infraHint(exec, c, 'restart', r, [opts.restartFile]));
         } else if (exec.restart) {
           out(`[${label}] restarting container`);

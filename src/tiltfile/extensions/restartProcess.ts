@@ -5,6 +5,7 @@ import { Builtin, type Value } from '../../starlark';
 import { customBuild, dockerBuild, entrypointArg } from '../docker';
 import { absent, str, strList, unpack } from '../args';
 import type { ImageTarget } from '../plan';
+import { restartRequestScript } from '../../shared/restartRequest';
 import type { TiltfileState } from '../state';
 import { splitKwargs } from './call';
 import type { Builtins } from './types';
@@ -20,7 +21,9 @@ function finish(s: TiltfileState, img: ImageTarget, a: Record<string, Value | un
   // Tilt: with trigger=, the process restarts ONLY when those files changed (a triggered run step writes the file).
   if (triggers.length) {
     img.restartProcess.triggered = true;
-    img.liveUpdate.push({ kind: 'run', command: [`date > ${img.restartProcess.restartFile}`], shell: true, triggers, echoOff: true });
+    // The token: the second and the step's own shell pid, so two restarts within a second differ (`date > file`
+    // alone, as Tilt writes, would not: the wrapper compares content).
+    img.liveUpdate.push({ kind: 'run', command: [restartRequestScript(img.restartProcess.restartFile, '$(date +%s)-$$')], shell: true, triggers, echoOff: true });
   }
 }
 

@@ -8,17 +8,20 @@ import * as path from 'node:path';
 import Dockerode from 'dockerode';
 import { DockerImageBuilder } from '../../../src/engine/build/docker';
 import { restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
+import { restartRequestScript } from '../../../src/shared/restartRequest';
 
 const BASE = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
+// Debian's sh (dash), as in the todo app's images; busybox's sh runs its own sleep, whatever PATH says.
+const DEBIAN = 'localhost:5000/innerloop/debian-python:bookworm';
 const docker = new Dockerode();
 
-async function problem(): Promise<string | undefined> {
+async function problem(image = BASE): Promise<string | undefined> {
   try {
     await docker.ping();
-    await docker.getImage(BASE).inspect();
+    await docker.getImage(image).inspect();
     return undefined;
   } catch (err) {
-    return `Docker or ${BASE} unavailable (${(err as Error).message})`;
+    return `Docker or ${image} unavailable (${(err as Error).message})`;
   }
 }
 
@@ -108,6 +111,59 @@ test('restart wrapper (PID 1) stops what the app left behind before restarting i
     assert.match(await logsOf(container), new RegExp(`stopping processes the previous run left behind: ${first}\\b`));
     // Gone (or a zombie the wrapper has not reaped yet), not running.
     assert.equal((await run(`grep -q ') [^Z]' /proc/${first}/stat 2>/dev/null && echo alive || echo gone`)).trim().replace(/[^a-z]/g, ''), 'gone');
+    assert.equal((await container.inspect()).State.Running, true);
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restart wrapper (PID 1) wakes at once for a restart request, even with its poll stalled', async (t) => {
+  const why = await problem(DEBIAN);
+  if (why) return t.skip(why);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
+  writeRestartWrapperContext(dir);
+  const builder = new DockerImageBuilder(docker);
+  const built = await builder.build({
+    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(DEBIAN, '/tmp/.restart-proc'), ignoreSets: [] },
+    repo: 'innerloop-enginetest/wrapper',
+    force: true,
+  });
+  // A `sleep` first on PATH (mounted: dash remembers where it found a command) that, once /tmp/stall exists, never
+  // returns: the wrapper's poll stalls, and only the request's USR1 can end its wait (no timing in the test).
+  fs.mkdirSync(path.join(dir, 'shim'));
+  fs.writeFileSync(path.join(dir, 'shim', 'sleep'), '#!/bin/sh\n[ -e /tmp/stall ] && exec /usr/bin/sleep 1001\nexec /usr/bin/sleep "$@"\n', { mode: 0o755 });
+  const container = await docker.createContainer({
+    Image: built.ref,
+    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec /usr/bin/sleep 1000']),
+    Cmd: [],
+    Env: ['PATH=/tmp/shim:/usr/bin:/bin'],
+    User: '1000',
+    HostConfig: { NetworkMode: 'none', Binds: [`${path.join(dir, 'shim')}:/tmp/shim:ro`] },
+  });
+  const run = async (cmd: string): Promise<string> => {
+    const exec = await container.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
+    const s = await exec.start({});
+    let out = '';
+    s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    await new Promise((r) => s.on('end', r));
+    return out;
+  };
+  try {
+    await container.start();
+    const count = async () => ((await logsOf(container)).match(/started-/g) ?? []).length;
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await ok(), `${what}:\n${await logsOf(container)}`);
+    };
+    await until('the first start', async () => (await count()) === 1);
+    await run('touch /tmp/stall');
+    // The wrapper's poll now sleeps in the shim (a child of PID 1 running `sleep 1001`).
+    await until('the poll to stall', async () => /yes/.test(await run("for s in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $s 2>/dev/null; echo; done | grep -q '^/usr/bin/sleep 1001' && echo yes")));
+    assert.match(await run(`( ${restartRequestScript('/tmp/.restart-proc', 'token-1')} ); echo rc=$?`), /rc=0/);
+    await until('the restart', async () => (await count()) === 2);
+    assert.match(await logsOf(container), /restarting process after live update/);
     assert.equal((await container.inspect()).State.Running, true);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);

@@ -21,13 +21,13 @@ export interface TodoEnv {
   cleanup(): Promise<void>;
 }
 
-/** A ready environment, or the reason to skip. */
-export async function todoEnv(): Promise<TodoEnv | { skip: string }> {
+/** A ready environment, or the reason to skip. `fixture`: another copy of the todo app (a bench comparing commits). */
+export async function todoEnv(fixture = FIXTURE): Promise<TodoEnv | { skip: string }> {
   const c = await clusterClient();
   if ('skip' in c) return c;
   const kubeconfig = kubeconfigPath() as string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'innerloop-todo-'));
-  fs.cpSync(FIXTURE, dir, { recursive: true });
+  fs.cpSync(fixture, dir, { recursive: true });
   const namespace = `il-todo-${process.pid}-${Date.now().toString(36)}`;
   await c.client.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'innerloop.dev/test': 'todo' } } } });
   const sessions: Session[] = [];

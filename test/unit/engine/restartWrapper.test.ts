@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RESTART_WRAPPER_PATH, restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
+import { restartRequestScript } from '../../../src/shared/restartRequest';
 
 function tmp(): { dir: string; script: string; restart: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-rw-'));
@@ -44,6 +45,84 @@ test('the supervisor restarts the process when the restart file content changes'
     assert.equal(starts(), 2, out);
     assert.match(out, /restarting process after live update/);
     assert.equal(p.exitCode, null, 'wrapper still running');
+  } finally {
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs the live update's restart request (shared/restartRequest.ts) as the exec does: `sh -c SCRIPT`. */
+function request(restart: string, token: string): void {
+  const r = spawnSync('sh', ['-c', restartRequestScript(restart, token)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('a restart request wakes the supervisor at once: with its poll stalled, the request still restarts the process', async () => {
+  const { dir, script, restart } = tmp();
+  // A `sleep` that never returns for the poll (the wrapper's probe of fractional sleep still succeeds): only the
+  // request's USR1 can end the wait, so a restart proves the wake-up, with no timing in the test.
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'sleep'), '#!/bin/sh\n[ "$1" = 0.01 ] && exit 0\nexec /bin/sleep 1000\n', { mode: 0o755 });
+  const p = spawn('/bin/sh', [script, '/bin/sh', '-c', 'echo started; exec /bin/sleep 100'], {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, INNERLOOP_RESTART_FILE: restart },
+  });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  const starts = () => (out.match(/started/g) ?? []).length;
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+  };
+  try {
+    await until(() => starts() >= 1 && fs.existsSync(`${restart}.pid`));
+    assert.equal(fs.readFileSync(`${restart}.pid`, 'utf8').trim(), String(p.pid), 'the wrapper keeps its pid next to the restart file');
+    request(restart, 'token-1');
+    await until(() => starts() >= 2);
+    assert.equal(starts(), 2, out);
+    assert.match(out, /restarting process after live update\n\[innerloop\] old process gone; starting it again\nstarted/);
+    // Not PID 1 here: a USR1 without the wrapper's trap would have ended it.
+    assert.equal(p.exitCode, null, 'wrapper still running');
+  } finally {
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a restart request succeeds without a wrapper to wake (no pid file) and fails when the file cannot be written', () => {
+  const { dir, restart } = tmp();
+  try {
+    request(restart, 'token-1');
+    assert.equal(fs.readFileSync(restart, 'utf8'), 'token-1\n');
+    const r = spawnSync('sh', ['-c', restartRequestScript(path.join(dir, 'missing', 'restart-proc'), 'token-2')], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('requests that arrive while the old process is still stopping do not start the new one early', async () => {
+  const { dir, script, restart } = tmp();
+  // The app takes a moment to stop on TERM; the wrapper must wait it out even as more USR1s end its wait.
+  const app = 'echo "started $$"; trap \'/bin/sleep 0.3; echo "stopped $$"; exit 0\' TERM; while :; do /bin/sleep 0.05 & wait $!; done';
+  const p = spawn('/bin/sh', [script, '/bin/sh', '-c', app], { env: { ...process.env, INNERLOOP_RESTART_FILE: restart } });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  const count = (re: RegExp) => (out.match(re) ?? []).length;
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  try {
+    await until(() => count(/started \d+/g) >= 1 && fs.existsSync(`${restart}.pid`));
+    request(restart, 'token-1');
+    await until(() => /restarting process/.test(out));
+    for (let i = 0; i < 5; i++) request(restart, 'token-1'); // the same token: wake-ups, no new restart
+    await until(() => count(/started \d+/g) >= 2);
+    const [first, second] = [...out.matchAll(/started (\d+)/g)].map((m) => m[1]);
+    assert.ok(second, out);
+    assert.ok(out.indexOf(`stopped ${first}`) >= 0 && out.indexOf(`stopped ${first}`) < out.indexOf(`started ${second}`), `the old process exited before the new one started:\n${out}`);
+    assert.equal(count(/left behind/g), 0, `the poll's own sleep is not taken for an orphan:\n${out}`);
   } finally {
     p.kill('SIGTERM');
     await new Promise((r) => p.once('exit', r));
