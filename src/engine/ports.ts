@@ -21,8 +21,8 @@ export interface BuiltImage {
 
 /**
  * Builds an image (docker_build / custom_build) and makes it available to the cluster (push / kind load).
- * For images with `restartProcess`, the returned ref must be the restart-wrapper child image
- * (build/restartWrapper.ts), since the engine runs those containers as `sh <wrapper> <entrypoint>`.
+ * Images with `restartProcess` need nothing more: the restart wrapper travels in the container command
+ * (build/restartWrapper.ts).
  */
 export interface ImageBuildPort {
   buildImage(img: ImageTarget, ctx: UpdateContext): Promise<BuiltImage>;

@@ -236,8 +236,8 @@ export class ResourceUpdater {
         if (isLiveUpdateOnly(img)) continue;
         const built = await this.deps.images.buildImage(img, ctx);
         this.tracker(img.ref).imageBuilt(built.buildStartTime);
-        // restart_process images run under the restart wrapper, which the image port adds to the image.
-        const entrypoint = img.restartProcess ? wrappedCommand(img.restartProcess.entrypoint) : img.entrypoint;
+        // restart_process images run under the restart wrapper, carried in the container command.
+        const entrypoint = img.restartProcess ? wrappedCommand(img.restartProcess.entrypoint, img.restartProcess.restartFile) : img.entrypoint;
         injectImages.push({ matchName: img.matchName, ref: built.clusterRef, matchInEnvVars: img.matchInEnvVars, entrypoint, containerArgs: img.containerArgs });
       }
     } catch (err) {

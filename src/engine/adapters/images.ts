@@ -1,17 +1,15 @@
 // The engine's ImageBuildPort on a real Docker daemon: docker_build through build/docker.ts (content tags, so an
-// unchanged context is not rebuilt), custom_build by running the user's command with $EXPECTED_REF, the
-// restart_process wrapper as a thin child image, and then making the image reachable for the cluster: push to the
+// unchanged context is not rebuilt), custom_build by running the user's command with $EXPECTED_REF, and then
+// making the image reachable for the cluster (restart_process needs no image of its own): push to the
 // discovered (KEP-1755) or default registry, or nothing when the cluster's runtime is this very Docker daemon.
 
 import type Dockerode from 'dockerode';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { daemonAddress, withDaemonRetry } from '../build/daemonRetry';
 import { DockerImageBuilder } from '../build/docker';
 import { builtRefReplacer, rewriteDockerfileRefs } from '../build/dockerfileRefs';
 import { pushWithRetry } from '../build/pushRetry';
-import { restartWrapperDockerfile, writeRestartWrapperContext } from '../build/restartWrapper';
 import { clusterRefFor, type TargetRegistry } from '../k8s/registry';
 import type { BuiltImage, ImageBuildPort, UpdateContext } from '../ports';
 import { dockerBuildPatternSets } from '../watch/ignores';
@@ -66,9 +64,6 @@ export class DockerImageAdapter implements ImageBuildPort {
     let reused: boolean;
     if (img.kind === 'docker_build') ({ ref, reused } = await this.dockerBuild(img, pushRepo, ctx));
     else ({ ref, reused } = await this.customBuild(img, pushRepo, ctx));
-    if (img.restartProcess) {
-      ref = await this.wrap(ref, img.restartProcess.restartFile, ctx);
-    }
     // Push only what the cluster cannot already see.
     if (registry && !this.opts.clusterUsesLocalDocker && !(img.kind === 'custom_build' && img.disablePush)) {
       ctx.onOutput(`Pushing ${ref}`);
@@ -133,21 +128,5 @@ export class DockerImageAdapter implements ImageBuildPort {
       throw new Error(`custom_build command succeeded but image ${ref} does not exist: the command must build and tag $EXPECTED_REF`);
     }
     return { ref, reused: false };
-  }
-
-  private async wrap(baseRef: string, restartFile: string, ctx: UpdateContext): Promise<string> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'innerloop-wrap-'));
-    try {
-      writeRestartWrapperContext(dir);
-      const r = await this.builder.build({
-        spec: { context: dir, dockerfileContents: restartWrapperDockerfile(baseRef, restartFile), ignoreSets: [] },
-        repo: repoOf(baseRef),
-        onOutput: ctx.onOutput,
-        signal: ctx.signal,
-      });
-      return r.ref;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   }
 }

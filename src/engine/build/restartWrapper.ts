@@ -1,6 +1,7 @@
-// ext://restart_process without entr or a Go binary: the engine builds a thin child image `FROM <built>` that
-// adds a POSIX sh supervisor, and runs containers as `/bin/sh <wrapper> <entrypoint...>` (set as the container
-// command, so a command in the YAML cannot bypass it). The supervisor restarts the process whenever the
+// ext://restart_process without entr or a Go binary: the engine runs containers as
+// `/bin/sh -c <supervisor> innerloop-restart-wrapper <entrypoint...>` (set as the container command, so a command in
+// the YAML cannot bypass it). The supervisor travels in the command, not in a child image: no second build and push
+// per image (issue 14: that build was the largest part of a rebuild that is ours). The supervisor restarts the process whenever the
 // restart file's *content* changes; live update writes a fresh token there after syncing (containerUpdate.ts) and
 // wakes it with SIGUSR1 (shared/restartRequest.ts), so the restart starts at once rather than at the next 300 ms poll;
 // the poll stays for writers that only write the file. Content, not mtime, is compared, so two restarts within one
@@ -9,11 +10,7 @@
 // debug port): before each restart, and on TERM, it stops those too and waits (bounded) for them to exit, so the next
 // run finds its ports free. Needs sh, sleep, kill and /proc.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-export const RESTART_WRAPPER_PATH = '/.innerloop/restart-wrapper.sh';
-const CONTEXT_NAME = 'restart-wrapper.sh';
+import { shellQuote } from '../liveupdate/containerUpdate';
 
 /** The supervisor. "$@" is the real entrypoint; INNERLOOP_RESTART_FILE names the file to watch. */
 export const RESTART_WRAPPER_SCRIPT = `#!/bin/sh
@@ -97,21 +94,8 @@ while true; do
 done
 `;
 
-/** The container command that runs `entrypoint` under the wrapper. */
-export function wrappedCommand(entrypoint: readonly string[]): string[] {
-  return ['/bin/sh', RESTART_WRAPPER_PATH, ...entrypoint];
-}
-
-/** Write the wrapper build context (just the script) into `dir`. */
-export function writeRestartWrapperContext(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, CONTEXT_NAME), RESTART_WRAPPER_SCRIPT, { mode: 0o755 });
-}
-
-/**
- * Dockerfile (inline contents) for the wrapper image. COPY runs as root whatever the base image's USER is,
- * and the image's USER is left unchanged.
- */
-export function restartWrapperDockerfile(baseRef: string, restartFile: string): string {
-  return [`FROM ${baseRef}`, `COPY ${CONTEXT_NAME} ${RESTART_WRAPPER_PATH}`, `ENV INNERLOOP_RESTART_FILE=${restartFile}`, ''].join('\n');
+/** The container command that runs `entrypoint` under the wrapper, watching `restartFile`. */
+export function wrappedCommand(entrypoint: readonly string[], restartFile: string): string[] {
+  // A shell assignment ahead of the script: the file is the wrapper's setting, not the app's environment.
+  return ['/bin/sh', '-c', `INNERLOOP_RESTART_FILE=${shellQuote(restartFile)}\n${RESTART_WRAPPER_SCRIPT}`, 'innerloop-restart-wrapper', ...entrypoint];
 }

@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
-import { DockerImageBuilder } from '../../../src/engine/build/docker';
-import { restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
+import { wrappedCommand } from '../../../src/engine/build/restartWrapper';
 import { restartRequestScript } from '../../../src/shared/restartRequest';
 
 const BASE = process.env.INNERLOOP_TEST_BASE_IMAGE ?? 'localhost:5000/innerloop/busybox:latest';
@@ -34,16 +33,11 @@ test('restart wrapper restarts the process when the restart file changes', async
   const why = await problem();
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  writeRestartWrapperContext(dir);
-  const builder = new DockerImageBuilder(docker);
-  const built = await builder.build({
-    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(BASE, '/tmp/.restart-proc'), ignoreSets: [] },
-    repo: 'innerloop-enginetest/wrapper',
-    force: true,
-  });
+  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
+  const built = { ref: BASE };
   const container = await docker.createContainer({
     Image: built.ref,
-    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000']),
+    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000'], '/tmp/.restart-proc'),
     Cmd: [],
     // No network needed.
     HostConfig: { NetworkMode: 'none' },
@@ -65,7 +59,6 @@ test('restart wrapper restarts the process when the restart file changes', async
     assert.equal((await container.inspect()).State.Running, true);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
-    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -74,18 +67,13 @@ test('restart wrapper (PID 1) stops what the app left behind before restarting i
   const why = await problem();
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  writeRestartWrapperContext(dir);
-  const builder = new DockerImageBuilder(docker);
-  const built = await builder.build({
-    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(BASE, '/tmp/.restart-proc'), ignoreSets: [] },
-    repo: 'innerloop-enginetest/wrapper',
-    force: true,
-  });
+  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
+  const built = { ref: BASE };
   // The app daemonizes a helper (own session, its parent exits), as debugpy does with its adapter: the helper is
   // reparented to PID 1, the wrapper.
   const container = await docker.createContainer({
     Image: built.ref,
-    Entrypoint: wrappedCommand(['sh', '-c', `(setsid sh -c 'echo helper-$$; exec sleep 1000' &); echo started-$$; exec sleep 1000`]),
+    Entrypoint: wrappedCommand(['sh', '-c', `(setsid sh -c 'echo helper-$$; exec sleep 1000' &); echo started-$$; exec sleep 1000`], '/tmp/.restart-proc'),
     Cmd: [],
     HostConfig: { NetworkMode: 'none' },
   });
@@ -114,7 +102,6 @@ test('restart wrapper (PID 1) stops what the app left behind before restarting i
     assert.equal((await container.inspect()).State.Running, true);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
-    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -123,20 +110,15 @@ test('restart wrapper (PID 1) wakes at once for a restart request, even with its
   const why = await problem(DEBIAN);
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  writeRestartWrapperContext(dir);
-  const builder = new DockerImageBuilder(docker);
-  const built = await builder.build({
-    spec: { context: dir, dockerfileContents: restartWrapperDockerfile(DEBIAN, '/tmp/.restart-proc'), ignoreSets: [] },
-    repo: 'innerloop-enginetest/wrapper',
-    force: true,
-  });
+  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
+  const built = { ref: DEBIAN };
   // A `sleep` first on PATH (mounted: dash remembers where it found a command) that, once /tmp/stall exists, never
   // returns: the wrapper's poll stalls, and only the request's USR1 can end its wait (no timing in the test).
   fs.mkdirSync(path.join(dir, 'shim'));
   fs.writeFileSync(path.join(dir, 'shim', 'sleep'), '#!/bin/sh\n[ -e /tmp/stall ] && exec /usr/bin/sleep 1001\nexec /usr/bin/sleep "$@"\n', { mode: 0o755 });
   const container = await docker.createContainer({
     Image: built.ref,
-    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec /usr/bin/sleep 1000']),
+    Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec /usr/bin/sleep 1000'], '/tmp/.restart-proc'),
     Cmd: [],
     Env: ['PATH=/tmp/shim:/usr/bin:/bin'],
     User: '1000',
@@ -167,7 +149,6 @@ test('restart wrapper (PID 1) wakes at once for a restart request, even with its
     assert.equal((await container.inspect()).State.Running, true);
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
-    await docker.getImage(built.ref).remove({ force: true }).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

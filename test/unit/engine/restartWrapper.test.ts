@@ -5,18 +5,19 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RESTART_WRAPPER_PATH, restartWrapperDockerfile, wrappedCommand, writeRestartWrapperContext } from '../../../src/engine/build/restartWrapper';
+import { RESTART_WRAPPER_SCRIPT, wrappedCommand } from '../../../src/engine/build/restartWrapper';
 import { restartRequestScript } from '../../../src/shared/restartRequest';
 
 function tmp(): { dir: string; script: string; restart: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-rw-'));
-  writeRestartWrapperContext(dir);
+  fs.writeFileSync(path.join(dir, 'restart-wrapper.sh'), RESTART_WRAPPER_SCRIPT);
   return { dir, script: path.join(dir, 'restart-wrapper.sh'), restart: path.join(dir, 'restart-proc') };
 }
 
-test('wrapper dockerfile and command', () => {
-  assert.equal(restartWrapperDockerfile('api:tag', '/tmp/.restart-proc'), `FROM api:tag\nCOPY restart-wrapper.sh ${RESTART_WRAPPER_PATH}\nENV INNERLOOP_RESTART_FILE=/tmp/.restart-proc\n`);
-  assert.deepEqual(wrappedCommand(['node', 'server.js']), ['/bin/sh', RESTART_WRAPPER_PATH, 'node', 'server.js']);
+test('the wrapper travels in the container command, with its restart file', () => {
+  const cmd = wrappedCommand(['node', 'server.js'], "/tmp/it's here");
+  assert.deepEqual([cmd[0], cmd[1], cmd[3], ...cmd.slice(4)], ['/bin/sh', '-c', 'innerloop-restart-wrapper', 'node', 'server.js']);
+  assert.equal(cmd[2], `INNERLOOP_RESTART_FILE='/tmp/it'\\''s here'\n${RESTART_WRAPPER_SCRIPT}`);
 });
 
 test('the supervisor passes through the exit code when the process exits by itself', () => {
@@ -29,9 +30,11 @@ test('the supervisor passes through the exit code when the process exits by itse
   }
 });
 
-test('the supervisor restarts the process when the restart file content changes', async () => {
-  const { dir, script, restart } = tmp();
-  const p = spawn('/bin/sh', [script, 'sh', '-c', 'echo started; exec sleep 100'], { env: { ...process.env, INNERLOOP_RESTART_FILE: restart } });
+test('the supervisor restarts the process when the restart file content changes (run as the container command)', async () => {
+  const { dir, restart } = tmp();
+  const [sh, ...args] = wrappedCommand(['sh', '-c', 'echo started; exec sleep 100'], restart);
+  const { INNERLOOP_RESTART_FILE: _unused, ...env } = process.env;
+  const p = spawn(sh as string, args, { env });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
   const starts = () => (out.match(/started/g) ?? []).length;
