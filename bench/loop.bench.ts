@@ -58,8 +58,7 @@ async function main(): Promise<void> {
     const lat: number[] = [];
     const synced: number[] = [];
     for (let i = 0; i < EDITS; i++) {
-      // Werkzeug serves before its stat reloader records the files' mtimes: an edit landing in that window is
-      // never noticed. A short pause (user think time, not measured) keeps the bench about our loop.
+      // A short pause (user think time, not measured): the restarted process is up before the next edit lands.
       await new Promise((r) => setTimeout(r, 500));
       const token = `edit-${i}-${Date.now()}`;
       const saved = performance.now();
@@ -77,8 +76,8 @@ async function main(): Promise<void> {
         throw err;
       }
     }
-    // Includes Flask's stat reloader (polls once a second) restarting the app.
-    console.log(`loop live update p50 (Python file, save to served incl. Flask reload): ${Math.round(pct(lat, 50))} ms`);
+    // Includes the process restart (ext://restart_process) and Python's start.
+    console.log(`loop live update p50 (Python file, save to served incl. the process restart): ${Math.round(pct(lat, 50))} ms`);
     console.log(`loop live update p95 (Python file): ${Math.round(pct(lat, 95))} ms`);
     if (synced.length > 0) console.log(`loop live update p50 (Python file, save to synced in container): ${Math.round(pct(synced, 50))} ms`);
 
