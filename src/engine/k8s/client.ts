@@ -8,10 +8,14 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, ServerConfiguration, createConfiguration, type Middleware } from '@kubernetes/client-node';
+import { builtinKind } from './builtinKinds';
 import { API_REQUEST_TIMEOUT_MS } from './deadline';
 import { ClusterUnreachableError, KubeconfigError } from './errors';
 
-/** KubernetesObjectApi plus the "is this kind namespaced?" discovery it already does internally (cached). */
+/**
+ * KubernetesObjectApi plus the "is this kind namespaced?" discovery it already does internally (cached); Kubernetes'
+ * own kinds are known without asking.
+ */
 export class ObjectApi extends KubernetesObjectApi {
   /** Discovery requests in flight, by group/version. */
   private readonly discovering = new Map<string, Promise<void>>();
@@ -21,6 +25,9 @@ export class ObjectApi extends KubernetesObjectApi {
    * and then read its cached answer, instead of each fetching the same list (down deletes every object at once).
    */
   protected override async resource(apiVersion: string, kind: string, options?: Parameters<KubernetesObjectApi['resource']>[2]): ReturnType<KubernetesObjectApi['resource']> {
+    // Kubernetes' own kinds need no discovery request (builtinKinds.ts).
+    const builtin = builtinKind(apiVersion, kind);
+    if (builtin) return { ...builtin, singularName: '', verbs: [] };
     const pending = this.discovering.get(apiVersion);
     if (pending) await pending;
     const lookup = super.resource(apiVersion, kind, options);
