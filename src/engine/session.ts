@@ -19,7 +19,7 @@ import type { KubeAdapter } from './adapters/kube';
 import { LocalProcessAdapter } from './adapters/local';
 import type { KubeClient } from './k8s/client';
 import type { ContainerExecutor } from './liveupdate/containerUpdate';
-import { connectCluster, connectKube } from './sessionConnect';
+import { connectCluster, connectKube, earlyKube } from './sessionConnect';
 import { coalesceOptions } from './watch/coalesce';
 import { resolveWatcherBackend, type WatcherBackend } from './watch/watcher';
 import { downPlan } from './sessionDown';
@@ -200,27 +200,34 @@ export class Session {
    */
   async down(opts: { deleteNamespaces?: boolean; wait?: boolean; onOutput?: (line: string) => void } = {}): Promise<{ errors: string[] }> {
     const onOutput = opts.onOutput ?? ((l: string): void => this.log.info(l));
-    let plan = this.plan;
-    if (!plan) {
-      const r = await this.loadPlan();
-      if (!r.ok) return { errors: [`Tiltfile failed to load: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'unknown error'}`] };
-      plan = r.plan;
+    const loading = this.plan ? undefined : this.loadPlan();
+    // The connection opens while the Tiltfile loads (only to a context allowed whatever the Tiltfile says).
+    const early = loading && !this.client && !this.opts.ports ? earlyKube(this.opts) : undefined;
+    try {
+      let plan = this.plan;
+      if (!plan) {
+        const r = await (loading ?? this.loadPlan());
+        if (!r.ok) return { errors: [`Tiltfile failed to load: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'unknown error'}`] };
+        plan = r.plan;
+      }
+      // Deleting needs only the Kubernetes client and the context check: no Docker, no registry discovery.
+      let client = this.client;
+      if (needsCluster(plan) && !client) {
+        const k = await connectKube(plan, { ...this.opts, dispatch: (a) => this.store.dispatch(a) }, early);
+        if (typeof k === 'string') return { errors: [k] };
+        client = k.client;
+      }
+      return await downPlan(plan, {
+        client,
+        namespace: this.opts.namespace || plan.k8s.namespace || undefined,
+        deleteNamespaces: opts.deleteNamespaces,
+        wait: opts.wait,
+        composeDown: async (p, out) => (await this.requireCompose()).down(p, out),
+        onOutput,
+      });
+    } finally {
+      early?.cancel();
     }
-    // Deleting needs only the Kubernetes client and the context check: no Docker, no registry discovery.
-    let client = this.client;
-    if (needsCluster(plan) && !client) {
-      const k = await connectKube(plan, { ...this.opts, dispatch: (a) => this.store.dispatch(a) });
-      if (typeof k === 'string') return { errors: [k] };
-      client = k.client;
-    }
-    return downPlan(plan, {
-      client,
-      namespace: this.opts.namespace || plan.k8s.namespace || undefined,
-      deleteNamespaces: opts.deleteNamespaces,
-      wait: opts.wait,
-      composeDown: async (p, out) => (await this.requireCompose()).down(p, out),
-      onOutput,
-    });
   }
 
   private async dockerClient(): Promise<Dockerode> {

@@ -31,18 +31,54 @@ export interface Connection {
   registry: TargetRegistry | undefined;
 }
 
+const REACHABLE_TIMEOUT_MS = 10_000;
+
+/** A client whose GET /version started before the Tiltfile was loaded (earlyKube). */
+export interface EarlyKube {
+  /** The context option it was made for. */
+  context: string | undefined;
+  client: KubeClient;
+  reachable: Promise<unknown>;
+  /** Abandon it (the request in flight is aborted: it must not keep the process alive). */
+  cancel(): void;
+}
+
+/**
+ * `down` opens its connection while the Tiltfile loads, but only to a context the guard allows whatever the
+ * Tiltfile says (a local cluster, or one in INNERLOOP_ALLOW_K8S_CONTEXTS): no other cluster hears from us before
+ * its allow_k8s_contexts() is known. undefined when there is nothing to start (no kubeconfig, a context to check).
+ */
+export function earlyKube(o: Pick<ConnectSettings, 'kubeconfigPath' | 'context'>): EarlyKube | undefined {
+  let client: KubeClient;
+  try {
+    client = loadKubeClient({ kubeconfigPath: o.kubeconfigPath, context: o.context });
+  } catch {
+    return undefined; // connectKube reports it
+  }
+  if (!checkKubeContext(identityOf(client), []).allowed) return undefined;
+  const abort = new AbortController();
+  let done = false;
+  const reachable = checkReachable(client, REACHABLE_TIMEOUT_MS, client.connections, abort.signal).finally(() => (done = true));
+  reachable.catch(() => undefined); // awaited by connectKube, or abandoned
+  return { context: o.context, client, reachable, cancel: () => (done ? undefined : abort.abort()) };
+}
+
 /**
  * The Kubernetes half of connecting, all that `down` needs: the client, the safety check on its context, and
  * the API server reachable. The client, or the refusal/error text (also recorded in the session state).
+ * `early`: the connection earlyKube() opened, used when the plan names no other context.
  */
-export async function connectKube(plan: Plan, o: Pick<ConnectSettings, 'kubeconfigPath' | 'context' | 'namespace' | 'dispatch'>): Promise<{ client: KubeClient; namespace: string } | string> {
+export async function connectKube(plan: Plan, o: Pick<ConnectSettings, 'kubeconfigPath' | 'context' | 'namespace' | 'dispatch'>, early?: EarlyKube): Promise<{ client: KubeClient; namespace: string } | string> {
   const fail = (error: string): string => {
     o.dispatch({ type: 'cluster_failed', error });
     return error;
   };
+  const context = plan.k8s.context ?? o.context;
+  const pre = early?.context === context ? early : undefined;
+  if (!pre) early?.cancel();
   let client: KubeClient;
   try {
-    client = loadKubeClient({ kubeconfigPath: o.kubeconfigPath, context: plan.k8s.context ?? o.context });
+    client = pre?.client ?? loadKubeClient({ kubeconfigPath: o.kubeconfigPath, context });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
@@ -51,7 +87,7 @@ export async function connectKube(plan: Plan, o: Pick<ConnectSettings, 'kubeconf
   o.dispatch({ type: 'cluster_checked', k8s: { context: client.context, namespace, allowed: check.allowed, error: check.allowed ? undefined : check.reason } });
   if (!check.allowed) return check.reason;
   try {
-    await checkReachable(client, 10_000);
+    await (pre?.reachable ?? checkReachable(client, REACHABLE_TIMEOUT_MS));
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { loadTiltfile, type LoadResult } from './loader';
+import type { LoadResult } from './loader';
 import type { LoadOptions } from './state';
 
 /** Stack of the load thread: room for well over 10,000 nested Starlark calls (about 1 KB of stack each). */
@@ -24,8 +24,14 @@ interface DeepStackJob {
 /** In a deep-stack worker: runs the load, posts the result and returns true. Elsewhere: returns false. */
 export function runDeepStackWorkerIfRequested(): boolean {
   const job = workerData as DeepStackJob | undefined;
-  if (isMainThread || job?.tag !== TAG || !parentPort) return false;
-  parentPort.postMessage(loadTiltfile(job.path, job.options));
+  const port = parentPort;
+  if (isMainThread || job?.tag !== TAG || !port) return false;
+  // The loader is evaluated on the load thread only: the thread that starts a load (the CLI dispatcher, for
+  // `innerloop tiltfile` and `version`) never runs its module code (~20 ms of CPU). A require(), not an import():
+  // bundled, it becomes a lazy initializer; from sources, tsx/cjs resolves it (a worker has no ESM hooks).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadTiltfile } = require('./loader') as typeof import('./loader');
+  port.postMessage(loadTiltfile(job.path, job.options));
   return true;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { failedLoad } from '../../tiltfile/childLoader';
 import { loadTiltfileOnDeepStack } from '../../tiltfile/deepStack';
-import { loadTiltfile, type LoadResult } from '../../tiltfile/loader';
+import type { LoadResult } from '../../tiltfile/loader';
 import { loadTiltfileInWorker } from '../../tiltfile/worker';
 import type { Diagnostic } from '../../tiltfile/plan';
 import { SecretScrubber } from '../../engine/logs';
@@ -78,7 +78,7 @@ export const tiltfileCommand: Command = {
       : bundled
         // on a thread with a deep stack, so deep recursion works as in Tilt (deepStack.ts)
         ? await loadTiltfileOnDeepStack(path, { ...opts, commandTimeoutMs: f.timeoutMs }, (p, e) => failedLoad(p, `Tiltfile loader failed: ${e.message}`))
-        : loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
+        : (await import('../../tiltfile/loader')).loadTiltfile(path, { ...opts, commandTimeoutMs: f.timeoutMs });
     // The load's output (print, local() echoes, dotenv) and its errors can carry the secrets it declared, and
     // escape sequences from the commands it ran: scrubbed and made safe for a terminal, as `up` shows them.
     const scrubber = new SecretScrubber(r.plan.secrets);
