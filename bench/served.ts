@@ -7,8 +7,11 @@ import { get } from '../test/integration/todo/harness';
 
 const POLL_MS = 5;
 
+// How long one poll may wait for its answer (INNERLOOP_BENCH_POLL_TIMEOUT_MS, default 1 s).
+const POLL_TIMEOUT_MS = Number(process.env.INNERLOOP_BENCH_POLL_TIMEOUT_MS ?? 1_000);
+
 /** One GET on a new connection; never rejects (status 0 on a connection error). */
-export const getFresh = (url: string, timeoutMs = 1_000): ReturnType<typeof get> => get(url, timeoutMs, true);
+export const getFresh = (url: string, timeoutMs = POLL_TIMEOUT_MS): ReturnType<typeof get> => get(url, timeoutMs, true);
 
 /** performance.now() of the first poll that returned `token`. */
 export async function waitServed(url: string, token: string, timeoutMs: number): Promise<number> {
