@@ -158,6 +158,18 @@ export interface ServerVersion {
 }
 
 /**
+ * client-node makes a fresh plain https agent per request: its TLS options, with a key that changes when they do, and
+ * the agent destroyed (the caller puts its own in its place). Undefined for anything else, e.g. a proxy agent, which
+ * is used as it is.
+ */
+export function plainAgentTls(given: unknown): { options: https.AgentOptions; key: string } | undefined {
+  if (!(given instanceof https.Agent) || given.constructor !== https.Agent) return undefined;
+  const o = (given as https.Agent & { options: https.AgentOptions }).options;
+  given.destroy();
+  return { options: o, key: JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized].map((x) => (x === undefined ? null : String(x)))) };
+}
+
+/**
  * One kept-alive connection for repeated checks of one API server (ClusterHealth checks every few seconds): the
  * client library makes a fresh agent, so a fresh TCP connection and TLS handshake, for every request, most of an
  * idle session's CPU. Only client-node's plain https agent is replaced, by a keep-alive one with the same TLS
@@ -174,10 +186,9 @@ export class KeptAliveAgent {
   constructor(private readonly limits: { maxSockets?: number; idleMs?: number } = {}) {}
 
   for(given: unknown): unknown {
-    if (!(given instanceof https.Agent) || given.constructor !== https.Agent) return given;
-    const o = (given as https.Agent & { options: https.AgentOptions }).options;
-    const key = JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized].map((x) => (x === undefined ? null : String(x))));
-    given.destroy();
+    const tls = plainAgentTls(given);
+    if (!tls) return given;
+    const { options: o, key } = tls;
     if (!this.agent || key !== this.key) {
       // With idleMs the old agent's connections close once idle: requests still on them finish.
       if (!this.limits.idleMs) this.agent?.destroy();

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { plainAgentTls } from './client';
 
 /** One secure context for all its connections (tls.connect parses the CA, certificate and key again for each one
  * otherwise); counts TLS handshakes and how many of them resumed a session. */
@@ -39,10 +40,9 @@ export class SessionAgent {
   private readonly past = { handshakes: 0, resumed: 0 };
 
   for(given: unknown): unknown {
-    if (!(given instanceof https.Agent) || given.constructor !== https.Agent) return given;
-    const o = given.options;
-    const key = JSON.stringify([o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized].map((x) => (x === undefined ? null : String(x))));
-    given.destroy();
+    const tls = plainAgentTls(given);
+    if (!tls) return given;
+    const { options: o, key } = tls;
     if (!this.agent || key !== this.key) {
       if (this.agent) {
         this.past.handshakes += this.agent.handshakes;
