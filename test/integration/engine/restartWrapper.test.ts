@@ -29,14 +29,22 @@ async function logsOf(c: Dockerode.Container): Promise<string> {
   return buf.toString('latin1');
 }
 
+/** `sh -c cmd` in the container; its output (stdout and stderr, with the stream framing bytes). */
+async function execIn(container: Dockerode.Container, cmd: string): Promise<string> {
+  const exec = await container.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
+  const s = await exec.start({});
+  let out = '';
+  s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  await new Promise((r) => s.on('end', r));
+  return out;
+}
+
 test('restart wrapper restarts the process when the restart file changes', async (t) => {
   const why = await problem();
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
-  const built = { ref: BASE };
   const container = await docker.createContainer({
-    Image: built.ref,
+    Image: BASE, // the wrapper is in the command, as the engine runs it: no image of its own
     Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec sleep 1000'], '/tmp/.restart-proc'),
     Cmd: [],
     // No network needed.
@@ -67,24 +75,15 @@ test('restart wrapper (PID 1) stops what the app left behind before restarting i
   const why = await problem();
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
-  const built = { ref: BASE };
   // The app daemonizes a helper (own session, its parent exits), as debugpy does with its adapter: the helper is
   // reparented to PID 1, the wrapper.
   const container = await docker.createContainer({
-    Image: built.ref,
+    Image: BASE, // the wrapper is in the command, as the engine runs it: no image of its own
     Entrypoint: wrappedCommand(['sh', '-c', `(setsid sh -c 'echo helper-$$; exec sleep 1000' &); echo started-$$; exec sleep 1000`], '/tmp/.restart-proc'),
     Cmd: [],
     HostConfig: { NetworkMode: 'none' },
   });
-  const run = async (cmd: string): Promise<string> => {
-    const exec = await container.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
-    const s = await exec.start({});
-    let out = '';
-    s.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    await new Promise((r) => s.on('end', r));
-    return out;
-  };
+  const run = (cmd: string): Promise<string> => execIn(container, cmd);
   try {
     await container.start();
     const helpers = async () => [...(await logsOf(container)).matchAll(/helper-(\d+)/g)].map((m) => m[1]);
@@ -110,28 +109,19 @@ test('restart wrapper (PID 1) wakes at once for a restart request, even with its
   const why = await problem(DEBIAN);
   if (why) return t.skip(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-wrapper-'));
-  // The wrapper is in the command, as the engine runs it: the base image as it is, no image of its own.
-  const built = { ref: DEBIAN };
   // A `sleep` first on PATH (mounted: dash remembers where it found a command) that, once /tmp/stall exists, never
   // returns: the wrapper's poll stalls, and only the request's USR1 can end its wait (no timing in the test).
   fs.mkdirSync(path.join(dir, 'shim'));
   fs.writeFileSync(path.join(dir, 'shim', 'sleep'), '#!/bin/sh\n[ -e /tmp/stall ] && exec /usr/bin/sleep 1001\nexec /usr/bin/sleep "$@"\n', { mode: 0o755 });
   const container = await docker.createContainer({
-    Image: built.ref,
+    Image: DEBIAN, // the wrapper is in the command, as the engine runs it: no image of its own
     Entrypoint: wrappedCommand(['sh', '-c', 'echo started-$$; exec /usr/bin/sleep 1000'], '/tmp/.restart-proc'),
     Cmd: [],
     Env: ['PATH=/tmp/shim:/usr/bin:/bin'],
     User: '1000',
     HostConfig: { NetworkMode: 'none', Binds: [`${path.join(dir, 'shim')}:/tmp/shim:ro`] },
   });
-  const run = async (cmd: string): Promise<string> => {
-    const exec = await container.exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
-    const s = await exec.start({});
-    let out = '';
-    s.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    await new Promise((r) => s.on('end', r));
-    return out;
-  };
+  const run = (cmd: string): Promise<string> => execIn(container, cmd);
   try {
     await container.start();
     const count = async () => ((await logsOf(container)).match(/started-/g) ?? []).length;
